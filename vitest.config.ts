@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The Node-only suite: everything under test/ except the outside-tool suites in test/e2e.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
