@@ -1,0 +1,112 @@
+/**
+ * @module CoreDNS (built by scripts/build-e2e-bins.sh) serving a test control plane through its
+ * kubernetes plugin, on 127.0.0.1 — the reference implementation ordinal's DNS is compared with.
+ *
+ * The kubernetes plugin reads only discovery.k8s.io/v1 EndpointSlices and skips endpoints whose
+ * `conditions.ready` is false (plugin/kubernetes README, "Monitoring Kubernetes Endpoints"); it
+ * honours `kubeconfig` even without `endpoint` (setup.go). Readiness comes from the `ready`
+ * plugin, which reports 200 only once the kubernetes plugin has synced its caches.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../../../src/log.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { requireBins } from './bins.ts';
+import { diedError, startDaemon } from './daemon.ts';
+import { freeDnsPort, freePort, httpGet, waitFor } from './util.ts';
+
+export type CoreDNSOptions = {
+  kubeconfigPath: string;
+  /** Cluster domain served by the kubernetes plugin; default cluster.local. */
+  zone?: string;
+  /** Record TTL in seconds (kubernetes plugin `ttl`, 0–3600); default 5, CoreDNS' own default. */
+  ttl?: number;
+  /** UDP+TCP port on 127.0.0.1; default: a free one. */
+  port?: number;
+  /** Extra lines inside the kubernetes plugin block, e.g. `['endpoint_pod_names']`. */
+  kubernetesOptions?: readonly string[];
+  /** Extra server blocks appended verbatim, e.g. a stub domain `example.org:PORT { forward . 127.0.0.1:N }`. */
+  extraServerBlocks?: string;
+  log?: Logger;
+  startTimeoutMs?: number;
+};
+
+export type CoreDNS = {
+  port: number;
+  corefilePath: string;
+  logFile: string;
+  stop(): Promise<void>;
+};
+
+/** The Corefile for a given configuration; pure, so its shape is testable without CoreDNS. */
+export function corefile(o: {
+  port: number;
+  readyPort: number;
+  kubeconfigPath: string;
+  zone: string;
+  ttl: number;
+  kubernetesOptions?: readonly string[];
+  extraServerBlocks?: string;
+}): string {
+  if (!Number.isInteger(o.ttl) || o.ttl < 0 || o.ttl > 3600) throw new Error(`ttl must be an integer in 0..3600, got ${o.ttl}`);
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(o.zone)) throw new Error(`invalid zone ${JSON.stringify(o.zone)}`);
+  const extra = (o.kubernetesOptions ?? []).map((l) => `        ${l}\n`).join('');
+  return (
+    `.:${o.port} {\n` +
+    '    bind 127.0.0.1\n' +
+    '    errors\n' +
+    `    ready 127.0.0.1:${o.readyPort}\n` +
+    `    kubernetes ${o.zone} in-addr.arpa ip6.arpa {\n` +
+    `        kubeconfig ${o.kubeconfigPath}\n` +
+    `        ttl ${o.ttl}\n` +
+    '        pods insecure\n' +
+    '        fallthrough in-addr.arpa ip6.arpa\n' +
+    extra +
+    '    }\n' +
+    '}\n' +
+    (o.extraServerBlocks ? `${o.extraServerBlocks}\n` : '')
+  );
+}
+
+export async function startCoreDNS(opts: CoreDNSOptions): Promise<CoreDNS> {
+  const log = (opts.log ?? silentLogger()).child({ component: 'e2e-coredns' });
+  const { coredns } = requireBins(['coredns']);
+  const port = opts.port ?? (await freeDnsPort());
+  const readyPort = await freePort();
+  // Validate (corefile throws on bad input) before anything is created on disk.
+  const text = corefile({
+    port,
+    readyPort,
+    kubeconfigPath: opts.kubeconfigPath,
+    zone: opts.zone ?? 'cluster.local',
+    ttl: opts.ttl ?? 5,
+    kubernetesOptions: opts.kubernetesOptions,
+    extraServerBlocks: opts.extraServerBlocks,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'ordinal-coredns-'));
+  const corefilePath = join(dir, 'Corefile');
+  const logFile = join(dir, 'coredns.log');
+  writeFileSync(corefilePath, text);
+  const d = startDaemon({ name: 'coredns', bin: coredns, args: ['-conf', corefilePath], logFile });
+  const stop = async (): Promise<void> => {
+    await d.stop();
+    if (process.env.ORDINAL_E2E_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (d.hasExited()) throw diedError(d);
+        return (await httpGet(`http://127.0.0.1:${readyPort}/ready`)).status === 200;
+      },
+      opts.startTimeoutMs ?? 30_000,
+      { what: 'coredns /ready', intervalMs: 200 },
+    );
+  } catch (err) {
+    const msg = `${(err as Error).message}\n--- coredns log ---\n${d.logTail()}`;
+    await stop();
+    throw new Error(msg);
+  }
+  log.info({ port, corefilePath }, 'coredns ready');
+  return { port, corefilePath, logFile, stop };
+}
