@@ -1,0 +1,187 @@
+/**
+ * @module What a simulated kubelet reports for a pod bound to its node. Pure: given the pod,
+ * the node's addresses, the pod's allocated IP and the clock, it returns the status the pod
+ * should have, or the deletion the kubelet should finish. The shell applies it.
+ *
+ * Status shape follows what a kubelet writes (pkg/kubelet/status/generate.go and
+ * kubelet_pods.go): phase Running with running container statuses as soon as the pod starts,
+ * then the Ready/ContainersReady conditions once "probes" pass (here: after readyDelayMs).
+ */
+import type { V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import { rfc3339, toMs } from './time.ts';
+
+/** `kubectl annotate pod x sim.ordinal.dev/ready=false` holds the pod unready until removed. */
+export const READY_ANNOTATION = 'sim.ordinal.dev/ready';
+
+export interface KubeletContext {
+  readonly hostIP: string;
+  /** The IP allocated to this pod (the host IP for hostNetwork pods). */
+  readonly podIP: string;
+  readonly now: number;
+  readonly readyDelayMs: number;
+  /** Upper bound of the simulated container shutdown on graceful deletion. */
+  readonly shutdownMs: number;
+}
+
+export interface ConditionOut {
+  type: string;
+  status: 'True' | 'False';
+  lastProbeTime: null;
+  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface PodStatusOut {
+  phase: 'Running';
+  hostIP: string;
+  hostIPs: { ip: string }[];
+  podIP: string;
+  podIPs: { ip: string }[];
+  startTime: string;
+  conditions: ConditionOut[];
+  containerStatuses: Record<string, unknown>[];
+  initContainerStatuses?: Record<string, unknown>[];
+  // null clears a NodeLost reason/message the node-lifecycle controller may have left.
+  reason: null;
+  message: null;
+}
+
+export type KubeletAction =
+  | { kind: 'none'; recheckMs?: number }
+  | { kind: 'status'; status: PodStatusOut; recheckMs?: number }
+  | { kind: 'delete'; uid: string }
+  | { kind: 'wait'; recheckMs: number };
+
+/** When the graceful deletion of a terminating pod should be finished (epoch ms), if it is one. */
+export function deletionDeadline(pod: V1Pod, shutdownMs: number): number | undefined {
+  const ts = toMs(pod.metadata?.deletionTimestamp);
+  if (ts === undefined) return undefined;
+  const graceMs = (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000;
+  // deletionTimestamp = request time + grace (apiserver rest.BeforeDelete); the kubelet stops
+  // the containers, which here takes min(grace, shutdownMs), then deletes with grace 0.
+  return ts - graceMs + Math.min(graceMs, shutdownMs);
+}
+
+/** The kubelet's decision for one pod on its (live) node. */
+export function kubeletAction(pod: V1Pod, ctx: KubeletContext): KubeletAction {
+  const deadline = deletionDeadline(pod, ctx.shutdownMs);
+  if (deadline !== undefined) {
+    if (ctx.now >= deadline) return { kind: 'delete', uid: pod.metadata?.uid ?? '' };
+    return { kind: 'wait', recheckMs: deadline - ctx.now };
+  }
+  // Finished pods keep their final status (kubelet never restarts them when restartPolicy allows).
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return { kind: 'none' };
+  const { status, recheckMs } = desiredPodStatus(pod, ctx);
+  if (statusSignature(status) === currentSignature(pod)) {
+    return recheckMs === undefined ? { kind: 'none' } : { kind: 'none', recheckMs };
+  }
+  return recheckMs === undefined ? { kind: 'status', status } : { kind: 'status', status, recheckMs };
+}
+
+export function isHeldUnready(pod: V1Pod): boolean {
+  return pod.metadata?.annotations?.[READY_ANNOTATION] === 'false';
+}
+
+export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: PodStatusOut; recheckMs?: number } {
+  const running = pod.status?.phase === 'Running';
+  const startMs = (running ? toMs(pod.status?.startTime) : undefined) ?? ctx.now;
+  const readyAt = startMs + ctx.readyDelayMs;
+  const held = isHeldUnready(pod);
+  const ready = !held && ctx.now >= readyAt;
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const notReadyMsg = `containers with unready status: [${names.join(' ')}]`;
+  const old = pod.status?.conditions ?? [];
+  const conditions = [
+    condition(old, 'PodReadyToStartContainers', true, ctx.now),
+    condition(old, 'Initialized', true, ctx.now),
+    condition(old, 'Ready', ready, ctx.now, ready ? undefined : ['ContainersNotReady', notReadyMsg]),
+    condition(old, 'ContainersReady', ready, ctx.now, ready ? undefined : ['ContainersNotReady', notReadyMsg]),
+    condition(old, 'PodScheduled', true, ctx.now),
+  ];
+  const started = rfc3339(startMs);
+  const status: PodStatusOut = {
+    phase: 'Running',
+    hostIP: ctx.hostIP,
+    hostIPs: [{ ip: ctx.hostIP }],
+    podIP: ctx.podIP,
+    podIPs: [{ ip: ctx.podIP }],
+    startTime: started,
+    conditions,
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: `sim://${c.image ?? ''}`,
+      containerID: `sim://${pod.metadata?.uid ?? ''}/${c.name}`,
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: started } },
+    })),
+    reason: null,
+    message: null,
+  };
+  const inits = pod.spec?.initContainers ?? [];
+  if (inits.length > 0) status.initContainerStatuses = inits.map((c) => initDone(pod, c.name, c.image, started));
+  // Recheck when the simulated readiness probe is due; a held pod waits for an annotation event.
+  const recheckMs = !ready && !held ? readyAt - ctx.now : undefined;
+  return recheckMs === undefined ? { status } : { status, recheckMs };
+}
+
+function initDone(pod: V1Pod, name: string, image: string | undefined, at: string): Record<string, unknown> {
+  return {
+    name,
+    image: image ?? '',
+    imageID: `sim://${image ?? ''}`,
+    containerID: `sim://${pod.metadata?.uid ?? ''}/${name}`,
+    ready: true,
+    started: false,
+    restartCount: 0,
+    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } },
+  };
+}
+
+/** A condition keeping its lastTransitionTime when its status does not change. */
+function condition(
+  old: readonly V1PodCondition[],
+  type: string,
+  ok: boolean,
+  now: number,
+  why?: [string, string],
+): ConditionOut {
+  const status = ok ? 'True' : 'False';
+  const prev = old.find((c) => c.type === type);
+  const since = prev?.status === status ? toMs(prev.lastTransitionTime) : undefined;
+  const out: ConditionOut = { type, status, lastProbeTime: null, lastTransitionTime: rfc3339(since ?? now) };
+  if (why) {
+    out.reason = why[0];
+    out.message = why[1];
+  }
+  return out;
+}
+
+/** The fields whose change warrants a status write; timestamps are left out on purpose. */
+export function statusSignature(s: PodStatusOut): string {
+  return JSON.stringify([
+    s.phase,
+    s.hostIP,
+    s.podIP,
+    s.podIPs.map((p) => p.ip),
+    null,
+    s.conditions.map((c) => [c.type, c.status]).sort(),
+    s.containerStatuses.map((c) => [c.name, c.ready]),
+  ]);
+}
+
+function currentSignature(pod: V1Pod): string {
+  const s = pod.status ?? {};
+  return JSON.stringify([
+    s.phase,
+    s.hostIP,
+    s.podIP,
+    (s.podIPs ?? []).map((p) => p.ip),
+    s.reason ?? null,
+    (s.conditions ?? []).map((c) => [c.type, c.status]).sort(),
+    (s.containerStatuses ?? []).map((c) => [c.name, c.ready]),
+  ]);
+}

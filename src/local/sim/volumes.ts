@@ -1,0 +1,130 @@
+/**
+ * @module Pure decisions of the PV binder (after pkg/controller/volume/persistentvolume,
+ * pv_controller.go): which PersistentVolume a claim binds to, what a dynamically provisioned
+ * local volume looks like, and what happens to a volume whose claim is gone (reclaim policy).
+ */
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { parseQuantity } from './quantity.ts';
+
+export const PROVISIONER = 'ordinal.dev/local';
+export const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+export const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+export const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
+
+function quantityOr0(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  try {
+    return parseQuantity(q);
+  } catch {
+    return 0;
+  }
+}
+
+export function claimRequest(claim: V1PersistentVolumeClaim): number {
+  return quantityOr0(claim.spec?.resources?.requests?.['storage']);
+}
+
+export function volumeCapacity(pv: V1PersistentVolume): number {
+  return quantityOr0(pv.spec?.capacity?.['storage']);
+}
+
+/** An unset class on either side means the empty class (no default StorageClass here). */
+function className(x: { storageClassName?: string } | undefined): string {
+  return x?.storageClassName ?? '';
+}
+
+function labelsMatch(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume): boolean {
+  const sel = claim.spec?.selector;
+  if (!sel) return true;
+  const labels = pv.metadata?.labels ?? {};
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const inValues = has && (e.values ?? []).includes(labels[e.key] ?? '');
+    if (e.operator === 'In' && !inValues) return false;
+    if (e.operator === 'NotIn' && inValues) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/** Whether `pv` could serve `claim`, ignoring whether it is already taken. */
+export function volumeFits(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume): boolean {
+  if (volumeCapacity(pv) < claimRequest(claim)) return false;
+  const modes = pv.spec?.accessModes ?? [];
+  if (!(claim.spec?.accessModes ?? []).every((m) => modes.includes(m))) return false;
+  if (className(claim.spec) !== className(pv.spec)) return false;
+  if ((claim.spec?.volumeMode ?? 'Filesystem') !== (pv.spec?.volumeMode ?? 'Filesystem')) return false;
+  return labelsMatch(claim, pv);
+}
+
+/** A volume nobody holds: no claimRef (or pre-bound to exactly this claim), not released or failed. */
+export function volumeFreeFor(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume): boolean {
+  if (pv.metadata?.deletionTimestamp) return false;
+  const phase = pv.status?.phase ?? 'Pending';
+  if (phase !== 'Available' && phase !== 'Pending') return false;
+  const ref = pv.spec?.claimRef;
+  if (!ref) return true;
+  return ref.name === claim.metadata?.name && ref.namespace === claim.metadata?.namespace && (!ref.uid || ref.uid === claim.metadata?.uid);
+}
+
+/**
+ * The volume a claim binds to: the one named by `spec.volumeName` if set, else a volume
+ * pre-bound to it, else the smallest fitting free volume (ties by name), as findBestMatchForClaim.
+ */
+export function matchVolume(claim: V1PersistentVolumeClaim, pvs: readonly V1PersistentVolume[]): V1PersistentVolume | undefined {
+  const named = claim.spec?.volumeName;
+  if (named) {
+    const pv = pvs.find((p) => p.metadata?.name === named);
+    return pv && volumeFreeFor(claim, pv) ? pv : undefined;
+  }
+  const free = pvs.filter((pv) => volumeFreeFor(claim, pv) && volumeFits(claim, pv));
+  const prebound = free.find((pv) => pv.spec?.claimRef);
+  if (prebound) return prebound;
+  const unclaimed = free.filter((pv) => !pv.spec?.claimRef);
+  unclaimed.sort((a, b) => volumeCapacity(a) - volumeCapacity(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  return unclaimed[0];
+}
+
+/** Claims with the empty class explicitly set opt out of dynamic provisioning. */
+export function wantsProvisioning(claim: V1PersistentVolumeClaim): boolean {
+  return claim.spec?.storageClassName !== '' && !claim.spec?.volumeName;
+}
+
+/** A local volume for `claim`: `pvc-<uid>`, hostPath under dataDir, reclaim policy Delete. */
+export function provisionedVolume(claim: V1PersistentVolumeClaim, dataDir: string): V1PersistentVolume {
+  const name = `pvc-${claim.metadata?.uid ?? ''}`;
+  const storage = claim.spec?.resources?.requests?.['storage'] ?? '1Gi';
+  const spec: NonNullable<V1PersistentVolume['spec']> = {
+    capacity: { storage },
+    accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
+    persistentVolumeReclaimPolicy: 'Delete',
+    volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
+    hostPath: { path: `${dataDir.replace(/\/+$/, '')}/${name}`, type: 'DirectoryOrCreate' },
+    claimRef: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      namespace: claim.metadata?.namespace ?? '',
+      name: claim.metadata?.name ?? '',
+      uid: claim.metadata?.uid ?? '',
+    },
+  };
+  if (claim.spec?.storageClassName) spec.storageClassName = claim.spec.storageClassName;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name, annotations: { [PROVISIONED_BY]: PROVISIONER } },
+    spec,
+  };
+}
+
+export type ReclaimAction = 'none' | 'release' | 'delete' | 'recycle';
+
+/** What to do with a volume whose bound claim no longer exists (persistentVolumeReclaimPolicy). */
+export function reclaimAction(pv: V1PersistentVolume): ReclaimAction {
+  const policy = pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain';
+  if (policy === 'Delete') return 'delete';
+  if (policy === 'Recycle') return 'recycle';
+  return pv.status?.phase === 'Released' ? 'none' : 'release';
+}
