@@ -1,0 +1,202 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.ts';
+import { createInformer, type Informer, type InformerOptions } from '../../src/kube/informer.ts';
+import { releaseAgents } from '../../src/kube/client.ts';
+import { FakeApi, type Obj } from './fake-api.ts';
+import { pod, waitFor } from './helpers.ts';
+
+const PODS = '/api/v1/pods';
+const fast = { backoff: { initialMs: 20, maxMs: 200 } };
+
+describe('informer against a fake API', () => {
+  let api: FakeApi;
+  const informers: Informer<Obj>[] = [];
+
+  beforeEach(async () => {
+    api = new FakeApi();
+    await api.start();
+  });
+  afterEach(async () => {
+    await Promise.all(informers.splice(0).map((i) => i.stop()));
+    await api.stop();
+  });
+
+  function make(extra: Partial<InformerOptions<Obj>> = {}): { inf: Informer<Obj>; log: string[] } {
+    const kc = api.kubeConfig();
+    const inf = createInformer<Obj>({ kc, path: PODS, log: silentLogger(), name: 'pods', ...fast, ...extra });
+    const log: string[] = [];
+    inf.on('add', (o) => log.push(`add ${o.metadata.name}`));
+    inf.on('update', (o) => log.push(`update ${o.metadata.name}`));
+    inf.on('delete', (o) => log.push(`delete ${o.metadata.name}`));
+    informers.push(inf);
+    const stop = inf.stop.bind(inf);
+    inf.stop = async () => {
+      await stop();
+      releaseAgents(kc);
+    };
+    return { inf, log };
+  }
+
+  const names = (inf: Informer<Obj>): string[] => inf.list().map((o) => o.metadata.name).sort();
+
+  it('lists in pages, syncs once, then sees creates, updates and deletes', async () => {
+    for (const n of ['a', 'b', 'c', 'd', 'e']) api.put(PODS, pod(n));
+    const { inf, log } = make({ pageSize: 2 });
+    let syncedCalls = 0;
+    inf.on('synced', () => syncedCalls++);
+    inf.start();
+    await waitFor(() => inf.hasSynced(), 5000, 'sync');
+    expect(names(inf)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(api.requests.filter((r) => r.includes('continue=')).length).toBe(2);
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    api.put(PODS, pod('f'));
+    api.put(PODS, pod('a', 'default', {}, false));
+    api.remove(PODS, 'b', 'default');
+    await waitFor(() => log.includes('delete b'));
+    expect(names(inf)).toEqual(['a', 'c', 'd', 'e', 'f']);
+    expect(log.slice(5)).toEqual(['add f', 'update a', 'delete b']);
+    expect((inf.get('default/a')!.status as { conditions: { status: string }[] }).conditions[0]!.status).toBe('False');
+    expect(syncedCalls).toBe(1);
+    const watch = api.requests.find((r) => r.includes('watch=true'))!;
+    expect(watch).toContain('allowWatchBookmarks=true');
+    expect(watch).toContain(`resourceVersion=6`);
+  });
+
+  it('resumes a dropped watch from the last resourceVersion without relisting', async () => {
+    api.put(PODS, pod('a'));
+    const { inf, log } = make();
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    api.put(PODS, pod('b'));
+    await waitFor(() => inf.get('default/b'));
+    api.dropWatches();
+    api.put(PODS, pod('c')); // happens while disconnected: delivered from history on resume
+    await waitFor(() => inf.get('default/c'), 5000, 'c after reconnect');
+    const watches = api.requests.filter((r) => r.includes('watch=true'));
+    expect(watches.at(-1)).toContain('resourceVersion=3');
+    expect(inf.stats().relists).toBe(0);
+    expect(inf.stats().restarts).toBeGreaterThanOrEqual(1);
+    expect(log).toEqual(['add a', 'add b', 'add c']);
+  });
+
+  it.each([
+    { name: 'ERROR event with code 410', goneAsHttp: false },
+    { name: 'HTTP 410 response', goneAsHttp: true },
+  ])('relists on $name and deletes objects missing from the relist', async ({ goneAsHttp }) => {
+    api.goneAsHttp = goneAsHttp;
+    api.put(PODS, pod('keep'));
+    api.put(PODS, pod('gone'));
+    const { inf, log } = make();
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    api.removeSilently(PODS, 'gone', 'default');
+    api.put(PODS, pod('new'));
+    api.compact();
+    api.dropWatches();
+    await waitFor(() => log.includes('delete gone'), 5000, 'delete after relist');
+    expect(names(inf)).toEqual(['keep', 'new']);
+    expect(inf.stats().relists).toBe(1);
+    expect(log.filter((l) => l.startsWith('delete'))).toEqual(['delete gone']);
+    // The watch continues after the relist.
+    api.put(PODS, pod('later'));
+    await waitFor(() => inf.get('default/later'));
+  });
+
+  it('keeps its cache while the API is down and converges after a restart on the same port', async () => {
+    api.put(PODS, pod('a'));
+    api.put(PODS, pod('b'));
+    const { inf } = make();
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    const port = api.port;
+    await api.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(names(inf)).toEqual(['a', 'b']); // last known state is kept
+    expect(inf.stats().errors).toBeGreaterThan(0);
+    // Changes while down, and history compacted as after an etcd restart.
+    api.removeSilently(PODS, 'a', 'default');
+    api.put(PODS, pod('c'));
+    api.compact();
+    await api.start(port);
+    await waitFor(() => names(inf).join() === 'b,c', 5000, 'convergence');
+    api.put(PODS, pod('d'));
+    await waitFor(() => inf.get('default/d'));
+  });
+
+  it('retries injected 500s with backoff and still syncs', async () => {
+    api.put(PODS, pod('a'));
+    api.failNext = 3;
+    const { inf } = make();
+    inf.start();
+    await waitFor(() => inf.hasSynced(), 5000);
+    expect(inf.stats().errors).toBe(3);
+  });
+
+  it('survives a throwing handler: other handlers and later events still run', async () => {
+    const { inf, log } = make();
+    inf.on('add', () => {
+      throw new Error('boom');
+    });
+    inf.on('synced', () => {
+      throw new Error('boom in synced');
+    });
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    api.put(PODS, pod('x'));
+    api.put(PODS, pod('y'));
+    await waitFor(() => inf.get('default/y'));
+    expect(log).toEqual(['add x', 'add y']);
+    expect(inf.stats().handlerErrors).toBe(3);
+  });
+
+  it.each([
+    { name: 'label selector', opts: { labelSelector: 'app=web' }, want: ['w1', 'w2'] },
+    { name: 'field selector', opts: { fieldSelector: 'metadata.name=w1' }, want: ['w1'] },
+    { name: 'namespaced path', opts: { path: '/api/v1/namespaces/other/pods' }, want: ['o1'] },
+  ])('filters by $name, for the list and the watch', async ({ opts, want }) => {
+    api.put(PODS, pod('w1', 'default', { app: 'web' }));
+    api.put(PODS, pod('n1', 'default', { app: 'db' }));
+    const { inf } = make(opts);
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    api.put(PODS, pod('w2', 'default', { app: 'web' }));
+    api.put(PODS, pod('o1', 'other', { app: 'db' }));
+    api.put(PODS, pod('n2', 'default', {}));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(names(inf)).toEqual(want);
+  });
+
+  it('re-emits updates on resync and stops promptly while backing off', async () => {
+    api.put(PODS, pod('a'));
+    const { inf, log } = make({ resyncMs: 50 });
+    inf.start();
+    await waitFor(() => log.filter((l) => l === 'update a').length >= 2, 3000, 'resync updates');
+    await api.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await inf.stop();
+    expect(Date.now() - t0).toBeLessThan(500);
+  });
+
+  it('skips objects whose transform throws without stopping', async () => {
+    api.put(PODS, pod('bad'));
+    api.put(PODS, pod('good'));
+    const { inf } = make({
+      transform: (raw: Obj) => {
+        if (raw.metadata.name.startsWith('bad')) throw new Error('bad object');
+        return { metadata: raw.metadata };
+      },
+    });
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    expect(names(inf)).toEqual(['good']);
+    expect(Object.keys(inf.get('default/good')!)).toEqual(['metadata']);
+    api.put(PODS, pod('bad2'));
+    api.put(PODS, pod('good2'));
+    await waitFor(() => inf.get('default/good2'));
+  });
+});
