@@ -1,0 +1,180 @@
+/**
+ * @module Reading queries off the wire (RFC 1035 §4.1, RFC 6891 §6.1).
+ * The hot path never runs a general decoder: it reads the header, the single question and
+ * the OPT pseudo-record straight from the buffer. This module only *describes* what is
+ * wrong with a query (`QueryProblem`); `handler.ts` alone turns problems into rcodes.
+ */
+
+export const HEADER_LEN = 12;
+export const OPT_TYPE = 41;
+/** Largest message a 2-byte TCP length prefix can carry (RFC 1035 §4.2.2). */
+export const TCP_MAX = 65535;
+/** UDP limit for clients that did not send EDNS (RFC 1035 §4.2.1). */
+export const UDP_PLAIN_MAX = 512;
+
+export interface Edns {
+  /** Requestor's UDP payload size, raised to 512 (RFC 6891 §6.2.5). */
+  readonly udpSize: number;
+  readonly version: number;
+  /** DNSSEC OK; copied into the response (RFC 3225 §3). */
+  readonly dnssecOk: boolean;
+}
+
+export interface Query {
+  readonly id: number;
+  /** Opcode from the flags word (RFC 1035 §4.1.1). */
+  readonly opcode: number;
+  /** The lowercased question name in wire form, as a latin1 string: a cheap cache key. */
+  readonly nameKey: string;
+  readonly qtype: number;
+  readonly qclass: number;
+  /** Offset just past QCLASS: bytes [12, questionEnd) are echoed verbatim (0x20 case echo). */
+  readonly questionEnd: number;
+  readonly edns: Edns | null;
+}
+
+export type QueryProblem =
+  | 'short'        // fewer than 12 bytes: nothing to answer to
+  | 'response'     // QR=1: never answer a response (loops)
+  | 'opcode'       // not a standard QUERY
+  | 'qdcount'      // QDCOUNT != 1 (RFC 9619)
+  | 'question'     // truncated or malformed question name
+  | 'sections'     // answer/authority records in a query
+  | 'additional'   // malformed additional section
+  | 'opt'          // bad OPT: not at the root, duplicated, bad length (RFC 6891 §6.1.1)
+  | 'meta'         // OPT used as QTYPE
+  | 'badvers';     // EDNS version we do not implement (RFC 6891 §6.1.3)
+
+export type ParseResult =
+  | { readonly ok: true; readonly query: Query }
+  | {
+    readonly ok: false;
+    readonly problem: QueryProblem;
+    /** Present when the header, the question and the OPT were readable, for echoing. */
+    readonly partial: Query | null;
+    readonly id: number;
+    readonly opcode: number;
+  };
+
+interface NameRead { readonly key: string; readonly end: number }
+
+const MAX_NAME = 255;
+// One scratch array holds the lowercased wire name while it is read; queries are handled
+// one at a time on the event loop, so sharing it is safe.
+const scratch = Buffer.allocUnsafe(MAX_NAME + 1);
+
+/**
+ * Read an uncompressed name at `off` into its lowercased wire form (RFC 4343: case-insensitive,
+ * ASCII only). The dotted form is built only on a cache miss (`dottedName`).
+ */
+function readQuestionName(msg: Uint8Array, off: number): NameRead | null {
+  let pos = off;
+  let wlen = 0;
+  for (;;) {
+    if (pos >= msg.length) return null;
+    const len = msg[pos]!;
+    if (len === 0) break;
+    // Pointers (0xC0) make no sense in the first question and extended label types are obsolete.
+    if (len > 63 || pos + 1 + len > msg.length || wlen + len + 2 > MAX_NAME) return null;
+    scratch[wlen++] = len;
+    for (let i = pos + 1; i <= pos + len; i++) {
+      const c = msg[i]!;
+      scratch[wlen++] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    }
+    pos += len + 1;
+  }
+  scratch[wlen++] = 0;
+  return { key: scratch.toString('latin1', 0, wlen), end: pos + 1 };
+}
+
+/** Dotted lowercase form of a wire-form name key, without the trailing dot; the root is ''. */
+export function dottedName(key: string): string {
+  let out = '';
+  let pos = 0;
+  for (let len = key.charCodeAt(0); len > 0; len = key.charCodeAt(pos)) {
+    if (pos > 0) out += '.';
+    for (let i = pos + 1; i <= pos + len; i++) out += presentationChar(key.charCodeAt(i));
+    pos += len + 1;
+  }
+  return out;
+}
+
+/** Offsets (relative to the name's start) of each label's length byte in a wire-form key. */
+export function labelStarts(key: string): number[] {
+  const out: number[] = [];
+  for (let pos = 0, len = key.charCodeAt(0); len > 0; pos += len + 1, len = key.charCodeAt(pos)) out.push(pos);
+  return out;
+}
+
+/** RFC 4343 §2.1 presentation: escape the dot and backslash, and bytes outside printable ASCII. */
+function presentationChar(c: number): string {
+  if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) return String.fromCharCode(c);
+  if (c === 0x2e || c === 0x5c) return '\\' + String.fromCharCode(c);
+  return '\\' + String(c).padStart(3, '0');
+}
+
+/** Skip a possibly compressed name; returns the offset after it or -1. */
+function skipName(msg: Uint8Array, off: number): number {
+  let pos = off;
+  for (let guard = 0; guard < 128; guard++) {
+    if (pos >= msg.length) return -1;
+    const len = msg[pos]!;
+    if (len === 0) return pos + 1;
+    if ((len & 0xc0) === 0xc0) return pos + 2 <= msg.length ? pos + 2 : -1;
+    if (len > 63) return -1;
+    pos += len + 1;
+  }
+  return -1;
+}
+
+type AdditionalRead = { readonly edns: Edns | null } | { readonly problem: QueryProblem };
+
+/** Walk the additional section looking for the single OPT (RFC 6891 §6.1.1). Other records are ignored. */
+function readAdditional(msg: Uint8Array, off: number, count: number): AdditionalRead {
+  let pos = off;
+  let edns: Edns | null = null;
+  for (let i = 0; i < count; i++) {
+    const owner = pos;
+    pos = skipName(msg, pos);
+    if (pos < 0 || pos + 10 > msg.length) return { problem: 'additional' };
+    const type = (msg[pos]! << 8) | msg[pos + 1]!;
+    const rdlen = (msg[pos + 8]! << 8) | msg[pos + 9]!;
+    if (pos + 10 + rdlen > msg.length) return { problem: type === OPT_TYPE ? 'opt' : 'additional' };
+    if (type === OPT_TYPE) {
+      if (edns !== null || msg[owner] !== 0) return { problem: 'opt' };
+      const size = (msg[pos + 2]! << 8) | msg[pos + 3]!;
+      edns = { udpSize: Math.max(size, UDP_PLAIN_MAX), version: msg[pos + 5]!, dnssecOk: (msg[pos + 6]! & 0x80) !== 0 };
+    }
+    pos += 10 + rdlen;
+  }
+  return { edns };
+}
+
+/** Parse a query message. Never throws, whatever the bytes. */
+export function parseQuery(msg: Uint8Array): ParseResult {
+  if (msg.length < HEADER_LEN) return { ok: false, problem: 'short', partial: null, id: 0, opcode: 0 };
+  const id = (msg[0]! << 8) | msg[1]!;
+  const opcode = (msg[2]! >> 3) & 0x0f;
+  const fail = (problem: QueryProblem, partial: Query | null = null): ParseResult => ({ ok: false, problem, partial, id, opcode });
+  if (msg[2]! & 0x80) return fail('response');
+  const qd = (msg[4]! << 8) | msg[5]!;
+  const an = (msg[6]! << 8) | msg[7]!;
+  const ns = (msg[8]! << 8) | msg[9]!;
+  const ar = (msg[10]! << 8) | msg[11]!;
+  if (qd !== 1) return fail(opcode !== 0 ? 'opcode' : 'qdcount');
+  const nm = readQuestionName(msg, HEADER_LEN);
+  if (nm === null || nm.end + 4 > msg.length) return fail(opcode !== 0 ? 'opcode' : 'question');
+  const questionEnd = nm.end + 4;
+  const base = {
+    id, opcode, nameKey: nm.key,
+    qtype: (msg[nm.end]! << 8) | msg[nm.end + 1]!, qclass: (msg[nm.end + 2]! << 8) | msg[nm.end + 3]!, questionEnd,
+  };
+  if (an !== 0 || ns !== 0) return fail(opcode !== 0 ? 'opcode' : 'sections', { ...base, edns: null });
+  const add = readAdditional(msg, questionEnd, ar);
+  if ('problem' in add) return fail(add.problem, { ...base, edns: null });
+  const query: Query = { ...base, edns: add.edns };
+  if (opcode !== 0) return fail('opcode', query);
+  if (add.edns !== null && add.edns.version > 0) return fail('badvers', query);
+  if (query.qtype === OPT_TYPE) return fail('meta', query);
+  return { ok: true, query };
+}
