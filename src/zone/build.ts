@@ -1,0 +1,126 @@
+/**
+ * @module Pure: one resolved service -> its prebuilt records (SvcView). Called once per service
+ * change; every query afterwards only picks ready-made RRsets.
+ */
+import { isIPv4 } from 'node:net';
+import type { ResolvedEndpoint, ResolvedService } from './resolve.ts';
+import { nodeOf, type NameNode, type PtrEntry, type SvcView, type SvcZoneView } from './snapshot.ts';
+import { RRType, type WireRR } from './types.ts';
+import { addressRR, cnameRR, isEncodableName, ptrRR, reverseName, srvRR } from './wire.ts';
+
+export interface BuildConfig {
+  readonly zones: readonly string[];
+  readonly ttl: number;
+  readonly reverse: boolean;
+}
+
+interface SrvWant { readonly port: number; readonly target: string; readonly glue: readonly WireRR[] }
+
+/** Priority 0, weight floor(100/N) with a minimum of 1 (CoreDNS, dns.md B.5); N counts the SRVs returned. */
+function srvSet(owner: string, ttl: number, wants: readonly SrvWant[]): NameNode {
+  const seen = new Set<string>();
+  const uniq = wants.filter((w) => {
+    const k = `${w.target} ${w.port}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  const weight = Math.max(1, Math.floor(100 / Math.max(1, uniq.length)));
+  const srv = uniq.map((w) => srvRR(owner, ttl, 0, weight, w.port, w.target));
+  const glueSeen = new Set<string>();
+  const extra: WireRR[] = [];
+  for (const w of uniq) if (!glueSeen.has(w.target)) { glueSeen.add(w.target); extra.push(...w.glue); }
+  return { sets: new Map([[RRType.SRV, srv]]), extra };
+}
+
+function addrSets(owner: string, ttl: number, ips: readonly string[]): Array<[number, WireRR[]]> {
+  const a: WireRR[] = [], aaaa: WireRR[] = [];
+  for (const ip of ips) (isIPv4(ip) ? a : aaaa).push(addressRR(owner, ttl, ip));
+  return [[RRType.A, a], [RRType.AAAA, aaaa]];
+}
+
+function merge(n: NameNode, more: NameNode): NameNode {
+  return nodeOf([...n.sets, ...more.sets], [...n.extra, ...more.extra]);
+}
+
+function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
+  const base = `${r.name}.${r.ns}.svc.${zone}`;
+  if (r.type === 'ExternalName') {
+    return { self: nodeOf([[RRType.CNAME, [cnameRR(base, ttl, r.externalName)]]]), children: new Map() };
+  }
+  const headless = r.type === 'Headless';
+  const children = new Map<string, NameNode>();
+  // Endpoint names exist for ClusterIP services too (CoreDNS extension, dns.md B.3).
+  const epAddr = new Map<string, WireRR[]>();
+  for (const ep of r.endpoints) {
+    const owner = `${ep.label}.${base}`;
+    const sets = addrSets(owner, ttl, ep.ips);
+    epAddr.set(ep.label, sets.flatMap(([, rrs]) => rrs));
+    children.set(ep.label, nodeOf(sets));
+  }
+  const glueOf = (ep: ResolvedEndpoint): readonly WireRR[] => epAddr.get(ep.label) ?? [];
+  for (const ep of r.endpoints) {
+    const owner = `${ep.label}.${base}`;
+    const wants = ep.ports.map((p) => ({ port: p.port, target: owner, glue: glueOf(ep) }));
+    const node = children.get(ep.label);
+    if (node && wants.length > 0) children.set(ep.label, merge(node, srvSet(owner, ttl, wants)));
+  }
+
+  const selfAddr = addrSets(base, ttl, headless ? [...new Set(r.endpoints.flatMap((e) => e.ips))] : r.clusterIPs);
+  const selfGlue = selfAddr.flatMap(([, rrs]) => rrs);
+  // Bare service SRV lists every port, named or not (CoreDNS extension; the kubia app uses it).
+  const selfWants: SrvWant[] = headless
+    ? r.endpoints.flatMap((ep) => ep.ports.map((p) => ({ port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) })))
+    : r.ports.map((p) => ({ port: p.port, target: base, glue: selfGlue }));
+  let self = nodeOf(selfAddr);
+  if (selfWants.length > 0) self = merge(self, srvSet(base, ttl, selfWants));
+
+  // `_<port>._<proto>` only for named ports (spec §2.3/§2.4). Headless: port names as the
+  // endpoints carry them (slice ports); ClusterIP: the Service's ports.
+  const named = new Map<string, SrvWant[]>();
+  const want = (key: string, w: SrvWant): void => { named.set(key, [...(named.get(key) ?? []), w]); };
+  if (headless) {
+    for (const ep of r.endpoints) {
+      for (const p of ep.ports) if (p.name !== '') want(`_${p.name}._${p.protocol.toLowerCase()}`, { port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) });
+    }
+  } else {
+    for (const p of r.ports) if (p.name !== '') want(`_${p.name}._${p.protocol.toLowerCase()}`, { port: p.port, target: base, glue: selfGlue });
+  }
+  for (const [key, wants] of named) {
+    children.set(key, srvSet(`${key}.${base}`, ttl, wants));
+    const proto = key.slice(key.indexOf('.') + 1);
+    if (!children.has(proto)) children.set(proto, nodeOf([])); // empty non-terminal (RFC 8020)
+  }
+  return { self, children };
+}
+
+function countRecords(z: SvcZoneView): number {
+  let n = 0;
+  for (const node of [z.self, ...z.children.values()]) for (const rrs of node.sets.values()) n += rrs.length;
+  return n;
+}
+
+export function buildService(r: ResolvedService, cfg: BuildConfig, sig: string): SvcView {
+  const usable = r.type !== 'ExternalName' || (r.externalName !== '' && isEncodableName(r.externalName));
+  const exists = usable && (r.type !== 'Headless' || r.endpoints.length > 0);
+  const byZone = exists ? cfg.zones.map((z) => buildZone(r, z, cfg.ttl)) : [];
+  const ptr = new Map<string, PtrEntry>();
+  const primary = cfg.zones[0];
+  if (exists && cfg.reverse && primary !== undefined && r.type !== 'ExternalName') {
+    const base = `${r.name}.${r.ns}.svc.${primary}`;
+    for (const ip of r.clusterIPs) ptr.set(ip, { clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
+    for (const ep of r.endpoints) {
+      for (const ip of ep.ips) {
+        if (ptr.get(ip)?.clusterIP) continue;
+        const prev = ptr.get(ip)?.rrs ?? [];
+        ptr.set(ip, { clusterIP: false, rrs: [...prev, ptrRR(reverseName(ip), cfg.ttl, `${ep.label}.${base}`)] });
+      }
+    }
+  }
+  const first = byZone[0];
+  return {
+    ns: r.ns, name: r.name, kind: r.type, exists,
+    cname: r.type === 'ExternalName' ? r.externalName : '',
+    byZone, ptr, sig,
+    names: first ? 1 + first.children.size : 0,
+    records: (first ? countRecords(first) : 0) + ptr.size,
+  };
+}

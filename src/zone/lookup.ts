@@ -1,0 +1,184 @@
+/**
+ * @module Pure lookup: (snapshot, qname, qtype, qclass) -> LookupResult. Names follow the
+ * Kubernetes DNS-Based Service Discovery spec 1.1.0 with CoreDNS's kubernetes plugin as the
+ * peer for everything the spec leaves open (dns.md A, B).
+ *
+ * Deliberate differences from CoreDNS (RFC-correct instead; dns.md B.15):
+ * - Q1  `dns-version.<zone>` with a type other than TXT is NODATA, not NXDOMAIN (RFC 2308 §2.2:
+ *       the name exists).
+ * - Q2  TXT (or any type) at an existing non-leaf name (`<zone>`, `svc.<zone>`, `<ns>.svc.<zone>`,
+ *       `_tcp.<svc>...`) is NODATA, not NXDOMAIN (RFC 8020: empty non-terminals exist).
+ * - Q3  SOA for a non-existent in-zone name is NXDOMAIN, not NODATA (RFC 1034 §4.3.2).
+ * - Q4  AAAA (or A) on an ExternalName whose in-zone target lacks that type returns the CNAME
+ *       followed by NODATA for the target, not a bare NODATA (RFC 1034 §3.6.2, RFC 2308 §2.2).
+ * - Q5  PTRs come only from services that exist: slices lingering after their Service is deleted
+ *       give neither forward names nor PTRs.
+ * - Q6  `_<port>._<proto>` labels match exactly: `_._tcp` and labels without underscores are not
+ *       wildcards (RFC 2782 names; CoreDNS removed wildcards in 1.9.0 but kept these two).
+ * - Q7  Non-PTR types at a reverse name that has a PTR are NODATA, not NXDOMAIN.
+ * Other choices where CoreDNS differs without violating an RFC:
+ * - SRV weight is floor(100/N) with N = SRV records actually returned (CoreDNS counts before
+ *   de-duplication, so a dual-stack ClusterIP's single SRV gets 50; here it gets 100).
+ * - An A/AAAA query on `_<port>._<proto>.<svc>...` is NODATA (CoreDNS returns the endpoints' A).
+ * - `pod.<zone>` records (CoreDNS `pods insecure|verified`) are not served: NXDOMAIN.
+ * - Reverse-zone SOA/NS name the server `ns.dns.<primary zone>` (CoreDNS: `ns.dns.<reverse zone>`,
+ *   a name that does not resolve).
+ * - Names outside every served zone are REFUSED (CoreDNS: REFUSED or SERVFAIL by Corefile).
+ * - Before the first sync every would-be NXDOMAIN is SERVFAIL without records (CoreDNS: with SOA).
+ */
+import { ipFromReverse, reverseName as ipToReverse } from './wire.ts';
+import { EMPTY_NODE, ptrBucket, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
+import { RRClass, RRType, Rcode, type LookupResult, type WireRR, type ZoneSnapshot } from './types.ts';
+
+const NONE: readonly WireRR[] = [];
+const MAX_CNAME_CHAIN = 8;
+
+const refused: LookupResult = Object.freeze({ rcode: Rcode.REFUSED, aa: false, answer: NONE, authority: NONE, additional: NONE });
+
+/** What a name is: data (node, maybe an alias) or nothing (`undefined` = NXDOMAIN). */
+interface Found { readonly node: NameNode; readonly cname?: string }
+
+function findApex(snap: Snapshot, qname: string): { apex: Apex; index: number; rel: string[] } | undefined {
+  let best: { apex: Apex; index: number; rel: string[] } | undefined;
+  const consider = (apex: Apex, index: number): void => {
+    const z = apex.name;
+    const inside = qname === z || qname.endsWith(`.${z}`);
+    if (!inside || (best && best.apex.name.length >= z.length)) return;
+    const rel = qname === z ? [] : qname.slice(0, -z.length - 1).split('.');
+    best = { apex, index, rel };
+  };
+  snap.forward.forEach(consider);
+  snap.reverse.forEach(consider);
+  return best;
+}
+
+function svcView(snap: Snapshot, ns: string, name: string): SvcView | undefined {
+  return snap.namespaces.get(ns)?.get(name);
+}
+
+/** Resolve a name under a forward zone; rel = labels left of the zone, leftmost first. */
+function findForward(snap: Snapshot, index: number, apex: Apex, rel: readonly string[]): Found | undefined {
+  const n = rel.length;
+  if (n === 0) {
+    return { node: { sets: new Map([[RRType.SOA, [apex.soa]], [RRType.NS, apex.ns]]), extra: apex.nsGlue } };
+  }
+  const top = rel[n - 1];
+  if (top === 'dns-version' && n === 1) {
+    const txt = snap.versionTxt[index];
+    return { node: { sets: new Map(txt ? [[RRType.TXT, [txt]]] : []), extra: [] } };
+  }
+  if (top === 'dns') {
+    if (n === 1) return { node: EMPTY_NODE };
+    if (n === 2 && rel[0] === 'ns') return { node: snap.nsHost[index] ?? EMPTY_NODE };
+    return undefined;
+  }
+  if (top !== 'svc') return undefined;
+  if (n === 1) return { node: EMPTY_NODE };
+  const services = snap.namespaces.get(rel[n - 2] ?? '');
+  if (!services) return undefined;
+  if (n === 2) return { node: EMPTY_NODE };
+  const view = services.get(rel[n - 3] ?? '');
+  const zv = view?.exists ? view.byZone[index] : undefined;
+  if (!view || !zv) return undefined;
+  if (n === 3) return view.kind === 'ExternalName' ? { node: zv.self, cname: view.cname } : { node: zv.self };
+  if (view.kind === 'ExternalName') return undefined; // nothing below an alias (RFC 1034 §3.6.2)
+  const child = n === 4 ? zv.children.get(rel[0] ?? '') : n === 5 ? zv.children.get(`${rel[0]}.${rel[1]}`) : undefined;
+  return child ? { node: child } : undefined;
+}
+
+/** PTR data for a reverse name; partial names exist when some served IP lies below them. */
+function findReverse(snap: Snapshot, qname: string): Found | undefined {
+  const ip = ipFromReverse(qname);
+  if (ip !== undefined) {
+    const keys = snap.ptrIndex[ptrBucket(ip)]?.get(ip) ?? [];
+    const entries = keys
+      .map((k) => { const i = k.indexOf('/'); return svcView(snap, k.slice(0, i), k.slice(i + 1))?.ptr.get(ip); })
+      .filter((e) => e !== undefined);
+    if (entries.length === 0) return undefined;
+    // A ClusterIP answers alone; otherwise one PTR per distinct endpoint name (dns.md B.3).
+    const cluster = entries.find((e) => e.clusterIP);
+    const rrs = cluster ? cluster.rrs.slice(0, 1) : entries.flatMap((e) => e.rrs);
+    return { node: { sets: new Map([[RRType.PTR, rrs]]), extra: [] } };
+  }
+  return hasReverseDescendant(snap, qname) ? { node: EMPTY_NODE } : undefined;
+}
+
+/**
+ * Is there a served IP whose reverse name lies strictly below qname? A scan over the index;
+ * only partial reverse names reach it, and the dns layer caches answers per snapshot version.
+ */
+function hasReverseDescendant(snap: Snapshot, qname: string): boolean {
+  const v4 = qname.endsWith('.in-addr.arpa') || qname === 'in-addr.arpa';
+  const v6 = qname.endsWith('.ip6.arpa') || qname === 'ip6.arpa';
+  if (!v4 && !v6) return false;
+  const suffix = `.${qname}`;
+  for (const bucket of snap.ptrIndex) {
+    for (const ip of bucket.keys()) {
+      if (ip.includes(':') !== v6) continue;
+      if (reverseOf(ip).endsWith(suffix)) return true;
+    }
+  }
+  return false;
+}
+
+const reverseCache = new Map<string, string>();
+function reverseOf(ip: string): string {
+  let r = reverseCache.get(ip);
+  if (r === undefined) {
+    r = ipToReverse(ip);
+    if (reverseCache.size > 100_000) reverseCache.clear();
+    reverseCache.set(ip, r);
+  }
+  return r;
+}
+function negative(snap: Snapshot, apex: Apex, nx: boolean, answer: readonly WireRR[] = NONE): LookupResult {
+  // Never deny before the first full sync: SERVFAIL makes resolvers retry instead of caching.
+  if (nx && !snap.synced) return { rcode: Rcode.SERVFAIL, aa: false, answer: NONE, authority: NONE, additional: NONE };
+  return { rcode: nx ? Rcode.NXDOMAIN : Rcode.NOERROR, aa: true, answer, authority: [apex.soa], additional: NONE };
+}
+
+function answerFrom(node: NameNode, qtype: number): { answer: readonly WireRR[]; additional: readonly WireRR[] } {
+  if (qtype === RRType.ANY) return { answer: [...node.sets.values()].flat(), additional: NONE };
+  const answer = node.sets.get(qtype) ?? NONE;
+  if (answer.length === 0) return { answer, additional: NONE };
+  if (qtype === RRType.SRV) return { answer, additional: node.extra };
+  if (qtype === RRType.NS) return { answer, additional: node.extra };
+  return { answer, additional: NONE };
+}
+
+function resolve(snap: Snapshot, qname: string, qtype: number, chain: readonly WireRR[], seen: Set<string>): LookupResult {
+  const hit = findApex(snap, qname);
+  if (!hit) return chain.length > 0 ? { rcode: Rcode.NOERROR, aa: true, answer: chain, authority: NONE, additional: NONE } : refused;
+  const { apex, index, rel } = hit;
+  const found = apex.reverse
+    ? rel.length === 0
+      ? { node: { sets: new Map([[RRType.SOA, [apex.soa]], [RRType.NS, apex.ns]]), extra: apex.nsGlue } }
+      : findReverse(snap, qname)
+    : findForward(snap, index, apex, rel);
+  if (!found) return negative(snap, apex, true, chain);
+  if (found.cname !== undefined) {
+    const cname = found.node.sets.get(RRType.CNAME) ?? NONE;
+    const next = [...chain, ...cname];
+    if (qtype === RRType.CNAME || qtype === RRType.ANY) return { rcode: Rcode.NOERROR, aa: true, answer: next, authority: NONE, additional: NONE };
+    // Follow the alias inside our own zones (RFC 1034 §4.3.2 step 3a); stop on loops.
+    if (seen.has(found.cname) || seen.size >= MAX_CNAME_CHAIN) return { rcode: Rcode.NOERROR, aa: true, answer: next, authority: NONE, additional: NONE };
+    seen.add(found.cname);
+    return resolve(snap, found.cname, qtype, next, seen);
+  }
+  const { answer, additional } = answerFrom(found.node, qtype);
+  if (answer.length === 0) return negative(snap, apex, false, chain);
+  return { rcode: Rcode.NOERROR, aa: true, answer: chain.length > 0 ? [...chain, ...answer] : answer, authority: NONE, additional };
+}
+
+/**
+ * Answer one question. `qname` is lowercase without the trailing dot. The result's records are
+ * shared with the snapshot and must not be mutated.
+ */
+export function lookup(snap: ZoneSnapshot, qname: string, qtype: number, qclass: number): LookupResult {
+  const s = snap as Snapshot;
+  if (qclass !== RRClass.IN && qclass !== RRClass.ANY) return refused;
+  if (findApex(s, qname) === undefined) return refused;
+  // Zone transfers are not offered (dns.md B.3: the kubernetes plugin refuses them too).
+  if (qtype === RRType.AXFR || qtype === RRType.IXFR) return refused;
+  return resolve(s, qname, qtype, NONE, new Set([qname]));
+}

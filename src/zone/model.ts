@@ -1,0 +1,270 @@
+/**
+ * @module ClusterModel: the mutable ingest side of the zone. Watch events go in through
+ * apply/remove; snapshot() rebuilds only the services touched since the previous snapshot and
+ * returns a new immutable Snapshot that shares every untouched map with its predecessor.
+ */
+import { buildService, type BuildConfig } from './build.ts';
+import { toSlim } from './project.ts';
+import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService } from './records.ts';
+import { resolveFromPods, resolveFromSlices, selects } from './resolve.ts';
+import { buildApexes, ptrBucket, PTR_BUCKETS, type Snapshot, type SvcView } from './snapshot.ts';
+import type { ZoneConfig } from './types.ts';
+
+export interface ModelOptions {
+  /** Clock for the SOA serial, in milliseconds (tests pin it). */
+  now?: () => number;
+}
+
+export interface ModelStats {
+  namespaces: number; services: number; pods: number; slices: number; names: number; records: number;
+}
+
+const key = (ns: string, name: string): string => `${ns}/${name}`;
+const pairKey = (ns: string, k: string, v: string): string => `${ns}\0${k}=${v}`;
+
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(v);
+}
+function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const s = m.get(k);
+  if (s?.delete(v) && s.size === 0) m.delete(k);
+}
+
+/** The selector pair a service is indexed under: its first key in sorted order. */
+function firstPair(s: SlimService): string | undefined {
+  if (s.selector === null) return undefined;
+  const k = Object.keys(s.selector).sort()[0];
+  return k === undefined ? undefined : pairKey(s.ns, k, s.selector[k] ?? '');
+}
+
+export class ClusterModel {
+  readonly #cfg: ZoneConfig;
+  readonly #build: BuildConfig;
+  readonly #now: () => number;
+  readonly #namespaces = new Set<string>();
+  readonly #services = new Map<string, SlimService>();
+  readonly #pods = new Map<string, SlimPod>();
+  readonly #slices = new Map<string, SlimEndpointSlice>();
+  /** Pods by `ns\0k=v` of each label, to find a service's pods without a scan. */
+  readonly #podsByPair = new Map<string, Set<string>>();
+  /** Services by their first selector pair, to find the services selecting a pod. */
+  readonly #svcByPair = new Map<string, Set<string>>();
+  readonly #slicesBySvc = new Map<string, Set<string>>();
+  readonly #svcCountByNs = new Map<string, number>();
+  readonly #dirty = new Set<string>();
+  #nsDirty = new Set<string>();
+  #synced = false;
+  #syncDirty = true;
+  #snap: Snapshot;
+
+  constructor(cfg: ZoneConfig, opts: ModelOptions = {}) {
+    this.#cfg = { ...cfg, zones: [...cfg.zones], reverseZones: [...cfg.reverseZones], nsAddresses: [...cfg.nsAddresses] };
+    this.#build = { zones: this.#cfg.zones, ttl: cfg.ttl, reverse: cfg.reverseZones.length > 0 };
+    this.#now = opts.now ?? Date.now;
+    const serial = Math.floor(this.#now() / 1000) >>> 0;
+    this.#snap = {
+      version: 0, serial, synced: false, ttl: cfg.ttl, ...buildApexes(this.#cfg, serial),
+      namespaces: new Map(), ptrIndex: Array.from({ length: PTR_BUCKETS }, () => new Map()),
+    };
+  }
+
+  /**
+   * Add or update an object. Accepts a full API object (with `metadata`; `kind` from the object
+   * or the argument, since list items carry none) or a slim record from project.ts.
+   * Throws an Error for unsupported kinds or objects without a name; the model is unchanged then.
+   */
+  apply(obj: unknown, kind?: SlimKind): void {
+    const r = toSlim(obj, kind);
+    this.#remove(r);
+    this.#insert(r);
+  }
+
+  /** Delete an object (full or slim, as for apply). Unknown objects are ignored. */
+  remove(obj: unknown, kind?: SlimKind): void {
+    this.#remove(toSlim(obj, kind));
+  }
+
+  /** The initial list of every watched kind is in: from now on NXDOMAIN is the truth. */
+  markSynced(): void {
+    if (!this.#synced) { this.#synced = true; this.#syncDirty = true; }
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  #insert(r: SlimRecord): void {
+    switch (r.kind) {
+      case 'Namespace':
+        this.#namespaces.add(r.name);
+        this.#nsDirty.add(r.name);
+        return;
+      case 'Service': {
+        const k = key(r.ns, r.name);
+        this.#services.set(k, r);
+        const p = firstPair(r);
+        if (p) addTo(this.#svcByPair, p, k);
+        this.#svcCountByNs.set(r.ns, (this.#svcCountByNs.get(r.ns) ?? 0) + 1);
+        this.#dirty.add(k);
+        return;
+      }
+      case 'Pod': {
+        const k = key(r.ns, r.name);
+        this.#pods.set(k, r);
+        for (const [lk, lv] of Object.entries(r.labels)) addTo(this.#podsByPair, pairKey(r.ns, lk, lv), k);
+        this.#touchPod(r);
+        return;
+      }
+      case 'EndpointSlice': {
+        const k = key(r.ns, r.name);
+        this.#slices.set(k, r);
+        if (r.service !== '') {
+          addTo(this.#slicesBySvc, key(r.ns, r.service), k);
+          this.#dirty.add(key(r.ns, r.service));
+        }
+        return;
+      }
+    }
+  }
+
+  /** Remove the stored version of r (by identity), marking what it touched dirty. */
+  #remove(r: SlimRecord): void {
+    if (r.kind === 'Namespace') {
+      if (this.#namespaces.delete(r.name)) this.#nsDirty.add(r.name);
+      return;
+    }
+    const k = key(r.ns, r.name);
+    if (r.kind === 'Service') {
+      const old = this.#services.get(k);
+      if (!old) return;
+      this.#services.delete(k);
+      const p = firstPair(old);
+      if (p) delFrom(this.#svcByPair, p, k);
+      const n = (this.#svcCountByNs.get(old.ns) ?? 1) - 1;
+      if (n > 0) this.#svcCountByNs.set(old.ns, n);
+      else this.#svcCountByNs.delete(old.ns);
+      this.#dirty.add(k);
+    } else if (r.kind === 'Pod') {
+      const old = this.#pods.get(k);
+      if (!old) return;
+      this.#pods.delete(k);
+      for (const [lk, lv] of Object.entries(old.labels)) delFrom(this.#podsByPair, pairKey(old.ns, lk, lv), k);
+      this.#touchPod(old);
+    } else {
+      const old = this.#slices.get(k);
+      if (!old) return;
+      this.#slices.delete(k);
+      if (old.service !== '') {
+        delFrom(this.#slicesBySvc, key(old.ns, old.service), k);
+        this.#dirty.add(key(old.ns, old.service));
+      }
+    }
+  }
+
+  /** A pod event rebuilds only the services selecting it (pods source). */
+  #touchPod(p: SlimPod): void {
+    if (this.#cfg.endpointsFrom !== 'pods') return;
+    for (const [lk, lv] of Object.entries(p.labels)) {
+      for (const sk of this.#svcByPair.get(pairKey(p.ns, lk, lv)) ?? []) {
+        const s = this.#services.get(sk);
+        if (s && selects(s.selector, p.labels)) this.#dirty.add(sk);
+      }
+    }
+  }
+
+  #podsOf(s: SlimService): SlimPod[] {
+    const p = firstPair(s);
+    if (!p) return [];
+    const out: SlimPod[] = [];
+    for (const pk of this.#podsByPair.get(p) ?? []) {
+      const pod = this.#pods.get(pk);
+      if (pod) out.push(pod);
+    }
+    return out;
+  }
+
+  #view(k: string): SvcView | undefined {
+    const s = this.#services.get(k);
+    if (!s) return undefined;
+    const r = this.#cfg.endpointsFrom === 'pods'
+      ? resolveFromPods(s, this.#podsOf(s))
+      : resolveFromSlices(s, [...(this.#slicesBySvc.get(k) ?? [])].map((sk) => this.#slices.get(sk)).filter((x) => x !== undefined));
+    const sig = JSON.stringify(r);
+    const prev = this.#snap.namespaces.get(s.ns)?.get(s.name);
+    return prev?.sig === sig ? prev : buildService(r, this.#build, sig);
+  }
+
+  /** The current immutable snapshot; a new one (new version) only if the zone content changed. */
+  snapshot(): Snapshot {
+    if (this.#dirty.size === 0 && this.#nsDirty.size === 0 && !this.#syncDirty) return this.#snap;
+    const prev = this.#snap;
+    let namespaces: Map<string, ReadonlyMap<string, SvcView>> | undefined;
+    const copiedNs = new Map<string, Map<string, SvcView>>();
+    let ptrIndex: Array<ReadonlyMap<string, readonly string[]>> | undefined;
+    const copiedBuckets = new Set<number>();
+    const nsMap = (ns: string): Map<string, SvcView> => {
+      namespaces ??= new Map(prev.namespaces);
+      let m = copiedNs.get(ns);
+      if (!m) {
+        m = new Map(namespaces.get(ns) ?? []);
+        copiedNs.set(ns, m);
+        namespaces.set(ns, m);
+      }
+      return m;
+    };
+    const ptrEdit = (ip: string, sk: string, add: boolean): void => {
+      ptrIndex ??= [...prev.ptrIndex];
+      const b = ptrBucket(ip);
+      if (!copiedBuckets.has(b)) { ptrIndex[b] = new Map(ptrIndex[b]); copiedBuckets.add(b); }
+      const bucket = ptrIndex[b] as Map<string, readonly string[]>;
+      const rest = (bucket.get(ip) ?? []).filter((x) => x !== sk);
+      if (add) rest.push(sk);
+      if (rest.length > 0) bucket.set(ip, rest);
+      else bucket.delete(ip);
+    };
+
+    for (const k of this.#dirty) {
+      const [ns = '', name = ''] = k.split('/');
+      const old = prev.namespaces.get(ns)?.get(name);
+      const next = this.#view(k);
+      if (old === next) continue;
+      if (next) nsMap(ns).set(name, next);
+      else if (old) nsMap(ns).delete(name);
+      for (const ip of old?.ptr.keys() ?? []) if (!next?.ptr.has(ip)) ptrEdit(ip, k, false);
+      for (const ip of next?.ptr.keys() ?? []) if (!old?.ptr.has(ip)) ptrEdit(ip, k, true);
+    }
+    // Namespace presence: a Namespace object or at least one Service (a child implies its parent).
+    for (const ns of new Set([...this.#nsDirty, ...copiedNs.keys()])) {
+      const present = this.#namespaces.has(ns) || (this.#svcCountByNs.get(ns) ?? 0) > 0;
+      const has = (namespaces ?? prev.namespaces).has(ns);
+      if (present && !has) nsMap(ns);
+      else if (!present && has) (namespaces ??= new Map(prev.namespaces)).delete(ns);
+    }
+    this.#dirty.clear();
+    this.#nsDirty.clear();
+    const syncChanged = this.#syncDirty && prev.synced !== this.#synced;
+    this.#syncDirty = false;
+    if (!namespaces && !ptrIndex && !syncChanged) return prev;
+
+    // RFC 1982 serial: strictly increasing, tracking wall-clock seconds when possible.
+    const serial = Math.max((prev.serial + 1) >>> 0, Math.floor(this.#now() / 1000) >>> 0);
+    this.#snap = {
+      version: prev.version + 1, serial, synced: this.#synced, ttl: this.#cfg.ttl,
+      ...buildApexes(this.#cfg, serial),
+      namespaces: namespaces ?? prev.namespaces,
+      ptrIndex: ptrIndex ?? prev.ptrIndex,
+    };
+    return this.#snap;
+  }
+
+  stats(): ModelStats {
+    const snap = this.snapshot();
+    let names = 0, records = 0, services = 0;
+    for (const m of snap.namespaces.values()) {
+      for (const v of m.values()) { services++; names += v.names; records += v.records; }
+    }
+    return { namespaces: snap.namespaces.size, services, pods: this.#pods.size, slices: this.#slices.size, names, records };
+  }
+}

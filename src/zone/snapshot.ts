@@ -1,0 +1,123 @@
+/**
+ * @module The immutable zone snapshot and its per-apex records. A snapshot is a tree of
+ * read-only maps: namespaces -> services -> per-zone prebuilt RRsets. A change replaces only
+ * the maps on the path to the services it touched, so consecutive snapshots share everything
+ * else (dns.md style anchor: "swap in a new immutable zone").
+ */
+import type { ServiceType } from './records.ts';
+import { RRType, type WireRR, type ZoneConfig, type ZoneSnapshot } from './types.ts';
+import { addressRR, nsRR, soaRR, txtRR } from './wire.ts';
+
+/** The RRsets owned by one name, plus the glue an SRV answer from it carries. */
+export interface NameNode {
+  readonly sets: ReadonlyMap<number, readonly WireRR[]>;
+  /** A/AAAA of SRV targets (RFC 2782: "may" go in the additional section). */
+  readonly extra: readonly WireRR[];
+}
+
+export const EMPTY_NODE: NameNode = Object.freeze({ sets: new Map<number, readonly WireRR[]>(), extra: [] });
+
+/** A service's names under one forward zone. */
+export interface SvcZoneView {
+  /** `<svc>.<ns>.svc.<zone>` */
+  readonly self: NameNode;
+  /** Keyed by the labels left of the service name: `web-0`, `_http._tcp`, `_tcp` (empty non-terminal). */
+  readonly children: ReadonlyMap<string, NameNode>;
+}
+
+export interface PtrEntry {
+  /** ClusterIP matches win over endpoint matches (CoreDNS semantics, dns.md B.3). */
+  readonly clusterIP: boolean;
+  readonly rrs: readonly WireRR[];
+}
+
+export interface SvcView {
+  readonly ns: string;
+  readonly name: string;
+  readonly kind: ServiceType;
+  /** False for a headless service without ready endpoints: its whole subtree is NXDOMAIN (spec §2.4). */
+  readonly exists: boolean;
+  /** ExternalName target (lowercase, no trailing dot), '' otherwise. */
+  readonly cname: string;
+  /** Indexed like ZoneConfig.zones. */
+  readonly byZone: readonly SvcZoneView[];
+  /** Reverse records by canonical IP; empty unless reverse zones are served. */
+  readonly ptr: ReadonlyMap<string, PtrEntry>;
+  /** Identity of the inputs; equal sig means equal records. */
+  readonly sig: string;
+  readonly names: number;
+  readonly records: number;
+}
+
+export interface Apex {
+  readonly name: string;
+  readonly reverse: boolean;
+  readonly soa: WireRR;
+  readonly ns: readonly WireRR[];
+  readonly nsGlue: readonly WireRR[];
+}
+
+export const PTR_BUCKETS = 256;
+
+export interface Snapshot extends ZoneSnapshot {
+  readonly version: number;
+  readonly serial: number;
+  readonly synced: boolean;
+  readonly ttl: number;
+  readonly forward: readonly Apex[];
+  readonly reverse: readonly Apex[];
+  /** `dns-version.<zone>` TXT per forward zone. */
+  readonly versionTxt: readonly WireRR[];
+  /** `ns.dns.<zone>` A/AAAA per forward zone. */
+  readonly nsHost: readonly NameNode[];
+  /** A namespace is present when its Namespace object exists or any Service lives in it. */
+  readonly namespaces: ReadonlyMap<string, ReadonlyMap<string, SvcView>>;
+  /** Canonical IP -> `ns/name` of services with a PTR for it, sharded by ptrBucket(ip). */
+  readonly ptrIndex: readonly ReadonlyMap<string, readonly string[]>[];
+}
+
+/** Cheap stable string hash (FNV-1a) to pick a PTR shard. */
+export function ptrBucket(ip: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % PTR_BUCKETS;
+}
+
+/** SOA RR TTL = min(ttl, 300) and MINIMUM = ttl, like CoreDNS (dns.md B.1, F), so negatives stay short. */
+export function buildApexes(cfg: ZoneConfig, serial: number): { forward: Apex[]; reverse: Apex[]; versionTxt: WireRR[]; nsHost: NameNode[] } {
+  const primary = cfg.zones[0] ?? 'cluster.local';
+  const apex = (name: string, reverse: boolean): Apex => {
+    // Reverse zones name the server under the primary zone, where ns.dns actually resolves.
+    const host = reverse ? primary : name;
+    const mname = `ns.dns.${host}`;
+    return {
+      name, reverse,
+      soa: soaRR(name, Math.min(cfg.ttl, 300), {
+        mname, rname: `hostmaster.${host}`, serial, refresh: 7200, retry: 1800, expire: 86400, minimum: cfg.ttl,
+      }),
+      ns: [nsRR(name, cfg.ttl, mname)],
+      nsGlue: cfg.nsAddresses.map((ip) => addressRR(mname, cfg.ttl, ip)),
+    };
+  };
+  const nsHost = cfg.zones.map((z): NameNode => {
+    const rrs = cfg.nsAddresses.map((ip) => addressRR(`ns.dns.${z}`, cfg.ttl, ip));
+    const sets = new Map<number, WireRR[]>();
+    for (const r of rrs) sets.set(r.type, [...(sets.get(r.type) ?? []), r]);
+    return { sets, extra: [] };
+  });
+  return {
+    forward: cfg.zones.map((z) => apex(z, false)),
+    reverse: cfg.reverseZones.map((z) => apex(z, true)),
+    // Schema version record (spec §2.2); CoreDNS serves it with TTL 28800.
+    versionTxt: cfg.zones.map((z) => txtRR(`dns-version.${z}`, 28800, ['1.1.0'])),
+    nsHost,
+  };
+}
+
+export function nodeOf(sets: Iterable<readonly [number, readonly WireRR[]]>, extra: readonly WireRR[] = []): NameNode {
+  const m = new Map<number, readonly WireRR[]>();
+  for (const [t, rrs] of sets) if (rrs.length > 0) m.set(t, rrs);
+  return { sets: m, extra };
+}
+
+export const ADDRESS_TYPES: readonly number[] = [RRType.A, RRType.AAAA];
