@@ -105,8 +105,10 @@ function reconcileGroup(svc: V1Service, group: EndpointGroup, slices: V1Endpoint
     const changed = canonical(endpoints) !== canonical(slice.endpoints ?? []) || !sameMeta(slice, svc);
     return { slice, endpoints, changed };
   });
-  // Fill slices that are being written anyway first, then the fullest ones (fewer writes).
-  const order = [...work].sort((a, b) => Number(b.changed) - Number(a.changed) || b.endpoints.length - a.endpoints.length);
+  // Fill slices that still hold endpoints and are being written anyway, then the fullest ones
+  // (fewer writes); emptied slices come last, so they are deleted rather than refilled.
+  const kept = (w: Working): number => Number(w.endpoints.length > 0);
+  const order = [...work].sort((a, b) => kept(b) - kept(a) || Number(b.changed) - Number(a.changed) || b.endpoints.length - a.endpoints.length);
   const rest = [...pending.values()];
   for (const w of order) {
     while (rest.length > 0 && w.endpoints.length < max) {
