@@ -2,6 +2,7 @@
  * @module startDnsServer: UDP and TCP on one address and port, answering from a ZoneSource.
  */
 import type { Logger } from '../log.ts';
+import { lookup as zoneLookup } from '../zone/lookup.ts';
 import type { ZoneSource } from '../zone/types.ts';
 import { formatHostPort, parseHostPort } from './address.ts';
 import { createHandler, type LookupFn, type OnQuery } from './handler.ts';
@@ -12,7 +13,8 @@ export interface DnsServerOptions {
   /** `host:port` or `[v6]:port`; port 0 picks a port free for both UDP and TCP. */
   readonly listen: string;
   readonly source: ZoneSource;
-  readonly lookup: LookupFn;
+  /** Defaults to the zone's `lookup`; tests pass a fake. */
+  readonly lookup?: LookupFn;
   readonly maxUdpSize: number;
   readonly tcpIdleTimeoutMs: number;
   readonly tcpMaxConnections: number;
@@ -34,7 +36,7 @@ const PORT_ATTEMPTS = 10;
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const { host, port, family } = parseHostPort(opts.listen);
   const log = opts.log.child({ component: 'dns' });
-  const handler = createHandler({ ...opts, log });
+  const handler = createHandler({ ...opts, lookup: opts.lookup ?? zoneLookup, log });
   const reusePort = opts.reusePort ?? false;
   const tcpOpts = { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.tcpMaxConnections, reusePort };
   // With port 0 the kernel picks the UDP port; TCP must then bind the same number, which

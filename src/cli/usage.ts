@@ -1,0 +1,46 @@
+/** @module The help text: every command and flag, with defaults. Kept beside config.ts's tables. */
+
+export const USAGE = `Usage: ordinal <command> [flags]
+
+Commands:
+  serve      serve authoritative DNS for the cluster zone
+  local      run an embedded Kubernetes-compatible cluster and serve it
+  query      ask a DNS server one question and print the answer dig-style
+  version    print the version
+  help       print this help
+
+ordinal serve [flags]
+  --manifests <file|dir>         load objects from YAML/JSON files (repeatable)
+  --zone <zone>                  forward zone, first is primary (repeatable; default cluster.local)
+  --reverse-zone <zone>          reverse zone: in-addr.arpa, ip6.arpa or a subzone (repeatable)
+  --dns-listen <addr:port>       UDP+TCP listen address (default 127.0.0.1:5353; [::1]:5353 for IPv6)
+  --ttl <seconds>                record TTL, 0-3600 (default 5)
+  --endpoints-from <source>      pods | endpointslices (default pods)
+  --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
+  --max-udp-size <bytes>         cap on the client's EDNS UDP size, 512-4096 (default 1232)
+  --tcp-idle-timeout <duration>  close idle TCP connections after this (default 10s)
+  --tcp-max-connections <n>      concurrent TCP connections (default 1000)
+  --workers <n>                  DNS worker threads sharing the port with SO_REUSEPORT (default 1)
+  --cache-size <n>               encoded answers kept per worker, 0 disables (default 10000)
+  --kubeconfig <path>            kubeconfig file to watch a cluster with
+  --context <name>               kubeconfig context
+  --namespace <ns>               only expose these namespaces (repeatable)
+  --label-selector <selector>    only watch objects matching this label selector
+  --http-listen <addr:port>      health and metrics endpoint (default 127.0.0.1:8080)
+  --controller                   also run the StatefulSet controller
+
+ordinal local [manifests...] [flags]   (every serve flag, plus)
+  --api-listen <addr:port>       API server address (default 127.0.0.1:6443)
+  --data-dir <dir>               state directory (default .ordinal)
+  --nodes <n>                    simulated nodes, 1-100 (default 3)
+  --ready-delay <duration>       how long a pod takes to become Ready (default 1s)
+  --node-grace-period <duration> how long before an unresponsive node is NotReady (default 40s)
+  --api-bind-any                 allow --api-listen on a non-loopback address
+
+ordinal query <name> [type] [flags]
+  --server <addr:port>           server to ask (default 127.0.0.1:5353)
+  --tcp                          use TCP instead of UDP
+
+Durations: 500ms, 1s, 40s, 2m, 1h, or bare seconds.
+Global: --help, --version
+`;

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, type ServeConfig } from '../../src/cli/config.ts';
+import { USAGE } from '../../src/cli/usage.ts';
+
+const serve = (argv: string[]): ServeConfig => {
+  const c = parseConfig(['serve', ...argv]);
+  if (c.command !== 'serve') throw new Error('not serve');
+  return c.serve;
+};
+
+describe('serve defaults', () => {
+  it('fills every default', () => {
+    expect(serve([])).toEqual({
+      manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
+      endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
+      workers: 1, cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
+      httpListen: '127.0.0.1:8080', controller: false,
+    });
+  });
+});
+
+describe('serve flags', () => {
+  const rows: { argv: string[]; want: Partial<ServeConfig> }[] = [
+    { argv: ['--manifests', 'a.yaml', '--manifests', 'dir'], want: { manifests: ['a.yaml', 'dir'] } },
+    { argv: ['--manifests=a.yaml'], want: { manifests: ['a.yaml'] } },
+    { argv: ['--zone', 'Cluster.Local.', '--zone', 'example.org'], want: { zones: ['cluster.local', 'example.org'] } },
+    { argv: ['--zone', 'a.b', '--zone', 'a.b'], want: { zones: ['a.b'] } },
+    { argv: ['--reverse-zone', 'in-addr.arpa', '--reverse-zone', 'ip6.arpa.'], want: { reverseZones: ['in-addr.arpa', 'ip6.arpa'] } },
+    { argv: ['--reverse-zone', '10.in-addr.arpa'], want: { reverseZones: ['10.in-addr.arpa'] } },
+    { argv: ['--dns-listen', '0.0.0.0:53'], want: { dnsListen: '0.0.0.0:53' } },
+    { argv: ['--dns-listen', '[::1]:5353'], want: { dnsListen: '[::1]:5353' } },
+    { argv: ['--dns-listen', '127.0.0.1:0'], want: { dnsListen: '127.0.0.1:0' } },
+    { argv: ['--ttl', '0'], want: { ttl: 0 } },
+    { argv: ['--ttl', '3600'], want: { ttl: 3600 } },
+    { argv: ['--endpoints-from', 'endpointslices'], want: { endpointsFrom: 'endpointslices' } },
+    { argv: ['--log-level', 'silent'], want: { logLevel: 'silent' } },
+    { argv: ['--log-level', 'debug'], want: { logLevel: 'debug' } },
+    { argv: ['--max-udp-size', '512'], want: { maxUdpSize: 512 } },
+    { argv: ['--max-udp-size', '4096'], want: { maxUdpSize: 4096 } },
+    { argv: ['--tcp-idle-timeout', '500ms'], want: { tcpIdleTimeoutMs: 500 } },
+    { argv: ['--tcp-idle-timeout', '2m'], want: { tcpIdleTimeoutMs: 120_000 } },
+    { argv: ['--tcp-idle-timeout', '30'], want: { tcpIdleTimeoutMs: 30_000 } },
+    { argv: ['--tcp-idle-timeout', '1.5s'], want: { tcpIdleTimeoutMs: 1500 } },
+    { argv: ['--tcp-max-connections', '5'], want: { tcpMaxConnections: 5 } },
+    { argv: ['--workers', '2'], want: { workers: 2 } },
+    { argv: ['--cache-size', '0'], want: { cacheSize: 0 } },
+    { argv: ['--kubeconfig', '/tmp/kc', '--context', 'kind'], want: { kubeconfig: '/tmp/kc', context: 'kind' } },
+    { argv: ['--namespace', 'default', '--namespace', 'kube-system'], want: { namespaces: ['default', 'kube-system'] } },
+    { argv: ['--label-selector', 'app=web,tier!=db'], want: { labelSelector: 'app=web,tier!=db' } },
+    { argv: ['--http-listen', '127.0.0.1:0'], want: { httpListen: '127.0.0.1:0' } },
+    { argv: ['--controller'], want: { controller: true } },
+  ];
+  it.each(rows)('$argv', ({ argv, want }) => {
+    expect(serve(argv)).toMatchObject(want);
+  });
+});
+
+describe('errors name the flag and the accepted values', () => {
+  const rows: { argv: string[]; errContains: string[] }[] = [
+    { argv: [], errContains: ['missing command'] },
+    { argv: ['frobnicate'], errContains: ['unknown command', 'serve, local, query'] },
+    { argv: ['serve', '--bogus'], errContains: ['unknown flag --bogus', 'serve'] },
+    { argv: ['serve', '-x'], errContains: ['unknown flag -x'] },
+    { argv: ['serve', 'extra'], errContains: ['takes no arguments', 'extra'] },
+    { argv: ['serve', '--ttl'], errContains: ['--ttl', 'needs a value'] },
+    { argv: ['serve', '--controller=yes'], errContains: ['--controller', 'takes no value'] },
+    { argv: ['serve', '--ttl', '3601'], errContains: ['--ttl', '0-3600'] },
+    { argv: ['serve', '--ttl', '-1'], errContains: ['--ttl'] },
+    { argv: ['serve', '--ttl', 'five'], errContains: ['--ttl', 'whole number'] },
+    { argv: ['serve', '--zone', 'bad_zone'], errContains: ['--zone', 'bad_zone'] },
+    { argv: ['serve', '--zone', ''], errContains: ['--zone'] },
+    { argv: ['serve', '--reverse-zone', 'cluster.local'], errContains: ['--reverse-zone', 'in-addr.arpa, ip6.arpa'] },
+    { argv: ['serve', '--dns-listen', 'localhost:53'], errContains: ['--dns-listen', 'not an IP address'] },
+    { argv: ['serve', '--dns-listen', '127.0.0.1'], errContains: ['--dns-listen', 'host:port'] },
+    { argv: ['serve', '--dns-listen', '::1:53'], errContains: ['--dns-listen', '[ipv6]:port'] },
+    { argv: ['serve', '--dns-listen', '127.0.0.1:70000'], errContains: ['--dns-listen', '0-65535'] },
+    { argv: ['serve', '--endpoints-from', 'endpoints'], errContains: ['--endpoints-from', 'pods, endpointslices'] },
+    { argv: ['serve', '--log-level', 'loud'], errContains: ['--log-level', 'fatal, error, warn, info, debug, trace, silent'] },
+    { argv: ['serve', '--max-udp-size', '511'], errContains: ['--max-udp-size', '512-4096'] },
+    { argv: ['serve', '--max-udp-size', '65535'], errContains: ['--max-udp-size', '512-4096'] },
+    { argv: ['serve', '--tcp-idle-timeout', '0'], errContains: ['--tcp-idle-timeout', 'out of range'] },
+    { argv: ['serve', '--tcp-idle-timeout', '10x'], errContains: ['--tcp-idle-timeout', 'not a duration'] },
+    { argv: ['serve', '--tcp-max-connections', '0'], errContains: ['--tcp-max-connections', '1-100000'] },
+    { argv: ['serve', '--workers', '0'], errContains: ['--workers', '1-64'] },
+    { argv: ['serve', '--workers', '1.5'], errContains: ['--workers', 'whole number'] },
+    { argv: ['serve', '--cache-size', '-5'], errContains: ['--cache-size'] },
+    { argv: ['serve', '--namespace', 'Default'], errContains: ['--namespace', 'Default'] },
+    { argv: ['serve', '--label-selector', ' '], errContains: ['--label-selector', 'empty'] },
+    { argv: ['serve', '--http-listen', 'x'], errContains: ['--http-listen'] },
+    { argv: ['serve', '--manifests', ''], errContains: ['--manifests', 'empty'] },
+    { argv: ['local', '--nodes', '0'], errContains: ['--nodes', '1-100'] },
+    { argv: ['local', '--nodes', '101'], errContains: ['--nodes', '1-100'] },
+    { argv: ['local', '--ready-delay', 'soon'], errContains: ['--ready-delay', 'duration'] },
+    { argv: ['local', '--node-grace-period', '2d'], errContains: ['--node-grace-period', 'duration'] },
+    { argv: ['local', '--api-listen', 'nowhere'], errContains: ['--api-listen'] },
+    { argv: ['local', '--data-dir', ''], errContains: ['--data-dir', 'empty'] },
+    { argv: ['local', '--frob'], errContains: ['unknown flag --frob', 'local'] },
+    { argv: ['query'], errContains: ['needs a name'] },
+    { argv: ['query', 'a', 'BOGUS'], errContains: ['BOGUS', 'A, NS, CNAME', 'TYPEnnn'] },
+    { argv: ['query', 'a', 'TYPE70000'], errContains: ['TYPE70000'] },
+    { argv: ['query', 'a', 'A', 'extra'], errContains: ['extra'] },
+    { argv: ['query', 'a', '--server', 'dns.google:53'], errContains: ['--server', 'not an IP'] },
+    { argv: ['query', 'a', '--ttl', '5'], errContains: ['unknown flag --ttl', 'query'] },
+  ];
+  it.each(rows)('$argv', ({ argv, errContains }) => {
+    let caught: unknown;
+    try {
+      parseConfig(argv);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    for (const s of errContains) expect((caught as Error).message).toContain(s);
+  });
+});
+
+describe('other commands', () => {
+  it.each([
+    { argv: ['help'], want: { command: 'help' } },
+    { argv: ['--help'], want: { command: 'help' } },
+    { argv: ['-h'], want: { command: 'help' } },
+    { argv: ['serve', '--help'], want: { command: 'help' } },
+    { argv: ['version'], want: { command: 'version' } },
+    { argv: ['--version'], want: { command: 'version' } },
+    { argv: ['query', 'web-0.nginx.default.svc.cluster.local'], want: { command: 'query', query: { name: 'web-0.nginx.default.svc.cluster.local', type: 1, typeName: 'A', server: '127.0.0.1:5353', tcp: false } } },
+    { argv: ['query', 'x', 'srv', '--tcp', '--server', '[::1]:53'], want: { command: 'query', query: { name: 'x', type: 33, typeName: 'SRV', server: '[::1]:53', tcp: true } } },
+    { argv: ['query', 'x', 'TYPE65'], want: { command: 'query', query: { name: 'x', type: 65, typeName: 'TYPE65', server: '127.0.0.1:5353', tcp: false } } },
+  ])('$argv', ({ argv, want }) => {
+    expect(parseConfig(argv)).toEqual(want);
+  });
+
+  it('local takes serve flags, positional manifests and its own flags', () => {
+    const c = parseConfig(['local', 'a.yaml', '--manifests', 'b.yaml', '--ttl', '30', '--nodes', '5', '--ready-delay', '500ms',
+      '--node-grace-period', '2m', '--api-listen', '127.0.0.1:0', '--data-dir', '/tmp/o', '--api-bind-any']);
+    expect(c).toMatchObject({
+      command: 'local',
+      serve: { manifests: ['b.yaml', 'a.yaml'], ttl: 30 },
+      local: { apiListen: '127.0.0.1:0', dataDir: '/tmp/o', nodes: 5, readyDelayMs: 500, nodeGracePeriodMs: 120_000, apiBindAny: true },
+    });
+  });
+  it('local defaults', () => {
+    expect(parseConfig(['local'])).toMatchObject({
+      local: { apiListen: '127.0.0.1:6443', dataDir: '.ordinal', nodes: 3, readyDelayMs: 1000, nodeGracePeriodMs: 40_000, apiBindAny: false },
+    });
+  });
+  it('the usage text lists every flag', () => {
+    const flags = ['manifests', 'zone', 'reverse-zone', 'dns-listen', 'ttl', 'endpoints-from', 'log-level', 'max-udp-size',
+      'tcp-idle-timeout', 'tcp-max-connections', 'workers', 'cache-size', 'kubeconfig', 'context', 'namespace', 'label-selector',
+      'http-listen', 'controller', 'api-listen', 'data-dir', 'nodes', 'ready-delay', 'node-grace-period', 'api-bind-any', 'server', 'tcp'];
+    for (const f of flags) expect(USAGE).toContain(`--${f} `);
+  });
+});
