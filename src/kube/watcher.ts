@@ -1,0 +1,180 @@
+/**
+ * @module The watcher: informers for Namespaces, Services and the endpoint source (Pods or
+ * EndpointSlices) feeding the ClusterModel, and a ZoneSource publishing its snapshots.
+ *
+ * - Objects are slimmed at ingest (zone/project.ts): the watch caches hold only slim records.
+ * - Bursts coalesce: every event in one event-loop turn (one watch chunk, one relist) leads
+ *   to one snapshot, published from a setImmediate; lookups always see a whole snapshot.
+ * - Until every informer has listed once, the model is unsynced and lookups SERVFAIL
+ *   (as CoreDNS, dns.md B.11); after that, an unreachable API changes nothing: the informers
+ *   keep their caches and retry, and DNS keeps serving the last known state.
+ * - `labelSelector` narrows Services and the endpoint source (CoreDNS `labels`); namespaces
+ *   narrow everything, with one informer per namespace and kind (so RBAC can be namespaced,
+ *   except for reading the Namespace objects themselves).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../log.ts';
+import type { ClusterModel } from '../zone/model.ts';
+import { toSlim } from '../zone/project.ts';
+import type { SlimKind, SlimRecord } from '../zone/records.ts';
+import { SnapshotSource } from '../zone/source.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { createInformer, type Informer, type RawObject } from './informer.ts';
+import type { Metrics } from './metrics.ts';
+
+/** What the watch caches hold: the key fields the informer needs, plus the slim record. */
+export interface Entry {
+  metadata: { name: string; namespace?: string; resourceVersion?: string };
+  slim: SlimRecord;
+}
+
+export interface WatcherOptions {
+  kc: KubeConfig;
+  model: ClusterModel;
+  endpointsFrom: 'pods' | 'endpointslices';
+  /** Watch only these namespaces (default: all). */
+  namespaces?: string[];
+  labelSelector?: string;
+  log: Logger;
+  metrics?: Metrics;
+  backoff?: BackoffOptions;
+  /** Optional periodic full re-apply (ms); 0/undefined: never. */
+  resyncMs?: number;
+}
+
+export interface Watcher {
+  /** Resolves once every informer has listed and the synced snapshot is published. */
+  readonly synced: Promise<void>;
+  readonly source: SnapshotSource;
+  isSynced(): boolean;
+  readonly informers: readonly Informer<Entry>[];
+  stop(): Promise<void>;
+}
+
+interface Spec {
+  kind: SlimKind;
+  path: string;
+  resource: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+const PATHS: Record<SlimKind, { group: string; plural: string }> = {
+  Namespace: { group: '/api/v1', plural: 'namespaces' },
+  Service: { group: '/api/v1', plural: 'services' },
+  Pod: { group: '/api/v1', plural: 'pods' },
+  EndpointSlice: { group: '/apis/discovery.k8s.io/v1', plural: 'endpointslices' },
+};
+
+/** Which list/watch streams to open: pure, so the narrowing rules are testable. */
+export function informerSpecs(endpointsFrom: 'pods' | 'endpointslices', namespaces: readonly string[] = [], labelSelector?: string): Spec[] {
+  const endpointKind: SlimKind = endpointsFrom === 'pods' ? 'Pod' : 'EndpointSlice';
+  const specs: Spec[] = [];
+  const uniq = [...new Set(namespaces.map((n) => n.trim()).filter((n) => n !== ''))];
+  if (uniq.length === 0) {
+    specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', resource: 'namespaces' });
+    for (const kind of ['Service', endpointKind] as const) {
+      const { group, plural } = PATHS[kind];
+      specs.push({ kind, path: `${group}/${plural}`, resource: plural, labelSelector });
+    }
+    return specs;
+  }
+  for (const ns of uniq) {
+    specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', resource: `namespaces/${ns}`, fieldSelector: `metadata.name=${ns}` });
+    for (const kind of ['Service', endpointKind] as const) {
+      const { group, plural } = PATHS[kind];
+      specs.push({ kind, path: `${group}/namespaces/${encodeURIComponent(ns)}/${plural}`, resource: `${plural}/${ns}`, labelSelector });
+    }
+  }
+  return specs;
+}
+
+/** Slim a raw API object into an Entry (throws on objects the projection rejects). */
+export function toEntry(raw: RawObject, kind: SlimKind): Entry {
+  const m = (raw as { metadata?: Entry['metadata'] }).metadata ?? { name: '' };
+  return { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion }, slim: toSlim(raw, kind) };
+}
+
+/** Two slim records are the same if their JSON is (they are small, flat and built in one order). */
+function sameSlim(a: SlimRecord, b: SlimRecord): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function startWatcher(opts: WatcherOptions): Watcher {
+  const log = opts.log.child({ component: 'watcher' });
+  const { model, metrics } = opts;
+  const source = new SnapshotSource(model.snapshot());
+  // Receipt times of the events not yet published, for the programming-latency histogram.
+  let pending: number[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  let stopped = false;
+
+  function publish(): void {
+    scheduled = undefined;
+    source.publish(model.snapshot());
+    const now = performance.now();
+    if (metrics) for (const t of pending) metrics.observeProgramming((now - t) / 1000);
+    pending = [];
+  }
+
+  function changed(): void {
+    pending.push(performance.now());
+    scheduled ??= setImmediate(publish);
+  }
+
+  const specs = informerSpecs(opts.endpointsFrom, opts.namespaces, opts.labelSelector);
+  const informers = specs.map((spec) => {
+    const inf = createInformer<Entry>({
+      kc: opts.kc, path: spec.path, name: spec.resource, log: opts.log, backoff: opts.backoff, resyncMs: opts.resyncMs,
+      labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector,
+      transform: (raw) => toEntry(raw, spec.kind),
+    });
+    inf.on('add', (e) => {
+      model.apply(e.slim);
+      changed();
+    });
+    inf.on('update', (e, old) => {
+      if (old && old !== e && sameSlim(old.slim, e.slim)) return;
+      model.apply(e.slim);
+      changed();
+    });
+    inf.on('delete', (e) => {
+      model.remove(e.slim);
+      changed();
+    });
+    metrics?.trackInformer(spec.resource, inf);
+    return inf;
+  });
+
+  const synced = new Promise<void>((resolve) => {
+    let remaining = informers.length;
+    for (const inf of informers) {
+      inf.on('synced', () => {
+        if (--remaining > 0 || stopped) return;
+        model.markSynced();
+        if (scheduled) clearImmediate(scheduled);
+        publish();
+        log.info({ informers: informers.length, ...model.stats() }, 'all informers synced; serving');
+        resolve();
+      });
+    }
+  });
+
+  metrics?.trackZone(() => model.stats());
+  for (const inf of informers) inf.start();
+  log.info({ endpointsFrom: opts.endpointsFrom, namespaces: opts.namespaces ?? 'all', labelSelector: opts.labelSelector ?? '' }, 'watching');
+
+  return {
+    synced,
+    source,
+    isSynced: () => model.synced,
+    informers,
+    async stop(): Promise<void> {
+      stopped = true;
+      await Promise.all(informers.map((i) => i.stop()));
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = undefined;
+      for (const s of specs) metrics?.untrackInformer(s.resource);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.ts';
+import { releaseAgents } from '../../src/kube/client.ts';
+import { createMetrics } from '../../src/kube/metrics.ts';
+import { informerSpecs, startWatcher, type Watcher, type WatcherOptions } from '../../src/kube/watcher.ts';
+import { ClusterModel } from '../../src/zone/model.ts';
+import { lookup } from '../../src/zone/lookup.ts';
+import { DEFAULT_ZONE_CONFIG, Rcode, RRClass, RRType, type ZoneSnapshot } from '../../src/zone/types.ts';
+import { FakeApi, type Obj } from './fake-api.ts';
+import { pod, waitFor } from './helpers.ts';
+
+const PODS = '/api/v1/pods';
+const SVCS = '/api/v1/services';
+const NSS = '/api/v1/namespaces';
+const SLICES = '/apis/discovery.k8s.io/v1/endpointslices';
+
+function headless(name: string, namespace = 'default', labels: Record<string, string> = {}): Obj {
+  return { kind: 'Service', metadata: { name, namespace, labels }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ name: 'http', port: 80 }] } };
+}
+function ns(name: string): Obj {
+  return { kind: 'Namespace', metadata: { name } };
+}
+function slice(svc: string, eps: { ip: string; host: string; ready: boolean }[], namespace = 'default', labels: Record<string, string> = {}): Obj {
+  return {
+    kind: 'EndpointSlice',
+    metadata: { name: `${svc}-abc`, namespace, labels: { 'kubernetes.io/service-name': svc, ...labels } },
+    addressType: 'IPv4',
+    endpoints: eps.map((e) => ({ addresses: [e.ip], hostname: e.host, conditions: { ready: e.ready } })),
+    ports: [{ name: 'http', port: 80 }],
+  };
+}
+
+/** A records' addresses for `name`, or the rcode when it is not NOERROR. */
+function answer(snap: ZoneSnapshot, name: string): string[] | string {
+  const r = lookup(snap, name, RRType.A, RRClass.IN);
+  if (r.rcode !== Rcode.NOERROR) return Object.keys(Rcode).find((k) => Rcode[k as keyof typeof Rcode] === r.rcode)!;
+  return r.answer.filter((rr) => rr.type === RRType.A).map((rr) => [...rr.tail.slice(10, 14)].join('.')).sort();
+}
+
+describe('watcher', () => {
+  let api: FakeApi;
+  const watchers: Watcher[] = [];
+  beforeEach(async () => {
+    api = new FakeApi();
+    await api.start();
+  });
+  afterEach(async () => {
+    await Promise.all(watchers.splice(0).map((w) => w.stop()));
+    await api.stop();
+  });
+
+  function start(extra: Partial<WatcherOptions> = {}): Watcher {
+    const endpointsFrom = extra.endpointsFrom ?? 'pods';
+    const model = new ClusterModel({ ...DEFAULT_ZONE_CONFIG, endpointsFrom });
+    const kc = api.kubeConfig();
+    const w = startWatcher({ kc, model, endpointsFrom, log: silentLogger(), backoff: { initialMs: 20, maxMs: 200 }, ...extra });
+    const stop = w.stop.bind(w);
+    watchers.push({ ...w, stop: async () => { await stop(); releaseAgents(kc); } });
+    return w;
+  }
+
+  it('answers SERVFAIL until every informer synced, then serves the cluster', async () => {
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('web'));
+    api.put(PODS, pod('web-0', 'default', { app: 'web' }, true, '10.1.0.10'));
+    api.failNext = 4; // the first lists fail: the watcher must retry, not give up
+    const w = start();
+    expect(answer(w.source.current(), 'web.default.svc.cluster.local')).toBe('SERVFAIL');
+    expect(w.isSynced()).toBe(false);
+    await w.synced;
+    expect(answer(w.source.current(), 'web.default.svc.cluster.local')).toEqual(['10.1.0.10']);
+    expect(answer(w.source.current(), 'web-0.web.default.svc.cluster.local')).toEqual(['10.1.0.10']);
+    expect(answer(w.source.current(), 'nope.default.svc.cluster.local')).toBe('NXDOMAIN');
+  });
+
+  it('propagates creates, readiness flips and deletes, coalescing bursts into few snapshots', async () => {
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('web'));
+    const metrics = createMetrics({ defaultMetrics: false });
+    const w = start({ metrics });
+    await w.synced;
+    let published = 0;
+    w.source.onChange(() => published++);
+    const name = 'web.default.svc.cluster.local';
+    for (let i = 0; i < 50; i++) api.put(PODS, pod(`web-${i}`, 'default', { app: 'web' }, true, `10.1.1.${i}`));
+    await waitFor(() => (answer(w.source.current(), name) as string[]).length === 50, 5000, '50 pods');
+    expect(published).toBeLessThan(10);
+    api.put(PODS, pod('web-7', 'default', { app: 'web' }, false, '10.1.1.7'));
+    await waitFor(() => !(answer(w.source.current(), name) as string[]).includes('10.1.1.7'), 5000, 'not ready');
+    api.put(PODS, pod('web-7', 'default', { app: 'web' }, true, '10.1.1.7'));
+    await waitFor(() => (answer(w.source.current(), name) as string[]).includes('10.1.1.7'), 5000, 'ready again');
+    api.remove(PODS, 'web-3', 'default');
+    await waitFor(() => answer(w.source.current(), 'web-3.web.default.svc.cluster.local') === 'NXDOMAIN', 5000, 'deleted');
+    api.remove(SVCS, 'web', 'default');
+    await waitFor(() => answer(w.source.current(), name) === 'NXDOMAIN', 5000, 'service deleted');
+    expect(metrics.programming.snapshot().count).toBeGreaterThanOrEqual(53);
+  });
+
+  it('keeps serving the last known state while the API is down and converges after it returns', async () => {
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('web'));
+    api.put(PODS, pod('web-0', 'default', { app: 'web' }, true, '10.1.0.10'));
+    api.put(PODS, pod('web-1', 'default', { app: 'web' }, true, '10.1.0.11'));
+    const w = start();
+    await w.synced;
+    const port = api.port;
+    await api.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answer(w.source.current(), 'web.default.svc.cluster.local')).toEqual(['10.1.0.10', '10.1.0.11']);
+    expect(w.isSynced()).toBe(true);
+    api.removeSilently(PODS, 'web-0', 'default');
+    api.put(PODS, pod('web-2', 'default', { app: 'web' }, true, '10.1.0.12'));
+    api.compact();
+    await api.start(port);
+    await waitFor(() => (answer(w.source.current(), 'web.default.svc.cluster.local') as string[]).join() === '10.1.0.11,10.1.0.12', 5000, 'converged');
+  });
+
+  it('serves from EndpointSlices', async () => {
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('db'));
+    api.put(SLICES, slice('db', [{ ip: '10.2.0.1', host: 'db-0', ready: true }, { ip: '10.2.0.2', host: 'db-1', ready: false }]));
+    const w = start({ endpointsFrom: 'endpointslices' });
+    await w.synced;
+    expect(answer(w.source.current(), 'db.default.svc.cluster.local')).toEqual(['10.2.0.1']);
+    api.put(SLICES, slice('db', [{ ip: '10.2.0.1', host: 'db-0', ready: true }, { ip: '10.2.0.2', host: 'db-1', ready: true }]));
+    await waitFor(() => (answer(w.source.current(), 'db-1.db.default.svc.cluster.local') as string[])[0] === '10.2.0.2', 5000, 'db-1 ready');
+  });
+
+  it('narrows by namespace and label selector', async () => {
+    for (const n of ['a', 'b']) {
+      api.put(NSS, ns(n));
+      api.put(SVCS, headless('web', n, { dns: 'yes' }));
+      api.put(SVCS, headless('hidden', n));
+      api.put(SLICES, slice('web', [{ ip: n === 'a' ? '10.3.0.1' : '10.3.0.2', host: 'web-0', ready: true }], n, { dns: 'yes' }));
+      api.put(SLICES, { ...slice('hidden', [{ ip: '10.3.9.9', host: 'h-0', ready: true }], n), metadata: { name: 'hidden-x', namespace: n, labels: { 'kubernetes.io/service-name': 'hidden' } } });
+    }
+    const w = start({ endpointsFrom: 'endpointslices', namespaces: ['a'], labelSelector: 'dns=yes' });
+    await w.synced;
+    const snap = w.source.current();
+    expect(answer(snap, 'web.a.svc.cluster.local')).toEqual(['10.3.0.1']);
+    expect(answer(snap, 'web.b.svc.cluster.local')).toBe('NXDOMAIN');
+    expect(answer(snap, 'hidden.a.svc.cluster.local')).toBe('NXDOMAIN');
+    expect(api.requests.some((r) => r.startsWith('/api/v1/namespaces/a/services?') && r.includes('labelSelector=dns%3Dyes'))).toBe(true);
+  });
+
+  it.each([
+    { name: 'all namespaces, pods', from: 'pods' as const, nss: [], want: ['namespaces', 'services', 'pods'] },
+    { name: 'two namespaces, slices', from: 'endpointslices' as const, nss: ['x', 'y', 'x'], want: ['namespaces/x', 'services/x', 'endpointslices/x', 'namespaces/y', 'services/y', 'endpointslices/y'] },
+  ])('informerSpecs: $name', ({ from, nss, want }) => {
+    const specs = informerSpecs(from, nss, 'a=b');
+    expect(specs.map((s) => s.resource)).toEqual(want);
+    expect(specs.filter((s) => s.kind === 'Namespace').every((s) => s.labelSelector === undefined)).toBe(true);
+    expect(specs.filter((s) => s.kind !== 'Namespace').every((s) => s.labelSelector === 'a=b')).toBe(true);
+  });
+
+  it('survives objects the projection rejects', async () => {
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('web'));
+    const w = start();
+    await w.synced;
+    api.put(PODS, { metadata: { name: '', namespace: 'default' } } as Obj);
+    api.put(PODS, pod('web-0', 'default', { app: 'web' }, true, '10.1.0.10'));
+    await waitFor(() => (answer(w.source.current(), 'web.default.svc.cluster.local') as string[]).length === 1, 5000, 'good pod after bad');
+  });
+});
