@@ -26,8 +26,7 @@ export function binDir(): string {
 }
 
 /** Absolute paths of the named binaries; throws naming the build script if any is missing. */
-export function requireBins<N extends BinName>(names: readonly N[]): Record<N, string> {
-  const dir = binDir();
+export function requireBins<N extends BinName>(names: readonly N[], dir: string = binDir()): Record<N, string> {
   const out = {} as Record<N, string>;
   const missing: string[] = [];
   for (const name of names) {
