@@ -188,7 +188,9 @@ export class ClusterModel {
   #view(k: string): SvcView | undefined {
     const s = this.#services.get(k);
     if (!s) return undefined;
-    const r = this.#cfg.endpointsFrom === 'pods'
+    // Selector-less services get their endpoints from user-written slices in both modes: the
+    // EndpointSlice controller leaves them alone (dns.md A.7), so there are no pods to read.
+    const r = this.#cfg.endpointsFrom === 'pods' && s.selector !== null
       ? resolveFromPods(s, this.#podsOf(s))
       : resolveFromSlices(s, [...(this.#slicesBySvc.get(k) ?? [])].map((sk) => this.#slices.get(sk)).filter((x) => x !== undefined));
     const sig = JSON.stringify(r);
