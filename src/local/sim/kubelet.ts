@@ -1,0 +1,175 @@
+/**
+ * @module Simulated kubelets (in the manner of kwok) for a set of named nodes, plus the
+ * scheduler stand-in. Everything goes through the Kubernetes API: the Node objects and their
+ * heartbeats, binding pending pods, reporting pod status with an IP from the node's pod CIDR,
+ * readiness after a delay (held back by the `sim.ordinal.dev/ready=false` annotation), and
+ * finishing graceful deletions. A node annotated `sim.ordinal.dev/lost=true` goes silent.
+ */
+import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { objectKey } from '../../kube/informer.ts';
+import { createWorkQueue } from '../../kube/workqueue.ts';
+import type { Logger } from '../../log.ts';
+import { nodeApis, postNodeStatus, registerNode, renewLease } from './heartbeat.ts';
+import { formatIPv4, nodePodCidr, parseIPv4 } from './ip.ts';
+import { createIpPool } from './ip-pool.ts';
+import { MERGE_PATCH, ignoreNotFound, informer, isConflict, waitSynced } from './kube-io.ts';
+import { isLost, isNodeReady, nodeLoad, pickNode } from './node.ts';
+import { kubeletAction } from './pod-status.ts';
+
+export interface SimNodesOptions {
+  nodes: string[];
+  /** Cluster pod CIDR; node i gets the i-th /24 of it. */
+  podCIDR?: string;
+  readyDelayMs?: number;
+  heartbeatMs?: number;
+  /** Upper bound of the simulated container shutdown on graceful deletion. */
+  shutdownMs?: number;
+  /** Node addresses: node i gets the (i+2)-th address of this range. */
+  nodeIPRange?: string;
+  log: Logger;
+  ipStatePath?: string;
+}
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+interface SimNode {
+  name: string;
+  cidr: string;
+  hostIP: string;
+}
+
+export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Promise<Stoppable> {
+  const log = opts.log.child({ component: 'sim-kubelet' });
+  if (opts.nodes.length === 0) throw new Error('startSimNodes: at least one node name is required');
+  const podCIDR = opts.podCIDR ?? '10.244.0.0/16';
+  const nodeRange = parseIPv4((opts.nodeIPRange ?? '172.18.0.0/16').split('/')[0] ?? '');
+  const sims = new Map<string, SimNode>(opts.nodes.map((name, i) => [name, { name, cidr: nodePodCidr(podCIDR, i), hostIP: formatIPv4(nodeRange + i + 2) }]));
+  const readyDelayMs = opts.readyDelayMs ?? 1000;
+  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const shutdownMs = opts.shutdownMs ?? 1000;
+  const api = nodeApis(kc);
+  const core = kc.makeApiClient(CoreV1Api);
+  const pool = await createIpPool(log, opts.ipStatePath);
+
+  for (const s of sims.values()) await registerNode(api, s.name, s.cidr);
+
+  const nodes = informer<V1Node>(kc, log, 'sim-nodes', '/api/v1/nodes');
+  const pods = informer<V1Pod>(kc, log, 'sim-pods', '/api/v1/pods');
+  const queue = createWorkQueue({ log, name: 'sim-kubelet', maxDelayMs: 5000 });
+  const wasLost = new Map<string, boolean>();
+
+  async function beat(s: SimNode): Promise<void> {
+    const node = nodes.get(s.name);
+    if (isLost(node)) return;
+    try {
+      await renewLease(api, s.name, node, Date.now());
+      await postNodeStatus(api, s.name, s.hostIP, node, Date.now());
+    } catch (err) {
+      log.warn({ err, node: s.name }, 'heartbeat failed');
+    }
+  }
+
+  function enqueueNodePods(nodeName: string): void {
+    for (const p of pods.list()) if (p.spec?.nodeName === nodeName || !p.spec?.nodeName) queue.add(objectKey(p));
+  }
+
+  function onNode(n: V1Node): void {
+    const name = n.metadata?.name ?? '';
+    const s = sims.get(name);
+    if (!s) return;
+    const lost = isLost(n);
+    const before = wasLost.get(name);
+    wasLost.set(name, lost);
+    if (before === true && !lost) {
+      log.info({ node: name }, 'node back: heartbeats resume');
+      void beat(s);
+    }
+    // Readiness or loss changed where pods may be waiting: unscheduled ones and this node's.
+    if (before !== lost || !isNodeReady(n)) enqueueNodePods(name);
+    else for (const p of pods.list()) if (!p.spec?.nodeName) queue.add(objectKey(p));
+  }
+
+  nodes.on('add', onNode);
+  nodes.on('update', onNode);
+  pods.on('add', (p) => queue.add(objectKey(p)));
+  pods.on('update', (p) => queue.add(objectKey(p)));
+  pods.on('delete', (p) => pool.release(p.metadata?.uid ?? ''));
+
+  async function bind(pod: V1Pod): Promise<void> {
+    const candidates = [...sims.keys()].map((name) => {
+      const n = nodes.get(name);
+      return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true };
+    });
+    const target = pickNode(candidates, nodeLoad(pods.list()));
+    if (!target) return; // re-queued by the next node event
+    const { name, namespace } = pod.metadata ?? {};
+    try {
+      await core.createNamespacedPodBinding({
+        name: name ?? '',
+        namespace: namespace ?? '',
+        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: name ?? '', namespace: namespace ?? '', uid: pod.metadata?.uid ?? '' }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
+      });
+    } catch (err) {
+      if (!isConflict(err)) throw err; // already bound by someone else: the update event tells us
+    }
+  }
+
+  function schedulable(pod: V1Pod): boolean {
+    const scheduler = pod.spec?.schedulerName ?? 'default-scheduler';
+    return scheduler === 'default-scheduler' && !pod.metadata?.deletionTimestamp && (pod.spec?.schedulingGates ?? []).length === 0;
+  }
+
+  async function sync(key: string): Promise<void> {
+    const pod = pods.get(key);
+    if (!pod) return;
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) {
+      if (schedulable(pod)) await bind(pod);
+      return;
+    }
+    const s = sims.get(nodeName);
+    if (!s || isLost(nodes.get(nodeName))) return; // not ours, or our node is silent
+    const podIP = pod.spec?.hostNetwork ? s.hostIP : pool.assign(pod, s.cidr, pods.list());
+    if (!podIP) {
+      log.warn({ key, cidr: s.cidr }, 'pod CIDR exhausted');
+      return;
+    }
+    const action = kubeletAction(pod, { hostIP: s.hostIP, podIP, now: Date.now(), readyDelayMs, shutdownMs });
+    const { name = '', namespace = '' } = pod.metadata ?? {};
+    if (action.kind === 'delete') {
+      // The kubelet's final delete: grace 0, guarded by the UID so a same-named successor survives.
+      await ignoreNotFound(() => core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid: action.uid } } }));
+      return;
+    }
+    if (action.kind === 'status') {
+      await ignoreNotFound(() => core.patchNamespacedPodStatus({ name, namespace, body: { status: action.status } }, MERGE_PATCH));
+    }
+    const recheck = action.kind === 'wait' ? action.recheckMs : action.recheckMs;
+    if (recheck !== undefined) queue.addAfter(key, Math.max(recheck, 1));
+  }
+
+  nodes.start();
+  pods.start();
+  await waitSynced([nodes, pods]);
+  pool.retain(new Set(pods.list().map((p) => p.metadata?.uid ?? '')));
+  for (const s of sims.values()) {
+    wasLost.set(s.name, isLost(nodes.get(s.name)));
+    await beat(s);
+  }
+  queue.start(sync, 1);
+  const timer = setInterval(() => {
+    for (const s of sims.values()) void beat(s);
+  }, heartbeatMs);
+  log.info({ nodes: opts.nodes, podCIDR }, 'simulated nodes running');
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await queue.shutdown();
+      await Promise.all([nodes.stop(), pods.stop()]);
+      await pool.flush();
+    },
+  };
+}

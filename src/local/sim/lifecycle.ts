@@ -1,0 +1,80 @@
+/**
+ * @module Node-lifecycle controller (after pkg/controller/nodelifecycle): every monitor period
+ * it checks each node's last heartbeat; past the grace period the node's conditions become
+ * Unknown, it gets the `node.kubernetes.io/unreachable` NoExecute taint, and its pods are marked
+ * not Ready with reason NodeLost (Kubernetes in Action §10.5). It never deletes a pod: a pod on a
+ * lost node stays Terminating until the kubelet returns or someone force-deletes it.
+ */
+import { CoreV1Api, type KubeConfig, type V1Lease, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../log.ts';
+import { LEASE_NAMESPACE } from './heartbeat.ts';
+import type { Stoppable } from './kubelet.ts';
+import { MERGE_PATCH, ignoreNotFound, informer, waitSynced } from './kube-io.ts';
+import { nodeHealth, nodeLostPodStatus, readyCondition, reconcileTaints, unknownConditions } from './node.ts';
+
+export interface NodeLifecycleOptions {
+  /** kube-controller-manager --node-monitor-grace-period (40 s upstream). */
+  gracePeriodMs?: number;
+  /** --node-monitor-period (5 s upstream); defaults to min(5 s, grace / 4). */
+  monitorPeriodMs?: number;
+  log: Logger;
+}
+
+export async function startNodeLifecycle(kc: KubeConfig, opts: NodeLifecycleOptions): Promise<Stoppable> {
+  const log = opts.log.child({ component: 'node-lifecycle' });
+  const graceMs = opts.gracePeriodMs ?? 40_000;
+  const periodMs = opts.monitorPeriodMs ?? Math.max(50, Math.min(5000, graceMs / 4));
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = informer<V1Node>(kc, log, 'lifecycle-nodes', '/api/v1/nodes');
+  const leases = informer<V1Lease>(kc, log, 'lifecycle-leases', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`);
+  const pods = informer<V1Pod>(kc, log, 'lifecycle-pods', '/api/v1/pods');
+  let running: Promise<void> | undefined;
+
+  async function markUnknown(node: V1Node, now: number): Promise<void> {
+    const name = node.metadata?.name ?? '';
+    if (readyCondition(node)?.status !== 'Unknown') {
+      log.warn({ node: name, graceMs }, 'node stopped posting status: Unknown');
+      await core.patchNodeStatus({ name, body: { status: { conditions: unknownConditions(node, now) } } }, MERGE_PATCH);
+    }
+    for (const pod of pods.list()) {
+      if (pod.spec?.nodeName !== name) continue;
+      const status = nodeLostPodStatus(pod, name, now);
+      if (!status) continue;
+      const { name: podName = '', namespace = '' } = pod.metadata ?? {};
+      await ignoreNotFound(() => core.patchNamespacedPodStatus({ name: podName, namespace, body: { status } }, MERGE_PATCH));
+    }
+  }
+
+  async function monitor(): Promise<void> {
+    const now = Date.now();
+    for (const node of nodes.list()) {
+      const name = node.metadata?.name ?? '';
+      try {
+        const health = nodeHealth(node, leases.get(`${LEASE_NAMESPACE}/${name}`), now, graceMs);
+        if (health === 'unknown') await markUnknown(node, now);
+        const taints = reconcileTaints(node, health, now);
+        if (taints) await core.patchNode({ name, body: { spec: { taints } } }, MERGE_PATCH);
+      } catch (err) {
+        log.warn({ err, node: name }, 'node monitor pass failed; retrying next period');
+      }
+    }
+  }
+
+  nodes.start();
+  leases.start();
+  pods.start();
+  await waitSynced([nodes, leases, pods]);
+  const timer = setInterval(() => {
+    // One pass at a time: a slow API must not stack passes up.
+    if (!running) running = monitor().finally(() => (running = undefined));
+  }, periodMs);
+  log.info({ graceMs, periodMs }, 'node lifecycle controller running');
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await Promise.all([nodes.stop(), leases.stop(), pods.stop()]);
+    },
+  };
+}

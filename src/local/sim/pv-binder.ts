@@ -1,0 +1,109 @@
+/**
+ * @module The PV binder shell: informers on PersistentVolumes and claims feed one queue key;
+ * `sync` runs the pure plan over both caches and executes its ops in order. Spec writes
+ * (claimRef, volumeName) are PUTs carrying the cached resourceVersion, so a stale cache gets a
+ * 409 and a retry instead of a double binding (as pv_controller.go uses Update).
+ */
+import { rm, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { createWorkQueue } from '../../kube/workqueue.ts';
+import type { Logger } from '../../log.ts';
+import type { Stoppable } from './kubelet.ts';
+import { MERGE_PATCH, ignoreNotFound, informer, waitSynced } from './kube-io.ts';
+import { planVolumes, type VolumeOp } from './volume-plan.ts';
+import { BIND_COMPLETED, BOUND_BY_CONTROLLER } from './volumes.ts';
+
+export interface PvBinderOptions {
+  log: Logger;
+  /** Where provisioned volumes live. Without it they get a fake path and nothing touches disk. */
+  dataDir?: string;
+}
+
+const FAKE_DATA_DIR = '/var/lib/ordinal/volumes';
+const KEY = 'volumes';
+
+export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Promise<Stoppable> {
+  const log = opts.log.child({ component: 'pv-binder' });
+  const core = kc.makeApiClient(CoreV1Api);
+  const dataDir = opts.dataDir ?? FAKE_DATA_DIR;
+  const touchDisk = opts.dataDir !== undefined;
+  const pvs = informer<V1PersistentVolume>(kc, log, 'pv', '/api/v1/persistentvolumes');
+  const claims = informer<V1PersistentVolumeClaim>(kc, log, 'pvc', '/api/v1/persistentvolumeclaims');
+  const queue = createWorkQueue({ log, name: 'pv-binder', maxDelayMs: 5000 });
+  const kick = (): void => queue.add(KEY);
+  for (const inf of [pvs, claims]) for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, kick);
+
+  async function scrub(path: string): Promise<void> {
+    // The recycler's "rm -rf /scrub/*": empty the directory, keep it.
+    let entries: string[] = [];
+    try {
+      entries = await readdir(path);
+    } catch {
+      return;
+    }
+    await Promise.all(entries.map((e) => rm(join(path, e), { recursive: true, force: true })));
+  }
+
+  async function exec(op: VolumeOp): Promise<void> {
+    switch (op.op) {
+      case 'pvClaimRef': {
+        const pv = pvs.get(op.pv);
+        if (!pv) return;
+        const body: V1PersistentVolume = { ...pv, spec: { ...pv.spec, claimRef: op.claimRef ?? undefined } };
+        if (op.claimRef) body.metadata = { ...pv.metadata, annotations: { ...pv.metadata?.annotations, [BOUND_BY_CONTROLLER]: 'yes' } };
+        await core.replacePersistentVolume({ name: op.pv, body });
+        return;
+      }
+      case 'pvPhase':
+        await ignoreNotFound(() => core.patchPersistentVolumeStatus({ name: op.pv, body: { status: { phase: op.phase } } }, MERGE_PATCH));
+        return;
+      case 'claimVolume': {
+        const c = claims.get(`${op.namespace}/${op.claim}`);
+        if (!c) return;
+        const annotations = { ...c.metadata?.annotations, [BIND_COMPLETED]: 'yes', [BOUND_BY_CONTROLLER]: 'yes' };
+        const body: V1PersistentVolumeClaim = { ...c, metadata: { ...c.metadata, annotations }, spec: { ...c.spec, volumeName: op.volumeName } };
+        await core.replaceNamespacedPersistentVolumeClaim({ name: op.claim, namespace: op.namespace, body });
+        return;
+      }
+      case 'claimStatus':
+        await ignoreNotFound(() => core.patchNamespacedPersistentVolumeClaimStatus({ name: op.claim, namespace: op.namespace, body: { status: op.status } }, MERGE_PATCH));
+        return;
+      case 'createPv':
+        if (touchDisk && op.pv.spec?.hostPath?.path) await mkdir(op.pv.spec.hostPath.path, { recursive: true });
+        log.info({ pv: op.pv.metadata?.name, claim: op.pv.spec?.claimRef?.name }, 'provisioning volume');
+        await core.createPersistentVolume({ body: op.pv });
+        return;
+      case 'deletePv':
+        log.info({ pv: op.pv }, 'claim gone: deleting volume (reclaim policy Delete)');
+        await ignoreNotFound(() => core.deletePersistentVolume({ name: op.pv }));
+        if (touchDisk && op.hostPath) await rm(op.hostPath, { recursive: true, force: true });
+        return;
+      case 'scrub':
+        log.info({ pv: op.pv }, 'claim gone: recycling volume');
+        if (touchDisk && op.hostPath) await scrub(op.hostPath);
+        return;
+    }
+  }
+
+  async function sync(): Promise<void> {
+    const ops = planVolumes(pvs.list(), claims.list(), dataDir);
+    // In order, stopping at the first failure: the queue retries with backoff and the plan is
+    // recomputed from fresh state, so a half-done binding is finished, never duplicated.
+    for (const op of ops) await exec(op);
+  }
+
+  pvs.start();
+  claims.start();
+  await waitSynced([pvs, claims]);
+  queue.start(sync, 1);
+  kick();
+  log.info({ dataDir, touchDisk }, 'pv binder running');
+
+  return {
+    async stop() {
+      await queue.shutdown();
+      await Promise.all([pvs.stop(), claims.stop()]);
+    },
+  };
+}
