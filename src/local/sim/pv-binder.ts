@@ -32,7 +32,10 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
   const claims = informer<V1PersistentVolumeClaim>(kc, log, 'pvc', '/api/v1/persistentvolumeclaims');
   const queue = createWorkQueue({ log, name: 'pv-binder', maxDelayMs: 5000 });
   const kick = (): void => queue.add(KEY);
-  for (const inf of [pvs, claims]) for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, kick);
+  for (const ev of ['add', 'update', 'delete'] as const) {
+    pvs.on(ev, kick);
+    claims.on(ev, kick);
+  }
 
   async function scrub(path: string): Promise<void> {
     // The recycler's "rm -rf /scrub/*": empty the directory, keep it.
