@@ -1,0 +1,119 @@
+/**
+ * @module startLocalApi: the embedded Kubernetes-compatible API server. Wires credentials,
+ * the store (with a write-ahead log when a data dir is given), the registry, the garbage
+ * collector and the HTTPS listener, and writes a kubeconfig for kubectl and client-node.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { silentLogger, type Logger } from '../../log.ts';
+import { GarbageCollector } from './gc.ts';
+import { DEFAULT_MAX_BODY } from './http.ts';
+import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
+import { Registry } from './registry.ts';
+import { loadOptionalSeams } from './seam.ts';
+import { requestListener } from './server.ts';
+import { bootstrap } from './bootstrap.ts';
+import { Store } from './store.ts';
+import { loadOrCreateCredentials } from './tls.ts';
+import { FileWal } from './wal.ts';
+
+export { Store } from './store.ts';
+export type { KObject, StoreEvent } from './store.ts';
+export { RESOURCES, findResource, resourceId, apiVersionOf, type ResourceInfo } from './resources.ts';
+
+export interface LocalApiOptions {
+  /** `host:port`; default `127.0.0.1:6443`; port 0 picks a free port. */
+  listen?: string;
+  /** Allow a non-loopback listen address (the cluster then trusts anyone holding the token). */
+  bindAny?: boolean;
+  /** Persist state, credentials and the kubeconfig here; without it, state is in memory only. */
+  dataDir?: string;
+  /** Where to write the kubeconfig; default `<dataDir>/kubeconfig` or a temp dir. */
+  kubeconfigPath?: string;
+  log?: Logger;
+  maxBodyBytes?: number;
+  /** Interval of BOOKMARK events on watches that allow them (upstream: about a minute). */
+  bookmarkIntervalMs?: number;
+  /** Events kept for watches before compaction (default 10,000). */
+  historyLimit?: number;
+}
+
+export interface LocalApi {
+  url: string;
+  host: string;
+  port: number;
+  token: string;
+  caPem: string;
+  kubeconfigPath: string;
+  kubeConfig(): KubeConfig;
+  store: Store;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function parseListen(listen: string, bindAny: boolean): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  if (!m) throw new Error(`invalid listen address "${listen}": want host:port, e.g. 127.0.0.1:6443`);
+  const host = m[1] ?? (m[2] || '127.0.0.1');
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`invalid listen port ${port}: must be 0-65535`);
+  if (!bindAny && !LOOPBACK.has(host)) throw new Error(`refusing to listen on non-loopback address ${host} without bindAny`);
+  return { host, port };
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalApi> {
+  const log = (opts.log ?? silentLogger()).child({ component: 'local-api' });
+  const { host, port } = parseListen(opts.listen ?? '127.0.0.1:6443', opts.bindAny ?? false);
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const creds = loadOrCreateCredentials(opts.dataDir);
+  const wal = opts.dataDir ? new FileWal(opts.dataDir) : undefined;
+  const store = new Store({ historyLimit: opts.historyLimit, wal });
+  const registry = new Registry(store);
+  bootstrap(registry);
+  const gc = new GarbageCollector(registry, log);
+  const seams = await loadOptionalSeams();
+  let address = '';
+  const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener({
+    reg: registry, seams, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    token: creds.token, log, serverAddress: () => address,
+  }));
+  server.on('clientError', (_err, socket) => { socket.destroy(); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  const boundPort = (server.address() as { port: number }).port;
+  address = `${urlHost(host)}:${boundPort}`;
+  const url = `https://${address}`;
+  const kubeconfigPath = opts.kubeconfigPath ?? join(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ordinal-api-')), 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, url, creds.caPem, creds.token);
+  log.info({ url, kubeconfig: kubeconfigPath, persistent: Boolean(opts.dataDir) }, 'local API server listening');
+  return {
+    url, host, port: boundPort, token: creds.token, caPem: creds.caPem, kubeconfigPath, store, registry,
+    kubeConfig: () => {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: CONTEXT_NAME, server: url, caData: Buffer.from(creds.caPem).toString('base64'), skipTLSVerify: false }],
+        users: [{ name: CONTEXT_NAME, token: creds.token }],
+        contexts: [{ name: CONTEXT_NAME, cluster: CONTEXT_NAME, user: CONTEXT_NAME, namespace: 'default' }],
+        currentContext: CONTEXT_NAME,
+      });
+      return kc;
+    },
+    close: async () => {
+      gc.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+}

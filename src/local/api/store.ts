@@ -1,0 +1,196 @@
+/**
+ * @module The in-memory object store: objects per resource, one global monotonically increasing
+ * resourceVersion (like etcd's revision), a bounded event history for watches, and an optional
+ * write-ahead log. The store decides nothing about API semantics (defaulting, concurrency,
+ * deletion): the registry layer does that and calls put/remove with finished objects.
+ */
+import type { Wal, WalRecord } from './wal.ts';
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  managedFields?: unknown[];
+  [k: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [k: string]: unknown;
+}
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  rv: number;
+  /** Resource id (`pods`, `statefulsets.apps`), see resources.ts resourceId. */
+  resource: string;
+  object: KObject;
+  /** The object before this change (MODIFIED and DELETED), for selector transitions. */
+  prev: KObject | undefined;
+}
+
+export interface StoreOptions {
+  /** How many events the watch history keeps before the oldest are compacted away. */
+  historyLimit?: number;
+  wal?: Wal;
+}
+
+function keyOf(ns: string | undefined, name: string): string {
+  return ns ? `${ns}/${name}` : name;
+}
+
+export class Store {
+  private rv = 0;
+  private readonly objects = new Map<string, Map<string, KObject>>();
+  private history: StoreEvent[] = [];
+  /** Watches may start from any resourceVersion >= this; older ones are Expired (410). */
+  private compactedRv = 0;
+  private readonly historyLimit: number;
+  private readonly subscribers = new Set<(ev: StoreEvent) => void>();
+  private readonly wal: Wal | undefined;
+
+  constructor(opts: StoreOptions = {}) {
+    this.historyLimit = opts.historyLimit ?? 10_000;
+    this.wal = opts.wal;
+    if (this.wal) this.restore(this.wal.load());
+  }
+
+  private restore(records: { rv: number; items: WalRecord[] }): void {
+    this.rv = records.rv;
+    for (const rec of records.items) {
+      this.rv = Math.max(this.rv, rec.v);
+      if (rec.t === 'put' && rec.o) this.bucket(rec.r).set(rec.k, rec.o);
+      else this.bucket(rec.r).delete(rec.k);
+    }
+    this.compactedRv = this.rv;
+  }
+
+  private bucket(resource: string): Map<string, KObject> {
+    let b = this.objects.get(resource);
+    if (!b) { b = new Map(); this.objects.set(resource, b); }
+    return b;
+  }
+
+  /** The current resourceVersion of the whole store. */
+  currentRv(): number { return this.rv; }
+
+  oldestWatchableRv(): number { return this.compactedRv; }
+
+  /** The stored object itself: callers must not mutate it (clone first). */
+  get(resource: string, ns: string | undefined, name: string): KObject | undefined {
+    return this.objects.get(resource)?.get(keyOf(ns, name));
+  }
+
+  /** Stored objects of a resource, optionally one namespace, sorted by key (the list order upstream). */
+  list(resource: string, ns?: string): KObject[] {
+    const b = this.objects.get(resource);
+    if (!b) return [];
+    const keys = [...b.keys()].sort();
+    const out: KObject[] = [];
+    for (const k of keys) {
+      const o = b.get(k)!;
+      if (ns === undefined || o.metadata.namespace === ns) out.push(o);
+    }
+    return out;
+  }
+
+  /** Every resource id that has objects: used by namespace deletion and the garbage collector. */
+  resources(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  /** Store a new or changed object; assigns and returns the new resourceVersion. */
+  put(resource: string, obj: KObject): KObject {
+    const key = keyOf(obj.metadata.namespace, obj.metadata.name!);
+    const prev = this.bucket(resource).get(key);
+    const rv = this.rv + 1;
+    const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
+    this.wal?.append({ t: 'put', r: resource, k: key, o: stored, v: rv });
+    this.rv = rv;
+    this.bucket(resource).set(key, stored);
+    this.emit({ type: prev ? 'MODIFIED' : 'ADDED', rv, resource, object: stored, prev });
+    return stored;
+  }
+
+  /** Remove an object; the DELETED event carries the deletion's resourceVersion, as etcd3 does. */
+  remove(resource: string, ns: string | undefined, name: string): KObject | undefined {
+    const key = keyOf(ns, name);
+    const prev = this.bucket(resource).get(key);
+    if (!prev) return undefined;
+    const rv = this.rv + 1;
+    this.wal?.append({ t: 'del', r: resource, k: key, v: rv });
+    this.rv = rv;
+    this.bucket(resource).delete(key);
+    const gone: KObject = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rv) } };
+    this.emit({ type: 'DELETED', rv, resource, object: gone, prev });
+    return gone;
+  }
+
+  private emit(ev: StoreEvent): void {
+    this.history.push(ev);
+    if (this.history.length > this.historyLimit) {
+      const drop = this.history.length - this.historyLimit;
+      this.compactedRv = this.history[drop - 1]!.rv;
+      this.history = this.history.slice(drop);
+    }
+    if (this.wal?.wantsSnapshot()) this.wal.snapshot(this.rv, this.dump());
+    for (const fn of this.subscribers) fn(ev);
+  }
+
+  private dump(): WalRecord[] {
+    const out: WalRecord[] = [];
+    for (const [r, b] of this.objects) {
+      for (const [k, o] of b) out.push({ t: 'put', r, k, o, v: Number(o.metadata.resourceVersion) });
+    }
+    return out;
+  }
+
+  /**
+   * Events of one resource after `rv`, or 'expired' when the history no longer reaches back that
+   * far (the watch then fails with 410 Gone, and clients relist).
+   */
+  eventsSince(resource: string, rv: number): StoreEvent[] | 'expired' {
+    if (rv < this.compactedRv) return 'expired';
+    return this.history.filter((e) => e.rv > rv && e.resource === resource);
+  }
+
+  /** Receive every committed event, synchronously, in resourceVersion order. */
+  subscribe(fn: (ev: StoreEvent) => void): () => void {
+    this.subscribers.add(fn);
+    return () => { this.subscribers.delete(fn); };
+  }
+
+  /** Test hook: forget the whole watch history, as an etcd compaction at the current revision. */
+  compact(): void {
+    this.history = [];
+    this.compactedRv = this.rv;
+  }
+
+  close(): void {
+    this.subscribers.clear();
+    this.wal?.close();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * @module Watch streams (the apiserver's watch handler over HTTP/1.1 chunked JSON, one
+ * `{"type","object"}` per line). rv unset or "0": synthetic ADDED events for the current state
+ * first; rv N: every event after N, or an ERROR event carrying a 410 Expired Status when the
+ * history no longer reaches N. Optional BOOKMARK events carry the latest resourceVersion.
+ */
+import type { ServerResponse } from 'node:http';
+import { ApiError, toStatus } from './errors.ts';
+import { filterEvent, matches } from './list.ts';
+import { apiVersionOf } from './resources.ts';
+import type { Target } from './registry.ts';
+import type { Selector } from './selectors.ts';
+import type { KObject, Store } from './store.ts';
+
+export interface WatchParams {
+  resourceVersion: string | undefined;
+  labels: Selector;
+  fields: Selector;
+  bookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutSeconds: number | undefined;
+  bookmarkIntervalMs: number;
+  /** Converts each object for the wire (Table printing for `kubectl get -w`). */
+  render: (obj: KObject, first: boolean) => unknown;
+}
+
+/** Upstream closes watches after a randomized min-request-timeout (1800 s by default). */
+const DEFAULT_TIMEOUT_S = 1800;
+
+function parseRv(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`);
+  return Number(rv);
+}
+
+/** Start streaming; returns once the stream is set up (it ends by timeout or client close). */
+export function serveWatch(res: ServerResponse, store: Store, t: Target, p: WatchParams): void {
+  const fromRv = p.resourceVersion === undefined || p.resourceVersion === '' || p.resourceVersion === '0' ? undefined : parseRv(p.resourceVersion);
+  const backlog = fromRv === undefined ? undefined : store.eventsSince(t.id, fromRv);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  let first = true;
+  const send = (type: string, object: unknown): void => { res.write(JSON.stringify({ type, object }) + '\n'); };
+  const sendObj = (type: string, o: KObject): void => { send(type, p.render(o, first)); first = false; };
+  const bookmark = (annotations?: Record<string, string>): void => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(store.currentRv()) };
+    if (annotations) metadata.annotations = annotations;
+    send('BOOKMARK', { kind: t.info.kind, apiVersion: apiVersionOf(t.info), metadata });
+  };
+  if (backlog === 'expired') {
+    const err = new ApiError(410, 'Expired', `too old resource version: ${fromRv} (${store.oldestWatchableRv()})`);
+    send('ERROR', toStatus(err));
+    res.end();
+    return;
+  }
+  if (backlog === undefined || p.sendInitialEvents) {
+    for (const o of store.list(t.id, t.namespace)) if (matches(o, p.labels, p.fields)) sendObj('ADDED', o);
+    if (p.sendInitialEvents && p.bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+  } else {
+    for (const ev of backlog) {
+      const out = filterEvent(ev, t.namespace, p.labels, p.fields);
+      if (out) sendObj(out.type, out.object);
+    }
+  }
+  const unsubscribe = store.subscribe((ev) => {
+    if (ev.resource !== t.id) return;
+    const out = filterEvent(ev, t.namespace, p.labels, p.fields);
+    if (out) sendObj(out.type, out.object);
+  });
+  const timers: NodeJS.Timeout[] = [];
+  if (p.bookmarks) timers.push(setInterval(() => bookmark(), p.bookmarkIntervalMs));
+  const timeoutMs = (p.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  timers.push(setTimeout(() => {
+    if (p.bookmarks) bookmark();
+    res.end();
+  }, timeoutMs));
+  for (const tm of timers) tm.unref();
+  res.on('close', () => {
+    unsubscribe();
+    for (const tm of timers) clearTimeout(tm);
+  });
+}
