@@ -1,0 +1,207 @@
+/** ClusterModel dynamics: sync gating, versions and serials, immutability, sharing, ingest API. */
+import { describe, expect, it } from 'vitest';
+import { lookup } from '../../src/zone/lookup.ts';
+import { ClusterModel } from '../../src/zone/model.ts';
+import { projectPod } from '../../src/zone/project.ts';
+import type { Snapshot } from '../../src/zone/snapshot.ts';
+import { RRType, Rcode } from '../../src/zone/types.ts';
+import { cluster, config, NOW } from './cluster.ts';
+import { namespace, pod, service } from './fixtures.ts';
+import { show, showResult } from './rr.ts';
+
+const D = 'default.svc.cluster.local';
+const q = (s: Snapshot, name: string, type: number = RRType.A): ReturnType<typeof showResult> => showResult(lookup(s, name, type, 1));
+const rcode = (s: Snapshot, name: string, type: number = RRType.A): number => lookup(s, name, type, 1).rcode;
+const kubiaPod = (i: number, o: Parameters<typeof pod>[2] = {}): object =>
+  pod('default', `kubia-${i}`, { labels: { app: 'kubia' }, ips: [`10.244.1.${10 + i}`], hostname: `kubia-${i}`, subdomain: 'kubia', ...o });
+
+describe('before the first sync', () => {
+  it.each([
+    { name: 'missing service', qname: `nope.${D}`, before: Rcode.SERVFAIL, after: Rcode.NXDOMAIN },
+    { name: 'headless without ready endpoints', qname: `empty-hl.${D}`, before: Rcode.SERVFAIL, after: Rcode.NXDOMAIN },
+    { name: 'missing namespace', qname: 'nope.svc.cluster.local', before: Rcode.SERVFAIL, after: Rcode.NXDOMAIN },
+    { name: 'missing reverse name', qname: '9.9.9.9.in-addr.arpa', before: Rcode.SERVFAIL, after: Rcode.NXDOMAIN },
+    { name: 'existing name is answered', qname: `kubia.${D}`, before: Rcode.NOERROR, after: Rcode.NOERROR },
+    { name: 'NODATA is not a lie', qname: 'svc.cluster.local', before: Rcode.NOERROR, after: Rcode.NOERROR },
+    { name: 'outside the zone stays REFUSED', qname: 'example.com', before: Rcode.REFUSED, after: Rcode.REFUSED },
+  ])('$name', ({ qname, before, after }) => {
+    const m = cluster({}, false);
+    const s0 = m.snapshot();
+    expect(rcode(s0, qname)).toBe(before);
+    if (before === Rcode.SERVFAIL) expect(q(s0, qname)).toEqual({ rcode: 2, aa: false, answer: [], authority: [], additional: [] });
+    m.markSynced();
+    const s1 = m.snapshot();
+    expect(s1.version).toBeGreaterThan(s0.version);
+    expect(rcode(s1, qname)).toBe(after);
+    expect(rcode(s0, qname)).toBe(before); // the old snapshot did not change
+  });
+});
+
+describe('versions and serials', () => {
+  it('returns the same snapshot while nothing changes, also for invisible updates', () => {
+    const m = cluster();
+    const s1 = m.snapshot();
+    expect(m.snapshot()).toBe(s1);
+    m.apply(kubiaPod(0)); // identical content
+    m.apply(pod('default', 'lonely', { labels: { app: 'nothing' }, ips: ['10.9.9.9'] })); // selected by no service
+    expect(m.snapshot()).toBe(s1);
+  });
+
+  it('bumps version and serial on every visible change; serial follows the clock when it can', () => {
+    let now = NOW;
+    const m = new ClusterModel(config(), { now: () => now });
+    m.apply(namespace('default'));
+    m.apply(service('default', 'kubia', { clusterIP: 'None', selector: { app: 'kubia' } }));
+    m.markSynced();
+    const s1 = m.snapshot();
+    m.apply(kubiaPod(0));
+    const s2 = m.snapshot();
+    m.apply(kubiaPod(1));
+    const s3 = m.snapshot();
+    expect([s2.version - s1.version, s3.version - s2.version]).toEqual([1, 1]);
+    expect([s2.serial - s1.serial, s3.serial - s2.serial]).toEqual([1, 1]); // same second: +1
+    now += 3_600_000;
+    m.remove(kubiaPod(0));
+    const s4 = m.snapshot();
+    expect(s4.serial).toBe(NOW / 1000 + 3600);
+    const soa = q(s4, 'cluster.local', RRType.SOA).answer[0];
+    expect(soa).toContain(` ${s4.serial} 7200 1800 86400 5`);
+  });
+});
+
+describe('immutability and sharing', () => {
+  it('an old snapshot keeps answering as before', () => {
+    const m = cluster();
+    const s1 = m.snapshot();
+    const before = [`kubia.${D}`, `kubia-0.kubia.${D}`, '10.1.244.10.in-addr.arpa'].map((n) => q(s1, n, n.endsWith('arpa') ? RRType.PTR : RRType.A));
+    m.remove(kubiaPod(0));
+    m.remove(service('default', 'web'));
+    const s2 = m.snapshot();
+    expect(rcode(s2, `kubia-0.kubia.${D}`)).toBe(Rcode.NXDOMAIN);
+    expect(rcode(s2, '10.1.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NXDOMAIN);
+    expect(rcode(s2, `web.${D}`)).toBe(Rcode.NXDOMAIN);
+    expect(rcode(s2, '20.0.96.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NXDOMAIN);
+    const after = [`kubia.${D}`, `kubia-0.kubia.${D}`, '10.1.244.10.in-addr.arpa'].map((n) => q(s1, n, n.endsWith('arpa') ? RRType.PTR : RRType.A));
+    expect(after).toEqual(before);
+    expect(rcode(s1, `web.${D}`)).toBe(Rcode.NOERROR);
+  });
+
+  it('a pod change replaces only the path to its service', () => {
+    const m = cluster();
+    const s1 = m.snapshot();
+    m.apply(kubiaPod(2)); // kubia-2 becomes ready
+    const s2 = m.snapshot();
+    expect(s2).not.toBe(s1);
+    expect(s2.namespaces.get('apps')).toBe(s1.namespaces.get('apps'));
+    expect(s2.namespaces.get('default')?.get('web')).toBe(s1.namespaces.get('default')?.get('web'));
+    expect(s2.namespaces.get('default')?.get('kubia')).not.toBe(s1.namespaces.get('default')?.get('kubia'));
+    expect(q(s2, `kubia-2.kubia.${D}`).answer).toEqual([`kubia-2.kubia.${D}. 5 IN A 10.244.1.12`]);
+  });
+});
+
+describe('ingest', () => {
+  it('moves a pod between services when its labels change', () => {
+    const m = cluster();
+    m.apply(service('default', 'other', { clusterIP: 'None', selector: { app: 'other' } }));
+    m.apply(pod('default', 'kubia-0', { labels: { app: 'other' }, ips: ['10.244.1.10'] }));
+    const s = m.snapshot();
+    expect(q(s, `kubia.${D}`).answer).toEqual([`kubia.${D}. 5 IN A 10.244.1.11`]);
+    expect(q(s, `other.${D}`).answer).toEqual([`other.${D}. 5 IN A 10.244.1.10`]);
+  });
+
+  it('accepts slim records, and list items with the kind passed separately', () => {
+    const m = cluster();
+    m.apply(projectPod(kubiaPod(2)));
+    const { kind: _k, ...item } = kubiaPod(3) as Record<string, unknown>;
+    m.apply(item, 'Pod');
+    const s = m.snapshot();
+    expect(q(s, `kubia.${D}`).answer).toHaveLength(4);
+    m.remove(projectPod(kubiaPod(3)));
+    expect(q(m.snapshot(), `kubia.${D}`).answer).toHaveLength(3);
+  });
+
+  it.each([
+    { name: 'unknown kind', obj: { kind: 'ConfigMap', metadata: { name: 'x' } }, err: /unsupported kind "ConfigMap"/ },
+    { name: 'no kind at all', obj: { metadata: { name: 'x' } }, err: /unsupported kind undefined/ },
+    { name: 'no name', obj: { kind: 'Service', metadata: {} }, err: /Service without metadata.name/ },
+    { name: 'broken slim record', obj: { kind: 'Pod' }, err: /not a slim Pod record/ },
+  ])('rejects bad input with a clear error: $name', ({ obj, err }) => {
+    const m = cluster();
+    const s1 = m.snapshot();
+    expect(() => m.apply(obj)).toThrow(err);
+    expect(m.snapshot()).toBe(s1);
+  });
+
+  it('namespaces exist while a Namespace object or a Service is present', () => {
+    const m = cluster();
+    m.remove(namespace('empty'));
+    m.remove(namespace('apps'));
+    const s = m.snapshot();
+    expect(rcode(s, 'empty.svc.cluster.local')).toBe(Rcode.NXDOMAIN);
+    expect(rcode(s, 'apps.svc.cluster.local')).toBe(Rcode.NOERROR); // db still lives there
+    m.remove(service('apps', 'db'));
+    expect(rcode(m.snapshot(), 'apps.svc.cluster.local')).toBe(Rcode.NXDOMAIN);
+  });
+
+  it('reports stats', () => {
+    const st = cluster().stats();
+    expect(st).toMatchObject({ namespaces: 3, services: 11, pods: 8, slices: 0 });
+    expect(st.names).toBeGreaterThan(10);
+    expect(st.records).toBeGreaterThan(st.names);
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    { ttl: 30, soaTtl: 30 },
+    { ttl: 0, soaTtl: 0 },
+    { ttl: 600, soaTtl: 300 },
+  ])('ttl $ttl: records use it, SOA TTL is min(ttl, 300), MINIMUM is ttl', ({ ttl, soaTtl }) => {
+    const s = cluster({ ttl }).snapshot();
+    expect(q(s, `kubia-0.kubia.${D}`).answer).toEqual([`kubia-0.kubia.${D}. ${ttl} IN A 10.244.1.10`]);
+    expect(q(s, 'nope.cluster.local').authority[0]).toMatch(new RegExp(`^cluster\\.local\\. ${soaTtl} IN SOA .* 7200 1800 86400 ${ttl}$`));
+    expect(q(s, 'dns-version.cluster.local', RRType.TXT).answer[0]).toContain(' 28800 IN TXT ');
+  });
+
+  it('serves every forward zone; PTR targets use the primary', () => {
+    const s = cluster({ zones: ['cluster.local', 'corp.example'] }).snapshot();
+    expect(q(s, 'kubia-0.kubia.default.svc.corp.example').answer).toEqual(['kubia-0.kubia.default.svc.corp.example. 5 IN A 10.244.1.10']);
+    expect(q(s, '_http._tcp.web.default.svc.corp.example', RRType.SRV).answer).toEqual(['_http._tcp.web.default.svc.corp.example. 5 IN SRV 0 100 80 web.default.svc.corp.example.']);
+    expect(q(s, 'nope.corp.example').authority[0]).toMatch(/^corp\.example\. 5 IN SOA ns\.dns\.corp\.example\. hostmaster\.corp\.example\. /);
+    expect(q(s, '10.1.244.10.in-addr.arpa', RRType.PTR).answer).toEqual([`10.1.244.10.in-addr.arpa. 5 IN PTR kubia-0.kubia.${D}.`]);
+  });
+
+  it('without reverse zones, reverse names are REFUSED and no PTR is built', () => {
+    const s = cluster({ reverseZones: [] }).snapshot();
+    expect(rcode(s, '10.1.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.REFUSED);
+    expect(s.ptrIndex.every((b) => b.size === 0)).toBe(true);
+  });
+
+  it('a narrower reverse zone is its own apex', () => {
+    const s = cluster({ reverseZones: ['244.10.in-addr.arpa'] }).snapshot();
+    expect(q(s, '244.10.in-addr.arpa', RRType.SOA).answer.map((a) => a.split(' ').slice(0, 4).join(' '))).toEqual(['244.10.in-addr.arpa. 5 IN SOA']);
+    expect(rcode(s, '20.0.96.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.REFUSED);
+    expect(q(s, '10.1.244.10.in-addr.arpa', RRType.PTR).answer.map((a) => a.split(' PTR ')[1])).toEqual([`kubia-0.kubia.${D}.`]);
+  });
+
+  it('without nsAddresses the NS record stays and ns.dns has no address', () => {
+    const s = cluster({ nsAddresses: [] }).snapshot();
+    expect(q(s, 'cluster.local', RRType.NS)).toMatchObject({ answer: ['cluster.local. 5 IN NS ns.dns.cluster.local.'], additional: [] });
+    expect(q(s, 'ns.dns.cluster.local')).toMatchObject({ rcode: 0, answer: [] });
+  });
+});
+
+it('every tail decodes cleanly (rdlength matches)', () => {
+  const s = cluster().snapshot();
+  let n = 0;
+  for (const svcs of s.namespaces.values()) {
+    for (const v of svcs.values()) {
+      for (const z of v.byZone) {
+        for (const node of [z.self, ...z.children.values()]) {
+          for (const rrs of node.sets.values()) for (const r of rrs) { show(r); n++; }
+        }
+      }
+    }
+  }
+  expect(n).toBeGreaterThan(40);
+});
