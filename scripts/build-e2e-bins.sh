@@ -60,6 +60,8 @@ build_one() {
     log "$name: cached at $dest"
     return
   fi
+  # Leftovers of an interrupted run are never trusted.
+  rm -f "$(dirname "$dest")/.$name.partial."*
   tmp=$(dirname "$dest")/.$name.partial.$$
   start=$SECONDS
   log "$name: building $pkg"
@@ -75,7 +77,7 @@ build_one() {
 k8s_wrapper() {
   local src=$CACHE/src/k8s-$K8S_VERSION staging=v0${K8S_VERSION#v1}
   [[ -f $src/.ready ]] && { echo "$src"; return; }
-  local gomod
+  local gomod start=$SECONDS
   gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
   [[ -f $gomod ]] || { log "could not find go.mod of k8s.io/kubernetes@$K8S_VERSION"; exit 1; }
   rm -rf "$src" && mkdir -p "$src"
@@ -99,7 +101,6 @@ k8s_wrapper() {
   [[ $n -ge 30 ]] || { log "only $n staging replaces derived from $gomod"; exit 1; }
   log "k8s wrapper: $n staging replaces at $staging"
   cp "$TEMPLATES/k8s-tools.go.tmpl" "$src/tools.go"
-  local start=$SECONDS
   (cd "$src" && go mod tidy)
   record "k8s-modules-download" $((SECONDS - start))
   touch "$src/.ready"
@@ -139,7 +140,9 @@ build_etcd() {
     printf 'module ordinal.invalid/e2e/etcd\n\ngo 1.24.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' \
       "$ETCD_VERSION" >"$src/go.mod"
     cp "$TEMPLATES/etcd-main.go.tmpl" "$src/main.go"
+    local start=$SECONDS
     (cd "$src" && go mod tidy)
+    record "etcd-modules-download" $((SECONDS - start))
     touch "$src/.ready"
   fi
   build_one "$ETCD_DIR/etcd" "$src" "" .
@@ -155,7 +158,9 @@ build_coredns() {
     printf 'module ordinal.invalid/e2e/coredns\n\ngo 1.25.0\n\nrequire github.com/coredns/coredns %s\n' \
       "$COREDNS_VERSION" >"$src/go.mod"
     cp "$TEMPLATES/coredns-main.go.tmpl" "$src/main.go"
+    local start=$SECONDS
     (cd "$src" && go mod tidy)
+    record "coredns-modules-download" $((SECONDS - start))
     touch "$src/.ready"
   fi
   build_one "$COREDNS_DIR/coredns" "$src" "" .
@@ -166,6 +171,19 @@ total_start=$SECONDS
 build_etcd
 build_k8s
 build_coredns
+
+# check_version <binary> <expected substring> <args...>: a wrong stamp fails the build, not a test.
+check_version() {
+  local bin=$1 want=$2 got
+  shift 2
+  got=$("$bin" "$@" 2>&1 | head -n 3)
+  [[ $got == *"$want"* ]] || { log "$bin reports '$got', expected $want"; exit 1; }
+}
+check_version "$K8S_DIR/kube-apiserver" "$K8S_VERSION" --version
+check_version "$K8S_DIR/kube-controller-manager" "$K8S_VERSION" --version
+check_version "$K8S_DIR/kubectl" "$K8S_VERSION" version --client
+check_version "$ETCD_DIR/etcd" "${ETCD_VERSION#v}" --version
+check_version "$COREDNS_DIR/coredns" "${COREDNS_VERSION#v}" -version
 
 mkdir -p "$BIN_DIR"
 for f in "$K8S_DIR/kube-apiserver" "$K8S_DIR/kube-controller-manager" "$K8S_DIR/kubectl" \

@@ -17,7 +17,7 @@ import type { Logger } from '../../../src/log.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { PLANE_BINS, requireBins } from './bins.ts';
 import { diedError, startDaemon, type Daemon } from './daemon.ts';
-import { freePort, httpGet, run, waitFor, type RunOptions, type RunResult } from './util.ts';
+import { distinctPorts, httpGet, run, waitFor, type RunOptions, type RunResult } from './util.ts';
 import { waitForEndpointSliceController } from './probe.ts';
 
 export type ControlPlane = {
@@ -154,7 +154,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   try {
     const started = Date.now();
     const token = writeCredentials(dir);
-    const [etcdPort, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdPort, etcdPeer, apiPort] = (await distinctPorts(3)) as [number, number, number];
 
     const etcd = startDaemon({ name: 'etcd', bin: bins.etcd, args: etcdArgs(dir, etcdPort, etcdPeer), logFile: join(dir, 'etcd.log') });
     daemons.push(etcd);
@@ -170,9 +170,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     // The self-signed serving cert is the leaf followed by its CA (client-go util/cert), so the
     // whole file serves as the trust bundle.
     const caFile = join(dir, 'pki', 'apiserver.crt');
-    const ca = await waitFor(() => readFileSync(caFile, 'utf8').includes('END CERTIFICATE') && readFileSync(caFile, 'utf8'), timeout, {
-      what: 'kube-apiserver serving certificate',
-    });
+    const ca = await waitFor(() => {
+      if (api.hasExited()) throw diedError(api);
+      // The file is not written atomically: wait for both certificates.
+      const pem = readFileSync(caFile, 'utf8');
+      return pem.split('END CERTIFICATE').length > 2 && pem;
+    }, timeout, { what: 'kube-apiserver serving certificate' });
     const server = `https://127.0.0.1:${apiPort}`;
     await waitReady(api, async () => (await httpGet(`${server}/readyz`, { ca, token })).status === 200, timeout, 'kube-apiserver /readyz');
 

@@ -21,6 +21,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `n` different free ports (the kernel may hand out a just-closed port again). */
+export async function distinctPorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let i = 0; ports.size < n; i++) {
+    if (i > 10 * n) throw new Error(`could not find ${n} distinct free ports`);
+    ports.add(await freePort());
+  }
+  return [...ports];
+}
+
 async function udpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createSocket('udp4');
