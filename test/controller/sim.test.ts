@@ -20,8 +20,8 @@ function check(w: World, before: Pod[], actions: Action[]): void {
   expect(new Set(ordinals).size).toBe(ordinals.length);
   expect(w.errors).toEqual([]);
   const byOrdinal = new Map(before.map((p) => [getOrdinal(p), p]));
-  const creates = actions.filter((a) => a.kind === 'createPod');
-  const condemnedDeletes = actions.filter((a) => a.kind === 'deletePod' && a.reason === 'condemned');
+  const creates = actions.filter((a): a is Extract<Action, { kind: 'createPod' }> => a.kind === 'createPod');
+  const condemnedDeletes = actions.filter((a): a is Extract<Action, { kind: 'deletePod' }> => a.kind === 'deletePod' && a.reason === 'condemned');
   if (monotonic) {
     expect(creates.length).toBeLessThanOrEqual(1);
     for (const c of creates) {
