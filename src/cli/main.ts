@@ -1,0 +1,62 @@
+/**
+ * @module The CLI entry: parse, dispatch, map errors to exit codes.
+ * 0 ok · 1 runtime failure (bad manifests, bind errors, not implemented) · 2 bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseConfig, type Config } from './config.ts';
+import { ManifestError } from './manifests.ts';
+import { runQuery } from './query.ts';
+import { NotImplementedError, runServe, type Output } from './serve.ts';
+import { USAGE } from './usage.ts';
+
+export interface Io {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Resolves when the process should shut down; defaults to SIGINT/SIGTERM. */
+  readonly stop?: Promise<unknown>;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; later signals fall back to Node's default (exit). */
+function signals(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+async function dispatch(cfg: Config, io: Io): Promise<number> {
+  switch (cfg.command) {
+    case 'help': io.stdout.write(USAGE); return 0;
+    case 'version': io.stdout.write(`ordinal ${version()}\n`); return 0;
+    case 'query': return runQuery(cfg.query, io.stdout, io.stderr);
+    case 'serve': return runServe(cfg.serve, io.stdout, io.stop ?? signals());
+    case 'local': throw new NotImplementedError('"ordinal local" is not implemented yet');
+  }
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  try {
+    return await dispatch(parseConfig(argv), io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`ordinal: ${err.message}\nRun "ordinal help" for usage.\n`);
+      return 2;
+    }
+    if (err instanceof ManifestError || err instanceof NotImplementedError) {
+      io.stderr.write(`ordinal: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`ordinal: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
