@@ -27,7 +27,7 @@ export function pod(name: string, namespace = 'default', labels: Record<string, 
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels },
-    spec: { hostname: name, subdomain: 'web' },
+    spec: { hostname: name, subdomain: 'web', containers: [{ name: 'main', image: 'kubia' }] },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
 }
