@@ -57,14 +57,14 @@ describe('against the embedded API server', () => {
     const a = await api(dir);
     const kc = a.kubeConfig();
     const core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespacedPod({ namespace: 'default', body: pod('a', 'default', { app: 'web' }) as V1Pod });
+    await core.createNamespacedPod({ namespace: 'default', body: pod('a', 'default', { app: 'web' }) as unknown as V1Pod });
     const all = informer(kc, '/api/v1/pods');
     const web = informer(kc, '/api/v1/namespaces/default/pods', { labelSelector: 'app=web' });
     const deleted: string[] = [];
     all.on('delete', (o) => deleted.push(o.metadata!.name!));
     await waitFor(() => all.hasSynced() && web.hasSynced(), 10_000, 'sync');
-    await core.createNamespacedPod({ namespace: 'default', body: pod('b', 'default', { app: 'db' }) as V1Pod });
-    await core.createNamespacedPod({ namespace: 'default', body: pod('c', 'default', { app: 'web' }) as V1Pod });
+    await core.createNamespacedPod({ namespace: 'default', body: pod('b', 'default', { app: 'db' }) as unknown as V1Pod });
+    await core.createNamespacedPod({ namespace: 'default', body: pod('c', 'default', { app: 'web' }) as unknown as V1Pod });
     await waitFor(() => all.list().length === 3 && web.list().length === 2, 5000, 'creates');
     expect(web.get('default/b')).toBeUndefined();
     await core.deleteNamespacedPod({ name: 'a', namespace: 'default', gracePeriodSeconds: 0 });
@@ -84,7 +84,7 @@ describe('against the embedded API server', () => {
     expect(all.list().map((o) => o.metadata!.name)).toEqual(['b']);
     expect(all.stats().relists).toBeGreaterThanOrEqual(1);
     await waitFor(() => web.list().length === 0, 5000, 'filtered informer converged');
-    await kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: 'default', body: pod('d', 'default', { app: 'web' }) as V1Pod });
+    await kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: 'default', body: pod('d', 'default', { app: 'web' }) as unknown as V1Pod });
     await waitFor(() => web.get('default/d') && all.get('default/d'), 5000, 'watching again');
   });
 
