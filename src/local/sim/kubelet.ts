@@ -59,6 +59,10 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   const pods = informer<V1Pod>(kc, log, 'sim-pods', '/api/v1/pods');
   const queue = createWorkQueue({ log, name: 'sim-kubelet', maxDelayMs: 5000 });
   const wasLost = new Map<string, boolean>();
+  /** Pod UID → when this kubelet started it (see KubeletContext.startedAt). */
+  const startedAt = new Map<string, number>();
+  /** Pod UID → node it was just bound to, until the informer shows the binding. */
+  const assumed = new Map<string, string>();
 
   async function beat(s: SimNode): Promise<void> {
     const node = nodes.get(s.name);
@@ -94,15 +98,28 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   nodes.on('add', onNode);
   nodes.on('update', onNode);
   pods.on('add', (p) => queue.add(objectKey(p)));
-  pods.on('update', (p) => queue.add(objectKey(p)));
-  pods.on('delete', (p) => pool.release(p.metadata?.uid ?? ''));
+  pods.on('update', (p) => {
+    if (p.spec?.nodeName) assumed.delete(p.metadata?.uid ?? '');
+    queue.add(objectKey(p));
+  });
+  pods.on('delete', (p) => {
+    pool.release(p.metadata?.uid ?? '');
+    startedAt.delete(p.metadata?.uid ?? '');
+    assumed.delete(p.metadata?.uid ?? '');
+  });
 
   async function bind(pod: V1Pod): Promise<void> {
     const candidates = [...sims.keys()].map((name) => {
       const n = nodes.get(name);
       return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true };
     });
-    const target = pickNode(candidates, nodeLoad(pods.list()));
+    // Like the scheduler's assume cache: pods bound a moment ago count on their node even
+    // while the informer still shows them unbound.
+    const view = pods.list().map((p) => {
+      const assumedNode = assumed.get(p.metadata?.uid ?? '');
+      return !p.spec?.nodeName && assumedNode ? { ...p, spec: { ...p.spec, containers: [], nodeName: assumedNode } } : p;
+    });
+    const target = pickNode(candidates, nodeLoad(view));
     if (!target) return; // re-queued by the next node event
     const { name, namespace } = pod.metadata ?? {};
     try {
@@ -111,6 +128,7 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
         namespace: namespace ?? '',
         body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: name ?? '', namespace: namespace ?? '', uid: pod.metadata?.uid ?? '' }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
       });
+      assumed.set(pod.metadata?.uid ?? '', target);
     } catch (err) {
       if (!isConflict(err)) throw err; // already bound by someone else: the update event tells us
     }
@@ -136,7 +154,11 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
       log.warn({ key, cidr: s.cidr }, 'pod CIDR exhausted');
       return;
     }
-    const action = kubeletAction(pod, { hostIP: s.hostIP, podIP, now: Date.now(), readyDelayMs, shutdownMs });
+    const now = Date.now();
+    const uid = pod.metadata?.uid ?? '';
+    if (!startedAt.has(uid) && pod.status?.phase !== 'Running') startedAt.set(uid, now);
+    const ctx = { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid) };
+    const action = kubeletAction(pod, ctx);
     const { name = '', namespace = '' } = pod.metadata ?? {};
     if (action.kind === 'delete') {
       // The kubelet's final delete: grace 0, guarded by the UID so a same-named successor survives.

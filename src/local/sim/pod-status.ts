@@ -18,6 +18,11 @@ export interface KubeletContext {
   /** The IP allocated to this pod (the host IP for hostNetwork pods). */
   readonly podIP: string;
   readonly now: number;
+  /**
+   * When this kubelet started the pod's containers (epoch ms), if it remembers: the API's
+   * startTime has whole-second precision, too coarse for sub-second readiness delays.
+   */
+  readonly startedAt?: number;
   readonly readyDelayMs: number;
   /** Upper bound of the simulated container shutdown on graceful deletion. */
   readonly shutdownMs: number;
@@ -85,7 +90,7 @@ export function isHeldUnready(pod: V1Pod): boolean {
 
 export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: PodStatusOut; recheckMs?: number } {
   const running = pod.status?.phase === 'Running';
-  const startMs = (running ? toMs(pod.status?.startTime) : undefined) ?? ctx.now;
+  const startMs = ctx.startedAt ?? (running ? toMs(pod.status?.startTime) : undefined) ?? ctx.now;
   const readyAt = startMs + ctx.readyDelayMs;
   const held = isHeldUnready(pod);
   const ready = !held && ctx.now >= readyAt;
