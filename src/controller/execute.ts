@@ -23,6 +23,8 @@ export interface ExecContext {
   log: Logger;
   /** Record an event; failures to record are logged, never fatal. */
   record(type: string, reason: string, message: string): Promise<void>;
+  /** Checked before each step: a replica that lost its lease stops at once. */
+  acting?: () => boolean;
 }
 
 const STATUS_RETRIES = 5;
@@ -129,6 +131,7 @@ export async function execute(ctx: ExecContext, actions: readonly Action[]): Pro
     const group = actions.slice(i, j);
     i = j;
     if (a.kind === 'requeue') continue;
+    if (ctx.acting && !ctx.acting()) return { ...result, error: result.error ?? new Error('not the leader') };
     if (result.error && !ALWAYS.has(a.kind)) continue;
     const err = await runBatch(ctx, group);
     if (err) {
