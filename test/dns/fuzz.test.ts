@@ -1,0 +1,138 @@
+// Thousands of random and mutated packets over UDP and TCP: the server must never throw,
+// and must still answer a valid query afterwards. Replies to garbage, when any, must be
+// well-formed messages (dns2 decodes them) with QR set and the query's ID.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../src/dns/handler.ts';
+import { startDnsServer, type DnsServer } from '../../src/dns/server.ts';
+import { silentLogger } from '../../src/log.ts';
+import { buildQuery, decode, frame, readFrames, tcpConnect, udpExchange } from '../helpers/dns-client.ts';
+import { demoRecords, fakeLookup, fakeSource, snapshot } from './fake-zone.ts';
+
+/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seeds = [
+  buildQuery('web-1.nginx.default.svc.cluster.local', 1),
+  buildQuery('_http._tcp.nginx.default.svc.cluster.local', 33, { edns: { udpSize: 4096 } }),
+  buildQuery('2.0.244.10.in-addr.arpa', 12, { edns: { udpSize: 1232, dnssecOk: true } }),
+];
+
+function mutate(r: () => number): Buffer {
+  const pick = Math.floor(r() * 6);
+  const base = Buffer.from(seeds[Math.floor(r() * seeds.length)]!);
+  const at = (): number => Math.floor(r() * base.length);
+  switch (pick) {
+    case 0: { // random bytes
+      const b = Buffer.alloc(Math.floor(r() * 600));
+      for (let i = 0; i < b.length; i++) b[i] = Math.floor(r() * 256);
+      return b;
+    }
+    case 1: { // bit flips
+      for (let n = 1 + Math.floor(r() * 8); n > 0; n--) { const i = at(); base[i]! ^= 1 << Math.floor(r() * 8); }
+      return base;
+    }
+    case 2: return base.subarray(0, at()); // truncation
+    case 3: { // a pointer somewhere, often a loop or out of range
+      const i = 12 + Math.floor(r() * (base.length - 13));
+      base[i] = 0xc0 | Math.floor(r() * 64);
+      base[i + 1] = Math.floor(r() * 256);
+      return base;
+    }
+    case 4: { // huge section counts
+      for (const o of [4, 6, 8, 10]) if (r() < 0.5) base.writeUInt16BE(Math.floor(r() * 65536), o);
+      return base;
+    }
+    default: { // valid header, trailing junk
+      const junk = Buffer.alloc(Math.floor(r() * 100));
+      for (let i = 0; i < junk.length; i++) junk[i] = Math.floor(r() * 256);
+      return Buffer.concat([base, junk]);
+    }
+  }
+}
+
+describe('handler fuzz (in process)', () => {
+  it('20,000 mutated packets: no throw; replies decode and carry QR and the ID', () => {
+    const h = createHandler({ source: fakeSource(snapshot(demoRecords(20))), lookup: fakeLookup, maxUdpSize: 1232, cacheSize: 100, log: silentLogger() });
+    const r = rng(42);
+    let answered = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const msg = mutate(r);
+      const tcp = r() < 0.3;
+      const reply = h(msg, tcp);
+      if (!reply) continue;
+      answered++;
+      expect(reply.length).toBeLessThanOrEqual(tcp ? 65535 : 1232);
+      expect(reply[2]! & 0x80).toBe(0x80);
+      expect(reply.readUInt16BE(0)).toBe(msg.readUInt16BE(0));
+      const p = decode(reply);
+      expect(p.errors).toEqual([]);
+    }
+    expect(answered).toBeGreaterThan(1000);
+  });
+});
+
+describe('server fuzz (sockets)', () => {
+  let srv: DnsServer;
+  beforeAll(async () => {
+    srv = await startDnsServer({
+      listen: '127.0.0.1:0', source: fakeSource(snapshot(demoRecords(20))), lookup: fakeLookup, maxUdpSize: 1232,
+      tcpIdleTimeoutMs: 5000, tcpMaxConnections: 100, cacheSize: 100, log: silentLogger(),
+    });
+  });
+  afterAll(() => srv.close());
+
+  const valid = (): Buffer => buildQuery('web-3.nginx.default.svc.cluster.local', 1, { id: 4242 });
+
+  it('UDP: 3,000 mutated datagrams, then a valid query is answered', async () => {
+    const r = rng(7);
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    for (let i = 0; i < 3000; i++) {
+      sock.send(mutate(r), srv.port, '127.0.0.1');
+      if (i % 200 === 0) await new Promise((res) => setImmediate(res));
+    }
+    await new Promise((res) => setTimeout(res, 100));
+    sock.close();
+    const p = decode(await udpExchange(srv.port, valid()));
+    expect(p.header.id).toBe(4242);
+    expect(p.answers[0]!.address).toBe('10.244.0.4');
+  });
+
+  it('TCP: 2,000 mutated frames on one connection, then a valid query on it is answered', async () => {
+    const r = rng(9);
+    const sock = await tcpConnect(srv.port);
+    sock.on('data', () => { /* replies to garbage are not checked here */ });
+    sock.write(Buffer.concat(Array.from({ length: 2000 }, () => frame(mutate(r)))));
+    await new Promise((res) => setTimeout(res, 200));
+    sock.removeAllListeners('data');
+    const replies = readFrames(sock, 1);
+    sock.write(frame(valid()));
+    const [reply] = await replies;
+    sock.destroy();
+    expect(decode(reply!).header.id).toBe(4242);
+  });
+
+  it('TCP: raw garbage streams (bad lengths, half frames) never break the listener', async () => {
+    const r = rng(11);
+    for (let c = 0; c < 30; c++) {
+      const s = await tcpConnect(srv.port);
+      s.on('error', () => undefined);
+      const junk = Buffer.alloc(Math.floor(r() * 3000));
+      for (let i = 0; i < junk.length; i++) junk[i] = Math.floor(r() * 256);
+      s.end(junk);
+    }
+    const s = await tcpConnect(srv.port);
+    const replies = readFrames(s, 1);
+    s.write(frame(valid()));
+    expect(decode((await replies)[0]!).answers[0]!.address).toBe('10.244.0.4');
+    s.destroy();
+  });
+});
