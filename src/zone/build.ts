@@ -6,7 +6,7 @@ import { isIPv4 } from 'node:net';
 import type { ResolvedEndpoint, ResolvedService } from './resolve.ts';
 import { nodeOf, type NameNode, type PtrEntry, type SvcView, type SvcZoneView } from './snapshot.ts';
 import { RRType, type WireRR } from './types.ts';
-import { addressRR, cnameRR, isEncodableName, ptrRR, reverseName, srvRR } from './wire.ts';
+import { addressRR, cnameRR, isEncodableName, ptrRR, reverseName, srvRR, withOwner } from './wire.ts';
 
 export interface BuildConfig {
   readonly zones: readonly string[];
@@ -16,24 +16,48 @@ export interface BuildConfig {
 
 interface SrvWant { readonly port: number; readonly target: string; readonly glue: readonly WireRR[] }
 
+/**
+ * Record factory for one service and zone. Records with equal data share one encoded tail
+ * (the service A and the endpoint A of one IP, the SRVs of `svc`, `_port._proto.svc` and the
+ * endpoint name), which halves allocations when a whole zone is built.
+ */
+class Recs {
+  readonly #ttl: number;
+  readonly #cache = new Map<string, WireRR>();
+  constructor(ttl: number) { this.#ttl = ttl; }
+  #get(key: string, owner: string, make: () => WireRR): WireRR {
+    const r = this.#cache.get(key);
+    if (r) return r.owner === owner ? r : withOwner(r, owner);
+    const made = make();
+    this.#cache.set(key, made);
+    return made;
+  }
+  addr(owner: string, ip: string): WireRR {
+    return this.#get(ip, owner, () => addressRR(owner, this.#ttl, ip));
+  }
+  srv(owner: string, weight: number, port: number, target: string): WireRR {
+    return this.#get(`${weight} ${port} ${target}`, owner, () => srvRR(owner, this.#ttl, 0, weight, port, target));
+  }
+}
+
 /** Priority 0, weight floor(100/N) with a minimum of 1 (CoreDNS, dns.md B.5); N counts the SRVs returned. */
-function srvSet(owner: string, ttl: number, wants: readonly SrvWant[]): NameNode {
+function srvSet(rec: Recs, owner: string, wants: readonly SrvWant[]): NameNode {
   const seen = new Set<string>();
   const uniq = wants.filter((w) => {
     const k = `${w.target} ${w.port}`;
     return seen.has(k) ? false : (seen.add(k), true);
   });
   const weight = Math.max(1, Math.floor(100 / Math.max(1, uniq.length)));
-  const srv = uniq.map((w) => srvRR(owner, ttl, 0, weight, w.port, w.target));
+  const srv = uniq.map((w) => rec.srv(owner, weight, w.port, w.target));
   const glueSeen = new Set<string>();
   const extra: WireRR[] = [];
   for (const w of uniq) if (!glueSeen.has(w.target)) { glueSeen.add(w.target); extra.push(...w.glue); }
   return { sets: new Map([[RRType.SRV, srv]]), extra };
 }
 
-function addrSets(owner: string, ttl: number, ips: readonly string[]): Array<[number, WireRR[]]> {
+function addrSets(rec: Recs, owner: string, ips: readonly string[]): Array<[number, WireRR[]]> {
   const a: WireRR[] = [], aaaa: WireRR[] = [];
-  for (const ip of ips) (isIPv4(ip) ? a : aaaa).push(addressRR(owner, ttl, ip));
+  for (const ip of ips) (isIPv4(ip) ? a : aaaa).push(rec.addr(owner, ip));
   return [[RRType.A, a], [RRType.AAAA, aaaa]];
 }
 
@@ -47,12 +71,13 @@ function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
     return { self: nodeOf([[RRType.CNAME, [cnameRR(base, ttl, r.externalName)]]]), children: new Map() };
   }
   const headless = r.type === 'Headless';
+  const rec = new Recs(ttl);
   const children = new Map<string, NameNode>();
   // Endpoint names exist for ClusterIP services too (CoreDNS extension, dns.md B.3).
   const epAddr = new Map<string, WireRR[]>();
   for (const ep of r.endpoints) {
     const owner = `${ep.label}.${base}`;
-    const sets = addrSets(owner, ttl, ep.ips);
+    const sets = addrSets(rec, owner, ep.ips);
     epAddr.set(ep.label, sets.flatMap(([, rrs]) => rrs));
     children.set(ep.label, nodeOf(sets));
   }
@@ -61,17 +86,17 @@ function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
     const owner = `${ep.label}.${base}`;
     const wants = ep.ports.map((p) => ({ port: p.port, target: owner, glue: glueOf(ep) }));
     const node = children.get(ep.label);
-    if (node && wants.length > 0) children.set(ep.label, merge(node, srvSet(owner, ttl, wants)));
+    if (node && wants.length > 0) children.set(ep.label, merge(node, srvSet(rec, owner, wants)));
   }
 
-  const selfAddr = addrSets(base, ttl, headless ? [...new Set(r.endpoints.flatMap((e) => e.ips))] : r.clusterIPs);
+  const selfAddr = addrSets(rec, base, headless ? [...new Set(r.endpoints.flatMap((e) => e.ips))] : r.clusterIPs);
   const selfGlue = selfAddr.flatMap(([, rrs]) => rrs);
   // Bare service SRV lists every port, named or not (CoreDNS extension; the kubia app uses it).
   const selfWants: SrvWant[] = headless
     ? r.endpoints.flatMap((ep) => ep.ports.map((p) => ({ port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) })))
     : r.ports.map((p) => ({ port: p.port, target: base, glue: selfGlue }));
   let self = nodeOf(selfAddr);
-  if (selfWants.length > 0) self = merge(self, srvSet(base, ttl, selfWants));
+  if (selfWants.length > 0) self = merge(self, srvSet(rec, base, selfWants));
 
   // `_<port>._<proto>` only for named ports (spec §2.3/§2.4). Headless: port names as the
   // endpoints carry them (slice ports); ClusterIP: the Service's ports.
@@ -85,7 +110,7 @@ function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
     for (const p of r.ports) if (p.name !== '') want(`_${p.name}._${p.protocol.toLowerCase()}`, { port: p.port, target: base, glue: selfGlue });
   }
   for (const [key, wants] of named) {
-    children.set(key, srvSet(`${key}.${base}`, ttl, wants));
+    children.set(key, srvSet(rec, `${key}.${base}`, wants));
     const proto = key.slice(key.indexOf('.') + 1);
     if (!children.has(proto)) children.set(proto, nodeOf([])); // empty non-terminal (RFC 8020)
   }

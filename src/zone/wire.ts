@@ -9,25 +9,36 @@ import { RRClass, RRType, type WireRR } from './types.ts';
 /** Encode a domain name (lowercase, no trailing dot; '' is the root) as uncompressed labels. */
 export function encodeName(name: string): Uint8Array {
   if (name === '') return Uint8Array.of(0);
-  const labels = name.split('.');
-  let size = 1;
-  for (const l of labels) {
-    const n = Buffer.byteLength(l);
-    // RFC 1035 §2.3.4: labels 1..63 octets, names at most 255 octets on the wire.
-    if (n === 0 || n > 63) throw new Error(`invalid DNS label in ${JSON.stringify(name)}`);
-    size += n + 1;
+  // Fast path for ASCII (every Kubernetes name): one allocation, no per-label buffers.
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(name)) {
+    const out = new Uint8Array(name.length + 2);
+    let lenAt = 0, n = 0;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c === 46) { checkLabel(n, name); out[lenAt] = n; lenAt = i + 1; n = 0; } else { out[i + 1] = c; n++; }
+    }
+    checkLabel(n, name);
+    out[lenAt] = n;
+    if (out.length > 255) throw new Error(`DNS name longer than 255 octets: ${name}`);
+    return out;
   }
-  if (size > 255) throw new Error(`DNS name longer than 255 octets: ${name}`);
-  const out = new Uint8Array(size);
+  const parts = name.split('.').map((l) => Buffer.from(l));
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length + 1, 1));
   let o = 0;
-  for (const l of labels) {
-    const b = Buffer.from(l);
+  for (const b of parts) {
+    checkLabel(b.length, name);
     out[o++] = b.length;
     out.set(b, o);
     o += b.length;
   }
-  out[o] = 0;
+  if (out.length > 255) throw new Error(`DNS name longer than 255 octets: ${name}`);
   return out;
+}
+
+/** RFC 1035 §2.3.4: labels 1..63 octets, names at most 255 octets on the wire. */
+function checkLabel(n: number, name: string): void {
+  if (n === 0 || n > 63) throw new Error(`invalid DNS label in ${JSON.stringify(name)}`);
 }
 
 /** True when `name` can be encoded (used to drop records built from odd user input). */
@@ -42,13 +53,18 @@ export function isEncodableName(name: string): boolean {
 
 function rr(owner: string, type: number, ttl: number, rdata: Uint8Array): WireRR {
   const tail = new Uint8Array(10 + rdata.length);
-  const v = new DataView(tail.buffer);
-  v.setUint16(0, type);
-  v.setUint16(2, RRClass.IN);
-  v.setUint32(4, ttl >>> 0);
-  v.setUint16(8, rdata.length);
+  const t = ttl >>> 0;
+  tail[0] = type >> 8; tail[1] = type & 0xff;
+  tail[2] = 0; tail[3] = RRClass.IN;
+  tail[4] = t >>> 24; tail[5] = (t >> 16) & 0xff; tail[6] = (t >> 8) & 0xff; tail[7] = t & 0xff;
+  tail[8] = rdata.length >> 8; tail[9] = rdata.length & 0xff;
   tail.set(rdata, 10);
   return { owner, type, tail };
+}
+
+/** The same record under another owner name; the tail is shared, not copied. */
+export function withOwner(r: WireRR, owner: string): WireRR {
+  return { owner, type: r.type, tail: r.tail };
 }
 
 export function aRR(owner: string, ttl: number, ip: string): WireRR {
@@ -120,7 +136,14 @@ export function txtRR(owner: string, ttl: number, strings: readonly string[]): W
 /** Four octets of a dotted-quad IPv4 address. */
 export function parseIPv4(ip: string): Uint8Array {
   if (!isIPv4(ip)) throw new Error(`not an IPv4 address: ${ip}`);
-  return Uint8Array.from(ip.split('.').map(Number));
+  const out = new Uint8Array(4);
+  let i = 0, v = 0;
+  for (let k = 0; k < ip.length; k++) {
+    const c = ip.charCodeAt(k);
+    if (c === 46) { out[i++] = v; v = 0; } else v = v * 10 + c - 48;
+  }
+  out[i] = v;
+  return out;
 }
 
 /** Sixteen octets of an IPv6 address (any textual form, incl. embedded IPv4). */
