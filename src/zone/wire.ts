@@ -10,7 +10,6 @@ import { RRClass, RRType, type WireRR } from './types.ts';
 export function encodeName(name: string): Uint8Array {
   if (name === '') return Uint8Array.of(0);
   // Fast path for ASCII (every Kubernetes name): one allocation, no per-label buffers.
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(name)) {
     const out = new Uint8Array(name.length + 2);
     let lenAt = 0, n = 0;
