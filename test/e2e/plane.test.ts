@@ -7,11 +7,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
+import dns2 from 'dns2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corefile, startCoreDNS, type CoreDNS } from './harness/coredns.ts';
+import { dig } from './harness/dig.ts';
+import { ensureNode, setPodStatus, TEST_NODE } from './harness/kubelet.ts';
 import { startControlPlane, type ControlPlane } from './harness/plane.ts';
-import { run, waitFor } from './harness/util.ts';
+import { waitFor } from './harness/util.ts';
 
 const NS = 'kubia-e2e';
 const SVC = 'kubia';
@@ -32,31 +35,11 @@ function p(): ControlPlane {
   return plane;
 }
 
-/** Write status through the status subresource, as the kubelet does. */
-function kubeletStatus(pod: V1Pod, ip: string, ready: boolean): V1Pod {
-  const now = new Date();
-  const cond = (type: string, ok: boolean) => ({ type, status: ok ? 'True' : 'False', lastTransitionTime: now });
-  return {
-    ...pod,
-    status: {
-      phase: 'Running',
-      hostIP: '192.0.2.10',
-      hostIPs: [{ ip: '192.0.2.10' }],
-      podIP: ip,
-      // The EndpointSlice controller reads podIPs, not podIP.
-      podIPs: [{ ip }],
-      startTime: now,
-      conditions: [cond('PodScheduled', true), cond('Initialized', true), cond('ContainersReady', ready), cond('Ready', ready)],
-    },
-  };
-}
-
 async function setUpKubia(): Promise<void> {
   const kc = p().kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NS } } });
-  // The EndpointSlice controller skips pods whose Node does not exist.
-  await core.createNode({ body: { metadata: { name: 'node-0', labels: { 'kubernetes.io/hostname': 'node-0' } } } });
+  await ensureNode(core);
   await core.createNamespacedService({
     namespace: NS,
     body: {
@@ -65,7 +48,7 @@ async function setUpKubia(): Promise<void> {
     },
   });
   for (const pod of PODS) {
-    const created = await core.createNamespacedPod({
+    await core.createNamespacedPod({
       namespace: NS,
       body: {
         metadata: { name: pod.name, labels: { app: 'kubia' } },
@@ -74,12 +57,12 @@ async function setUpKubia(): Promise<void> {
         spec: {
           hostname: pod.name,
           subdomain: SVC,
-          nodeName: 'node-0',
+          nodeName: TEST_NODE,
           containers: [{ name: 'kubia', image: 'luksa/kubia-pet', ports: [{ containerPort: 8080 }] }],
         },
       },
     });
-    await core.replaceNamespacedPodStatus({ namespace: NS, name: pod.name, body: kubeletStatus(created, pod.ip, pod.ready) });
+    await setPodStatus(core, NS, pod.name, pod.ip, pod.ready);
   }
 }
 
@@ -129,27 +112,27 @@ describe('control plane', () => {
     const got = (slice.endpoints ?? [])
       .map((e) => ({ hostname: e.hostname, addresses: e.addresses, ready: e.conditions?.ready, serving: e.conditions?.serving, node: e.nodeName }))
       .sort((a, b) => String(a.hostname).localeCompare(String(b.hostname)));
-    expect(got).toEqual(PODS.map((pod) => ({ hostname: pod.name, addresses: [pod.ip], ready: pod.ready, serving: pod.ready, node: 'node-0' })));
+    expect(got).toEqual(PODS.map((pod) => ({ hostname: pod.name, addresses: [pod.ip], ready: pod.ready, serving: pod.ready, node: TEST_NODE })));
   });
+});
+
+// A stub-domain upstream, independent of CoreDNS and of ordinal: answers A 192.0.2.99 for anything.
+const upstream = dns2.createUDPServer((request, send) => {
+  const response = dns2.Packet.createResponseFromRequest(request);
+  for (const q of request.questions) {
+    response.answers.push(new dns2.Packet.Resource({ name: q.name, type: dns2.Packet.TYPE.A, class: dns2.Packet.CLASS.IN, ttl: 42, address: '192.0.2.99' }));
+  }
+  void send(response);
 });
 
 describe('CoreDNS against the control plane', () => {
   beforeAll(async () => {
-    dns = await startCoreDNS({ kubeconfigPath: p().kubeconfigPath, ttl: 7 });
+    await upstream.listen(0, '127.0.0.1');
+    const { port } = upstream.address() as { port: number };
+    dns = await startCoreDNS({ kubeconfigPath: p().kubeconfigPath, ttl: 7, stubDomains: { 'corp.example': [`127.0.0.1:${port}`] } });
     daemonDirs.push(dns.corefilePath);
   });
-
-  const dig = async (name: string, type = 'A'): Promise<{ status: string; answers: string[] }> => {
-    if (!dns) throw new Error('coredns did not start');
-    const res = await run('dig', ['@127.0.0.1', '-p', String(dns.port), '+tries=1', '+time=2', '+noall', '+comments', '+answer', name, type]);
-    expect(res.code, res.stderr).toBe(0);
-    const status = /status: (\w+)/.exec(res.stdout)?.[1] ?? 'NO-REPLY';
-    const answers = res.stdout
-      .split('\n')
-      .filter((l) => l !== '' && !l.startsWith(';'))
-      .map((l) => l.split(/\s+/).filter((f, i) => i !== 2).join(' '));
-    return { status, answers };
-  };
+  afterAll(() => upstream.close());
 
   const zone = `${SVC}.${NS}.svc.cluster.local.`;
   // Only endpoints with ready=true are published (kubernetes plugin, endpointsliceReady).
@@ -158,13 +141,15 @@ describe('CoreDNS against the control plane', () => {
     { name: `kubia-0.${zone}`, status: 'NOERROR', answers: [`kubia-0.${zone} 7 A 10.244.0.5`] },
     { name: `kubia-1.${zone}`, status: 'NXDOMAIN', answers: [] },
     { name: `nope.${NS}.svc.cluster.local.`, status: 'NXDOMAIN', answers: [] },
+    { name: 'db.corp.example.', status: 'NOERROR', answers: ['db.corp.example. 42 A 192.0.2.99'] },
   ])('dig $name → $status $answers', async ({ name, status, answers }) => {
+    const port = dns!.port;
     // CoreDNS' informer may lag the slice by a moment.
     const got = await waitFor(async () => {
-      const r = await dig(name);
+      const r = await dig(port, name);
       return r.status === status && JSON.stringify(r.answers) === JSON.stringify(answers) && r;
-    }, 15_000, { what: `${name} to answer ${status} ${answers.join(',')}` }).catch(async () => dig(name));
-    expect(got).toEqual({ status, answers });
+    }, 15_000, { what: `${name} to answer ${status} ${answers.join(',')}` }).catch(async () => dig(port, name));
+    expect({ status: got.status, answers: got.answers }).toEqual({ status, answers });
   });
 });
 
@@ -175,6 +160,14 @@ describe('harness input checks', () => {
     { ttl: 5, zone: 'bad zone', error: /invalid zone/ },
   ])('corefile rejects ttl=$ttl zone=$zone', ({ ttl, zone, error }) => {
     expect(() => corefile({ port: 1053, readyPort: 8181, kubeconfigPath: '/k', zone, ttl })).toThrow(error);
+  });
+
+  it.each<{ stubs: Record<string, string[]>; error: RegExp }>([
+    { stubs: { 'corp.example': [] }, error: /upstreams must be/ },
+    { stubs: { 'corp.example': ['8.8.8.8 ; evil'] }, error: /upstreams must be/ },
+    { stubs: { 'bad zone': ['127.0.0.1:53'] }, error: /invalid zone/ },
+  ])('corefile rejects stub domains $stubs', ({ stubs, error }) => {
+    expect(() => corefile({ port: 1053, readyPort: 8181, kubeconfigPath: '/k', zone: 'cluster.local', ttl: 5, stubDomains: stubs })).toThrow(error);
   });
 });
 

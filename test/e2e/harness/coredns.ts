@@ -26,7 +26,12 @@ export type CoreDNSOptions = {
   port?: number;
   /** Extra lines inside the kubernetes plugin block, e.g. `['endpoint_pod_names']`. */
   kubernetesOptions?: readonly string[];
-  /** Extra server blocks appended verbatim, e.g. a stub domain `example.org:PORT { forward . 127.0.0.1:N }`. */
+  /**
+   * Stub domains, as kube-dns' `stubDomains` / a CoreDNS `forward` block: zone → upstream
+   * `host:port` list. Each becomes a server block on the same port, bound to 127.0.0.1.
+   */
+  stubDomains?: Readonly<Record<string, readonly string[]>>;
+  /** Extra server blocks appended verbatim (give them `bind 127.0.0.1` too). */
   extraServerBlocks?: string;
   log?: Logger;
   startTimeoutMs?: number;
@@ -47,10 +52,11 @@ export function corefile(o: {
   zone: string;
   ttl: number;
   kubernetesOptions?: readonly string[];
+  stubDomains?: Readonly<Record<string, readonly string[]>>;
   extraServerBlocks?: string;
 }): string {
   if (!Number.isInteger(o.ttl) || o.ttl < 0 || o.ttl > 3600) throw new Error(`ttl must be an integer in 0..3600, got ${o.ttl}`);
-  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(o.zone)) throw new Error(`invalid zone ${JSON.stringify(o.zone)}`);
+  checkZone(o.zone);
   const extra = (o.kubernetesOptions ?? []).map((l) => `        ${l}\n`).join('');
   return (
     `.:${o.port} {\n` +
@@ -65,8 +71,25 @@ export function corefile(o: {
     extra +
     '    }\n' +
     '}\n' +
+    stubBlocks(o.port, o.stubDomains ?? {}) +
     (o.extraServerBlocks ? `${o.extraServerBlocks}\n` : '')
   );
+}
+
+function checkZone(zone: string): void {
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(zone)) throw new Error(`invalid zone ${JSON.stringify(zone)}`);
+}
+
+function stubBlocks(port: number, stubs: Readonly<Record<string, readonly string[]>>): string {
+  return Object.entries(stubs)
+    .map(([zone, upstreams]) => {
+      checkZone(zone);
+      if (upstreams.length === 0 || upstreams.some((u) => !/^[0-9a-f.:[\]]+$/i.test(u))) {
+        throw new Error(`stub domain ${zone}: upstreams must be IP[:port], got ${JSON.stringify(upstreams)}`);
+      }
+      return `${zone}:${port} {\n    bind 127.0.0.1\n    errors\n    forward . ${upstreams.join(' ')}\n}\n`;
+    })
+    .join('');
 }
 
 export async function startCoreDNS(opts: CoreDNSOptions): Promise<CoreDNS> {
@@ -82,6 +105,7 @@ export async function startCoreDNS(opts: CoreDNSOptions): Promise<CoreDNS> {
     zone: opts.zone ?? 'cluster.local',
     ttl: opts.ttl ?? 5,
     kubernetesOptions: opts.kubernetesOptions,
+    stubDomains: opts.stubDomains,
     extraServerBlocks: opts.extraServerBlocks,
   });
   const dir = mkdtempSync(join(tmpdir(), 'ordinal-coredns-'));
