@@ -14,7 +14,10 @@
  * Lists without `merge` are atomic, as upstream (e.g. tolerations, volumeClaimTemplates).
  */
 
-export type FieldTable = Readonly<Record<string, string>>;
+import { POD_DETAIL_TYPES } from './schema-defs-pod.ts';
+import type { FieldTable } from './schema-defs-pod.ts';
+
+export type { FieldTable };
 
 const VOLUME_SOURCES = [
   'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi',
@@ -34,12 +37,12 @@ function anyOf(names: readonly string[]): Record<string, string> {
 
 const CONTAINER: FieldTable = {
   name: 'string', image: 'string', command: '[]string', args: '[]string', workingDir: 'string',
-  ports: '[]ContainerPort merge=containerPort', envFrom: '[]any', env: '[]EnvVar merge=name',
+  ports: '[]ContainerPort merge=containerPort', envFrom: '[]EnvFromSource', env: '[]EnvVar merge=name',
   resources: 'ResourceRequirements', resizePolicy: '[]any', restartPolicy: 'string', restartPolicyRules: '[]any',
   volumeMounts: '[]VolumeMount merge=mountPath', volumeDevices: '[]any merge=devicePath',
-  livenessProbe: 'Probe', readinessProbe: 'Probe', startupProbe: 'Probe', lifecycle: 'any',
+  livenessProbe: 'Probe', readinessProbe: 'Probe', startupProbe: 'Probe', lifecycle: 'Lifecycle',
   terminationMessagePath: 'string', terminationMessagePolicy: 'string', imagePullPolicy: 'string',
-  securityContext: 'any', stdin: 'bool', stdinOnce: 'bool', tty: 'bool',
+  securityContext: 'SecurityContext', stdin: 'bool', stdinOnce: 'bool', tty: 'bool',
 };
 
 /** Type name → [definition package, fields]. */
@@ -84,10 +87,10 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     ephemeralContainers: '[]EphemeralContainer merge=name', restartPolicy: 'string', terminationGracePeriodSeconds: 'int64',
     activeDeadlineSeconds: 'int64', dnsPolicy: 'string', nodeSelector: '{}string', serviceAccountName: 'string',
     serviceAccount: 'string', automountServiceAccountToken: 'bool', nodeName: 'string', hostNetwork: 'bool',
-    hostPID: 'bool', hostIPC: 'bool', shareProcessNamespace: 'bool', securityContext: 'any',
-    imagePullSecrets: '[]LocalObjectReference merge=name', hostname: 'string', subdomain: 'string', affinity: 'any',
+    hostPID: 'bool', hostIPC: 'bool', shareProcessNamespace: 'bool', securityContext: 'PodSecurityContext',
+    imagePullSecrets: '[]LocalObjectReference merge=name', hostname: 'string', subdomain: 'string', affinity: 'Affinity',
     schedulerName: 'string', tolerations: '[]Toleration', hostAliases: '[]HostAlias merge=ip', priorityClassName: 'string',
-    priority: 'int32', dnsConfig: 'any', readinessGates: '[]PodReadinessGate', runtimeClassName: 'string',
+    priority: 'int32', dnsConfig: 'PodDNSConfig', readinessGates: '[]PodReadinessGate', runtimeClassName: 'string',
     enableServiceLinks: 'bool', preemptionPolicy: 'string', overhead: '{}quantity',
     topologySpreadConstraints: '[]TopologySpreadConstraint merge=topologyKey', setHostnameAsFQDN: 'bool', os: 'any',
     hostUsers: 'bool', schedulingGates: '[]PodSchedulingGate merge=name', resourceClaims: '[]PodResourceClaim merge=name retainKeys',
@@ -104,12 +107,18 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     mountPropagation: 'string', subPathExpr: 'string',
   }],
   Probe: ['io.k8s.api.core.v1', {
-    exec: 'any', httpGet: 'HTTPGetAction', tcpSocket: 'any', grpc: 'any', initialDelaySeconds: 'int32',
+    exec: 'ExecAction', httpGet: 'HTTPGetAction', tcpSocket: 'any', grpc: 'any', initialDelaySeconds: 'int32',
     timeoutSeconds: 'int32', periodSeconds: 'int32', successThreshold: 'int32', failureThreshold: 'int32',
     terminationGracePeriodSeconds: 'int64',
   }],
   HTTPGetAction: ['io.k8s.api.core.v1', { path: 'string', port: 'intstr', host: 'string', scheme: 'string', httpHeaders: '[]any' }],
-  Volume: ['io.k8s.api.core.v1', { name: 'string', ...anyOf(VOLUME_SOURCES) }],
+  Volume: ['io.k8s.api.core.v1', {
+    name: 'string', ...anyOf(VOLUME_SOURCES), secret: 'SecretVolumeSource', configMap: 'ConfigMapVolumeSource',
+    downwardAPI: 'DownwardAPIVolumeSource', projected: 'ProjectedVolumeSource', csi: 'CSIVolumeSource',
+    ephemeral: 'EphemeralVolumeSource', iscsi: 'ISCSIVolumeSource', rbd: 'RBDVolumeSource', cephfs: 'CephFSVolumeSource',
+    flexVolume: 'FlexVolumeSource',
+  }],
+  ...POD_DETAIL_TYPES,
   LocalObjectReference: ['io.k8s.api.core.v1', { name: 'string' }],
   Toleration: ['io.k8s.api.core.v1', { key: 'string', operator: 'string', value: 'string', effect: 'string', tolerationSeconds: 'int64' }],
   HostAlias: ['io.k8s.api.core.v1', { ip: 'string', hostnames: '[]string' }],
@@ -157,10 +166,11 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     ports: '[]ServicePort merge=port', selector: '{}string', clusterIP: 'string', clusterIPs: '[]string', type: 'string',
     externalIPs: '[]string', sessionAffinity: 'string', loadBalancerIP: 'string', loadBalancerSourceRanges: '[]string',
     externalName: 'string', externalTrafficPolicy: 'string', healthCheckNodePort: 'int32',
-    publishNotReadyAddresses: 'bool', sessionAffinityConfig: 'any', ipFamilies: '[]string', ipFamilyPolicy: 'string',
+    publishNotReadyAddresses: 'bool', sessionAffinityConfig: 'SessionAffinityConfig', ipFamilies: '[]string', ipFamilyPolicy: 'string',
     allocateLoadBalancerNodePorts: 'bool', loadBalancerClass: 'string', internalTrafficPolicy: 'string',
     trafficDistribution: 'string',
   }],
+  SessionAffinityConfig: ['io.k8s.api.core.v1', { clientIP: 'any' }],
   ServicePort: ['io.k8s.api.core.v1', {
     name: 'string', protocol: 'string', appProtocol: 'string', port: 'int32', targetPort: 'intstr', nodePort: 'int32',
   }],
@@ -186,7 +196,7 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
   PersistentVolumeSpec: ['io.k8s.api.core.v1', {
     capacity: '{}quantity', ...anyOf(PV_SOURCES), accessModes: '[]string', claimRef: 'ObjectReference',
     persistentVolumeReclaimPolicy: 'string', storageClassName: 'string', mountOptions: '[]string', volumeMode: 'string',
-    nodeAffinity: 'any', volumeAttributesClassName: 'string',
+    nodeAffinity: 'VolumeNodeAffinity', volumeAttributesClassName: 'string',
   }],
   PersistentVolumeStatus: ['io.k8s.api.core.v1', { phase: 'string', message: 'string', reason: 'string', lastPhaseTransitionTime: 'time' }],
   Node: ['io.k8s.api.core.v1', { apiVersion: 'string', kind: 'string', metadata: 'ObjectMeta', spec: 'NodeSpec', status: 'NodeStatus' }],
