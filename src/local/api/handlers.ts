@@ -8,7 +8,7 @@ import { deleteObject, type DeleteOptions } from './delete.ts';
 import { decodeBody, mediaType, readBody, sendJson } from './http.ts';
 import { listObjects } from './list.ts';
 import type { Registry, Target } from './registry.ts';
-import { apiVersionOf } from './resources.ts';
+import { apiVersionOf, findResource } from './resources.ts';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { applyPatch, parseIncludeObject, PatchError, toTable, type OptionalSeams, type PatchType } from './seam.ts';
 import type { KObject } from './store.ts';
@@ -228,6 +228,17 @@ async function itemRequest(ctx: HandlerContext, r: ResourceRequest, name: string
   throw methodNotAllowed();
 }
 
+/** POST namespaces/<ns>/bindings: the Binding names the pod in its metadata. */
+async function createBinding(ctx: HandlerContext, r: ResourceRequest): Promise<void> {
+  if (r.req.method !== 'POST' || r.name !== undefined || r.t.namespace === undefined) throw methodNotAllowed();
+  const b = (await body(ctx, r)) as { metadata?: { name?: string } } | null;
+  const name = b?.metadata?.name;
+  if (!name) throw badRequest('a Binding needs metadata.name: the name of the pod to bind');
+  const podInfo = findResource('', 'v1', 'pods')!;
+  bindPod(ctx.reg, { info: podInfo, id: 'pods', namespace: r.t.namespace }, name, b);
+  sendJson(r.res, 201, successStatus({}));
+}
+
 /** PUT namespaces/<name>/finalize: only spec.finalizers changes (namespace FinalizeREST). */
 function finalizeNamespace(ctx: HandlerContext, r: ResourceRequest, name: string, b: unknown): void {
   const prev = ctx.reg.get(r.t, name);
@@ -239,6 +250,7 @@ function finalizeNamespace(ctx: HandlerContext, r: ResourceRequest, name: string
 
 export async function handleResource(ctx: HandlerContext, r: ResourceRequest): Promise<void> {
   const method = r.req.method;
+  if (r.t.id === 'bindings') return createBinding(ctx, r);
   if (r.name !== undefined) return itemRequest(ctx, r, r.name);
   if (method === 'GET') return boolParam(r.query, 'watch') ? watch(ctx, r) : list(ctx, r);
   if (method === 'POST') {

@@ -6,6 +6,7 @@
 import type { StatusCause } from './errors.ts';
 import * as d from './defaults.ts';
 import * as v from './validate.ts';
+import { sameJson } from './meta.ts';
 import { allocateClusterIP, allocateNodePorts, keepAllocated } from './services.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -59,6 +60,7 @@ const STRATEGIES: Record<string, Strategy> = {
   pods: base({
     generation: true, hasStatus: true, returnDeletedObject: true,
     prepareCreate: (o) => { d.defaultPod(o); return []; },
+    prepareUpdate: (n) => { n.spec ??= {}; d.defaultPodSpec(n.spec); },
     validate: (o) => v.validatePodSpec(o.spec, 'spec'),
     validateUpdate: (n, p) => v.validatePodUpdate(n, p),
   }),
@@ -78,12 +80,14 @@ const STRATEGIES: Record<string, Strategy> = {
   persistentvolumeclaims: base({
     hasStatus: true,
     prepareCreate: (o) => { o.spec ??= {}; d.defaultPvcSpec(o.spec); o.status = { phase: 'Pending' }; return []; },
+    prepareUpdate: (n) => { n.spec ??= {}; d.defaultPvcSpec(n.spec); },
     validate: (o) => v.validatePvcSpec(o.spec, 'spec'),
     validateUpdate: (n, p) => v.validatePvcUpdate(n, p),
   }),
   persistentvolumes: base({
     hasStatus: true,
     prepareCreate: (o) => { d.defaultPersistentVolume(o); o.status = { phase: 'Pending' }; return []; },
+    prepareUpdate: (n) => d.defaultPersistentVolume(n),
     validate: (o) => v.validatePvSpec(o.spec),
   }),
   nodes: base({
@@ -102,7 +106,7 @@ const STRATEGIES: Record<string, Strategy> = {
   }),
   'controllerrevisions.apps': base({
     validate: (o) => (o.revision === undefined || o.revision < 0 ? [{ reason: 'FieldValueInvalid', field: 'revision', message: `Invalid value: ${o.revision}: must be greater than or equal to 0` }] : []),
-    validateUpdate: (n, p) => (JSON.stringify(n.data) === JSON.stringify(p.data) ? [] : [{ reason: 'FieldValueInvalid', field: 'data', message: 'Invalid value: "": field is immutable' }]),
+    validateUpdate: (n, p) => (sameJson(n.data, p.data) ? [] : [{ reason: 'FieldValueInvalid', field: 'data', message: 'Invalid value: "": field is immutable' }]),
   }),
   'statefulsets.apps': base({
     generation: true, hasStatus: true,

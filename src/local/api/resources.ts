@@ -77,6 +77,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], namespaced: true, status: true, categories: ['all'],
     extraSub: { binding: { kind: 'Binding', group: '', version: 'v1', verbs: ['create'] } },
   }),
+  // POST-only: what the scheduler uses to bind a pod (same as pods/<name>/binding).
+  build({ group: '', version: 'v1', kind: 'Binding', plural: 'bindings', namespaced: true, verbs: ['create'] }),
   build({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, status: true, categories: ['all'] }),
   build({ group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', shortNames: ['pvc'], namespaced: true, status: true }),
   build({ group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', shortNames: ['pv'], namespaced: false, status: true }),

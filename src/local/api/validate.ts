@@ -4,6 +4,7 @@
  * field.Error rendering: `<path>: <Type>: <detail>` / `<path>: Invalid value: <v>: <detail>`.
  */
 import type { StatusCause } from './errors.ts';
+import { sameJson } from './meta.ts';
 import { matchLabels, selectorFromObject } from './selectors.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -138,9 +139,7 @@ function without(o: Any, keys: string[]): Any {
   return c;
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const same = sameJson;
 
 export function validateStatefulSetUpdate(next: Any, prev: Any): StatusCause[] {
   if (same(without(next.spec ?? {}, STS_MUTABLE), without(prev.spec ?? {}, STS_MUTABLE))) return [];

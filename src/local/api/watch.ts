@@ -37,6 +37,8 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   const fromRv = p.resourceVersion === undefined || p.resourceVersion === '' || p.resourceVersion === '0' ? undefined : parseRv(p.resourceVersion);
   const backlog = fromRv === undefined ? undefined : store.eventsSince(t.id, fromRv);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  // Clients (client-go, client-node) wait for the response head before reporting the watch open.
+  res.flushHeaders();
   let first = true;
   const send = (type: string, object: unknown): void => { res.write(JSON.stringify({ type, object }) + '\n'); };
   const sendObj = (type: string, o: KObject): void => { send(type, p.render(o, first)); first = false; };
