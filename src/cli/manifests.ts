@@ -59,6 +59,16 @@ function objectsOf(doc: unknown, where: string): object[] {
 
 /** Parse one file's text; documents are numbered from 0 as in `kubectl`'s errors. */
 export function parseManifestText(text: string, file: string): object[] {
+  // JSON is YAML too, but JSON.parse is ~50x faster on large generated files.
+  if (path.extname(file).toLowerCase() === '.json' && text.trim() !== '') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new ManifestError(`${file}, document 0: invalid JSON: ${(err as Error).message}`);
+    }
+    return objectsOf(value, `${file}, document 0`);
+  }
   const out: object[] = [];
   const docs = parseAllDocuments(text, { prettyErrors: false });
   if (!Array.isArray(docs)) return out; // an empty stream

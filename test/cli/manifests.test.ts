@@ -62,3 +62,11 @@ describe('loadManifests', () => {
     expect(objs.map((o) => (o as { kind: string }).kind)).toEqual(['Namespace', 'Service', 'Service', 'Service', 'Pod', 'Pod', 'Pod']);
   });
 });
+
+describe('JSON files', () => {
+  it('parses .json with JSON.parse and reports errors', () => {
+    expect(names(parseManifestText('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}', 'x.json'))).toEqual(['p']);
+    expect(parseManifestText('  \n', 'x.json')).toEqual([]);
+    expect(() => parseManifestText('{"apiVersion":', 'x.json')).toThrow(/x\.json, document 0: invalid JSON/);
+  });
+});
