@@ -1,0 +1,75 @@
+/**
+ * @module `ordinal serve` against a live API server: the watcher feeds the zone, DNS answers
+ * from its snapshots, /healthz /readyz /metrics report on it, and with `--controller` the
+ * StatefulSet controller runs under leader election. `ordinal local` reuses this against the
+ * embedded API.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { startStatefulSetController } from '../controller/statefulset.ts';
+import { formatHostPort, parseHostPort } from '../dns/address.ts';
+import { startDnsServer, type DnsServer } from '../dns/server.ts';
+import { loadKubeConfig } from '../kube/config.ts';
+import { startHttpServer, type HttpServer } from '../kube/http.ts';
+import { createMetrics } from '../kube/metrics.ts';
+import { shutdown, type Closable } from '../kube/shutdown.ts';
+import { startWatcher, type Watcher } from '../kube/watcher.ts';
+import type { Logger } from '../log.ts';
+import { ClusterModel } from '../zone/model.ts';
+import type { ServeConfig } from './config.ts';
+import type { Output } from './serve.ts';
+import { zoneConfig } from './static-zone.ts';
+
+/** Where the controller's Lease lives; several replicas of ordinal campaign for it. */
+export const CONTROLLER_LEASE = { namespace: 'kube-system', name: 'ordinal-statefulset-controller' };
+
+export interface LiveServe {
+  readonly watcher: Watcher;
+  readonly dns: DnsServer;
+  readonly http: HttpServer;
+  /** Runs the shutdown sequence: readiness 503, drain, DNS, watch, controller, HTTP. */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** Start watching `kc` and serving DNS from it. Resolves once DNS and HTTP are listening. */
+export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logger, controller: boolean): Promise<LiveServe> {
+  const metrics = createMetrics({ defaultMetrics: true });
+  const model = new ClusterModel(zoneConfig(cfg));
+  metrics.trackZone(() => model.stats());
+  const watcher = startWatcher({
+    kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
+  });
+  const others: Closable[] = [];
+  try {
+    const dns = await startDnsServer({
+      listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
+      tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery,
+    });
+    others.push(dns);
+    const http = await startHttpServer({ listen: cfg.httpListen, metrics, ready: () => watcher.isSynced(), log });
+    if (controller) {
+      const ctl = startStatefulSetController(kc, { log, leaderElection: CONTROLLER_LEASE });
+      others.push({ close: () => ctl.stop() });
+    }
+    return {
+      watcher, dns, http,
+      close: (drainMs = 2000) => shutdown({ http, dns, watcher, others: others.slice(1), drainMs, log }),
+    };
+  } catch (err) {
+    await watcher.stop();
+    for (const o of others) await o.close();
+    throw err;
+  }
+}
+
+/** `ordinal serve` without --manifests: follow the cluster named by --kubeconfig or in-cluster config. */
+export async function runLiveServe(cfg: ServeConfig, stdout: Output, stop: Promise<unknown>, log: Logger): Promise<number> {
+  const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, context: cfg.context });
+  const live = await startLiveServe(cfg, kc, log, cfg.controller);
+  const where = formatHostPort(parseHostPort(cfg.dnsListen).host, live.dns.port);
+  stdout.write(`dns listening on udp+tcp ${where}; health and metrics on http://${formatHostPort(live.http.address, live.http.port)}\n`);
+  stdout.write(`watching ${kc.getCurrentCluster()?.server ?? 'the cluster'}${cfg.controller ? ' with the StatefulSet controller' : ''}\n`);
+  live.watcher.synced.then(() => stdout.write('zone synced: answering from the cluster\n'), () => undefined);
+  await stop;
+  await live.close();
+  return 0;
+}
