@@ -61,6 +61,7 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   const wasLost = new Map<string, boolean>();
   /** Pod UID → when this kubelet started it (see KubeletContext.startedAt). */
   const startedAt = new Map<string, number>();
+  const deletionSeenAt = new Map<string, number>();
   /** Pod UID → node it was just bound to, until the informer shows the binding. */
   const assumed = new Map<string, string>();
 
@@ -105,6 +106,7 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   pods.on('delete', (p) => {
     pool.release(p.metadata?.uid ?? '');
     startedAt.delete(p.metadata?.uid ?? '');
+    deletionSeenAt.delete(p.metadata?.uid ?? '');
     assumed.delete(p.metadata?.uid ?? '');
   });
 
@@ -157,7 +159,8 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     const now = Date.now();
     const uid = pod.metadata?.uid ?? '';
     if (!startedAt.has(uid) && pod.status?.phase !== 'Running') startedAt.set(uid, now);
-    const ctx = { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid) };
+    if (!deletionSeenAt.has(uid) && pod.metadata?.deletionTimestamp) deletionSeenAt.set(uid, now);
+    const ctx = { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid) };
     const action = kubeletAction(pod, ctx);
     const { name = '', namespace = '' } = pod.metadata ?? {};
     if (action.kind === 'delete') {

@@ -23,6 +23,8 @@ export interface KubeletContext {
    * startTime has whole-second precision, too coarse for sub-second readiness delays.
    */
   readonly startedAt?: number;
+  /** When this kubelet first saw the pod's deletionTimestamp (epoch ms), if it remembers. */
+  readonly deletionSeenAt?: number;
   readonly readyDelayMs: number;
   /** Upper bound of the simulated container shutdown on graceful deletion. */
   readonly shutdownMs: number;
@@ -59,18 +61,19 @@ export type KubeletAction =
   | { kind: 'wait'; recheckMs: number };
 
 /** When the graceful deletion of a terminating pod should be finished (epoch ms), if it is one. */
-export function deletionDeadline(pod: V1Pod, shutdownMs: number): number | undefined {
+export function deletionDeadline(pod: V1Pod, shutdownMs: number, seenAt?: number): number | undefined {
   const ts = toMs(pod.metadata?.deletionTimestamp);
   if (ts === undefined) return undefined;
   const graceMs = (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000;
-  // deletionTimestamp = request time + grace (apiserver rest.BeforeDelete); the kubelet stops
-  // the containers, which here takes min(grace, shutdownMs), then deletes with grace 0.
-  return ts - graceMs + Math.min(graceMs, shutdownMs);
+  // deletionTimestamp = request time + grace (apiserver rest.BeforeDelete), in whole seconds;
+  // when the kubelet saw the request itself it counts from then. Stopping the containers
+  // takes min(grace, shutdownMs); then the kubelet deletes with grace 0.
+  return (seenAt ?? ts - graceMs) + Math.min(graceMs, shutdownMs);
 }
 
 /** The kubelet's decision for one pod on its (live) node. */
 export function kubeletAction(pod: V1Pod, ctx: KubeletContext): KubeletAction {
-  const deadline = deletionDeadline(pod, ctx.shutdownMs);
+  const deadline = deletionDeadline(pod, ctx.shutdownMs, ctx.deletionSeenAt);
   if (deadline !== undefined) {
     if (ctx.now >= deadline) return { kind: 'delete', uid: pod.metadata?.uid ?? '' };
     return { kind: 'wait', recheckMs: deadline - ctx.now };

@@ -93,6 +93,13 @@ describe('kubeletAction', () => {
     expect(kubeletAction(p, ctx(T0 + at))).toEqual(want);
   });
 
+  it('counts the shutdown from when the kubelet saw the deletion (deletionTimestamp has whole seconds)', () => {
+    const p = pod({ deletion: [T0 + 30_000, 30], status: { phase: 'Running' } });
+    expect(deletionDeadline(p, 300)).toBe(T0 + 300);
+    expect(deletionDeadline(p, 300, T0 + 900)).toBe(T0 + 1200);
+    expect(kubeletAction(p, { ...ctx(T0 + 1000), shutdownMs: 300, deletionSeenAt: T0 + 900 })).toEqual({ kind: 'wait', recheckMs: 200 });
+  });
+
   it('deletionDeadline is undefined for a live pod', () => {
     expect(deletionDeadline(pod(), 1000)).toBeUndefined();
   });
