@@ -65,6 +65,25 @@ function merge(n: NameNode, more: NameNode): NameNode {
   return nodeOf([...n.sets, ...more.sets], [...n.extra, ...more.extra]);
 }
 
+/**
+ * `_<port>._<proto>` names exist only for named ports (spec §2.3/§2.4). Headless: the port names
+ * the endpoints carry (slice ports); ClusterIP: the Service's own ports.
+ */
+function namedPorts(r: ResolvedService, base: string, selfGlue: readonly WireRR[], glueOf: (ep: ResolvedEndpoint) => readonly WireRR[]): Map<string, SrvWant[]> {
+  const named = new Map<string, SrvWant[]>();
+  const want = (name: string, protocol: string, w: SrvWant): void => {
+    if (name === '') return;
+    const key = `_${name}._${protocol.toLowerCase()}`;
+    named.set(key, [...(named.get(key) ?? []), w]);
+  };
+  if (r.type === 'Headless') {
+    for (const ep of r.endpoints) for (const p of ep.ports) want(p.name, p.protocol, { port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) });
+  } else {
+    for (const p of r.ports) want(p.name, p.protocol, { port: p.port, target: base, glue: selfGlue });
+  }
+  return named;
+}
+
 function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
   const base = `${r.name}.${r.ns}.svc.${zone}`;
   if (r.type === 'ExternalName') {
@@ -98,18 +117,7 @@ function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
   let self = nodeOf(selfAddr);
   if (selfWants.length > 0) self = merge(self, srvSet(rec, base, selfWants));
 
-  // `_<port>._<proto>` only for named ports (spec §2.3/§2.4). Headless: port names as the
-  // endpoints carry them (slice ports); ClusterIP: the Service's ports.
-  const named = new Map<string, SrvWant[]>();
-  const want = (key: string, w: SrvWant): void => { named.set(key, [...(named.get(key) ?? []), w]); };
-  if (headless) {
-    for (const ep of r.endpoints) {
-      for (const p of ep.ports) if (p.name !== '') want(`_${p.name}._${p.protocol.toLowerCase()}`, { port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) });
-    }
-  } else {
-    for (const p of r.ports) if (p.name !== '') want(`_${p.name}._${p.protocol.toLowerCase()}`, { port: p.port, target: base, glue: selfGlue });
-  }
-  for (const [key, wants] of named) {
+  for (const [key, wants] of namedPorts(r, base, selfGlue, glueOf)) {
     children.set(key, srvSet(rec, `${key}.${base}`, wants));
     const proto = key.slice(key.indexOf('.') + 1);
     if (!children.has(proto)) children.set(proto, nodeOf([])); // empty non-terminal (RFC 8020)
@@ -123,23 +131,26 @@ function countRecords(z: SvcZoneView): number {
   return n;
 }
 
+/** PTRs for ClusterIPs and ready endpoint IPs, targets under the primary zone (dns.md B.3, B.10). */
+function buildPtr(r: ResolvedService, cfg: BuildConfig): Map<string, PtrEntry> {
+  const ptr = new Map<string, PtrEntry>();
+  const base = `${r.name}.${r.ns}.svc.${cfg.zones[0] ?? 'cluster.local'}`;
+  for (const ip of r.clusterIPs) ptr.set(ip, { clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
+  for (const ep of r.endpoints) {
+    for (const ip of ep.ips) {
+      const prev = ptr.get(ip);
+      if (prev?.clusterIP) continue;
+      ptr.set(ip, { clusterIP: false, rrs: [...(prev?.rrs ?? []), ptrRR(reverseName(ip), cfg.ttl, `${ep.label}.${base}`)] });
+    }
+  }
+  return ptr;
+}
+
 export function buildService(r: ResolvedService, cfg: BuildConfig, sig: string): SvcView {
   const usable = r.type !== 'ExternalName' || (r.externalName !== '' && isEncodableName(r.externalName));
   const exists = usable && (r.type !== 'Headless' || r.endpoints.length > 0);
   const byZone = exists ? cfg.zones.map((z) => buildZone(r, z, cfg.ttl)) : [];
-  const ptr = new Map<string, PtrEntry>();
-  const primary = cfg.zones[0];
-  if (exists && cfg.reverse && primary !== undefined && r.type !== 'ExternalName') {
-    const base = `${r.name}.${r.ns}.svc.${primary}`;
-    for (const ip of r.clusterIPs) ptr.set(ip, { clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
-    for (const ep of r.endpoints) {
-      for (const ip of ep.ips) {
-        if (ptr.get(ip)?.clusterIP) continue;
-        const prev = ptr.get(ip)?.rrs ?? [];
-        ptr.set(ip, { clusterIP: false, rrs: [...prev, ptrRR(reverseName(ip), cfg.ttl, `${ep.label}.${base}`)] });
-      }
-    }
-  }
+  const ptr = exists && cfg.reverse && r.type !== 'ExternalName' ? buildPtr(r, cfg) : new Map<string, PtrEntry>();
   const first = byZone[0];
   return {
     ns: r.ns, name: r.name, kind: r.type, exists,

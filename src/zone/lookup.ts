@@ -27,7 +27,7 @@
  * - Before the first sync every would-be NXDOMAIN is SERVFAIL without records (CoreDNS: with SOA).
  */
 import { ipFromReverse, reverseName as ipToReverse } from './wire.ts';
-import { EMPTY_NODE, ptrBucket, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
+import { EMPTY_NODE, nodeOf, ptrBucket, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
 import { RRClass, RRType, Rcode, type LookupResult, type WireRR, type ZoneSnapshot } from './types.ts';
 
 const NONE: readonly WireRR[] = [];
@@ -56,33 +56,46 @@ function svcView(snap: Snapshot, ns: string, name: string): SvcView | undefined 
   return snap.namespaces.get(ns)?.get(name);
 }
 
+function apexNode(apex: Apex): NameNode {
+  return { sets: new Map([[RRType.SOA, [apex.soa]], [RRType.NS, apex.ns]]), extra: apex.nsGlue };
+}
+
 /** Resolve a name under a forward zone; rel = labels left of the zone, leftmost first. */
 function findForward(snap: Snapshot, index: number, apex: Apex, rel: readonly string[]): Found | undefined {
   const n = rel.length;
-  if (n === 0) {
-    return { node: { sets: new Map([[RRType.SOA, [apex.soa]], [RRType.NS, apex.ns]]), extra: apex.nsGlue } };
+  if (n === 0) return { node: apexNode(apex) };
+  switch (rel[n - 1]) {
+    case 'svc': return findUnderSvc(snap, index, rel);
+    case 'dns-version': {
+      const txt = snap.versionTxt[index];
+      return n === 1 && txt ? { node: nodeOf([[RRType.TXT, [txt]]]) } : undefined;
+    }
+    case 'dns':
+      // `dns.<zone>` is the empty non-terminal above `ns.dns.<zone>` (RFC 8020).
+      if (n === 1) return { node: EMPTY_NODE };
+      return n === 2 && rel[0] === 'ns' ? { node: snap.nsHost[index] ?? EMPTY_NODE } : undefined;
+    default:
+      return undefined;
   }
-  const top = rel[n - 1];
-  if (top === 'dns-version' && n === 1) {
-    const txt = snap.versionTxt[index];
-    return { node: { sets: new Map(txt ? [[RRType.TXT, [txt]]] : []), extra: [] } };
-  }
-  if (top === 'dns') {
-    if (n === 1) return { node: EMPTY_NODE };
-    if (n === 2 && rel[0] === 'ns') return { node: snap.nsHost[index] ?? EMPTY_NODE };
-    return undefined;
-  }
-  if (top !== 'svc') return undefined;
+}
+
+/** `[...].<svc>.<ns>.svc.<zone>` (dns.md B.2): 0 labels = service, 1 = endpoint or `_proto`, 2 = `_port._proto`. */
+function findUnderSvc(snap: Snapshot, index: number, rel: readonly string[]): Found | undefined {
+  const n = rel.length;
   if (n === 1) return { node: EMPTY_NODE };
-  const services = snap.namespaces.get(rel[n - 2] ?? '');
+  const services = snap.namespaces.get(rel[n - 2] as string);
   if (!services) return undefined;
   if (n === 2) return { node: EMPTY_NODE };
-  const view = services.get(rel[n - 3] ?? '');
+  const view = services.get(rel[n - 3] as string);
   const zv = view?.exists ? view.byZone[index] : undefined;
   if (!view || !zv) return undefined;
-  if (n === 3) return view.kind === 'ExternalName' ? { node: zv.self, cname: view.cname } : { node: zv.self };
-  if (view.kind === 'ExternalName') return undefined; // nothing below an alias (RFC 1034 §3.6.2)
-  const child = n === 4 ? zv.children.get(rel[0] ?? '') : n === 5 ? zv.children.get(`${rel[0]}.${rel[1]}`) : undefined;
+  if (view.kind === 'ExternalName') {
+    // Nothing exists below an alias (RFC 1034 §3.6.2).
+    return n === 3 ? { node: zv.self, cname: view.cname } : undefined;
+  }
+  if (n === 3) return { node: zv.self };
+  // Children are keyed by their labels joined: `web-0`, `_tcp`, `_http._tcp`; deeper names do not exist.
+  const child = n <= 5 ? zv.children.get(rel.slice(0, n - 3).join('.')) : undefined;
   return child ? { node: child } : undefined;
 }
 
@@ -98,7 +111,7 @@ function findReverse(snap: Snapshot, qname: string): Found | undefined {
     // A ClusterIP answers alone; otherwise one PTR per distinct endpoint name (dns.md B.3).
     const cluster = entries.find((e) => e.clusterIP);
     const rrs = cluster ? cluster.rrs.slice(0, 1) : entries.flatMap((e) => e.rrs);
-    return { node: { sets: new Map([[RRType.PTR, rrs]]), extra: [] } };
+    return { node: nodeOf([[RRType.PTR, rrs]]) };
   }
   return hasReverseDescendant(snap, qname) ? { node: EMPTY_NODE } : undefined;
 }
@@ -151,9 +164,7 @@ function resolve(snap: Snapshot, qname: string, qtype: number, chain: readonly W
   if (!hit) return chain.length > 0 ? { rcode: Rcode.NOERROR, aa: true, answer: chain, authority: NONE, additional: NONE } : refused;
   const { apex, index, rel } = hit;
   const found = apex.reverse
-    ? rel.length === 0
-      ? { node: { sets: new Map([[RRType.SOA, [apex.soa]], [RRType.NS, apex.ns]]), extra: apex.nsGlue } }
-      : findReverse(snap, qname)
+    ? rel.length === 0 ? { node: apexNode(apex) } : findReverse(snap, qname)
     : findForward(snap, index, apex, rel);
   if (!found) return negative(snap, apex, true, chain);
   if (found.cname !== undefined) {

@@ -4,15 +4,18 @@
  * returns a new immutable Snapshot that shares every untouched map with its predecessor.
  */
 import { buildService, type BuildConfig } from './build.ts';
+import { SnapshotEditor } from './cow.ts';
 import { toSlim } from './project.ts';
 import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService } from './records.ts';
 import { resolveFromPods, resolveFromSlices, selects } from './resolve.ts';
-import { buildApexes, ptrBucket, PTR_BUCKETS, type Snapshot, type SvcView } from './snapshot.ts';
+import { buildApexes, PTR_BUCKETS, type Snapshot, type SvcView } from './snapshot.ts';
 import type { ZoneConfig } from './types.ts';
 
 export interface ModelOptions {
   /** Clock for the SOA serial, in milliseconds (tests pin it). */
   now?: () => number;
+  /** Called when a service's records cannot be built (e.g. a name over 255 octets); it is then served as absent. */
+  onError?: (err: unknown, service: string) => void;
 }
 
 export interface ModelStats {
@@ -43,6 +46,7 @@ export class ClusterModel {
   readonly #cfg: ZoneConfig;
   readonly #build: BuildConfig;
   readonly #now: () => number;
+  readonly #onError: (err: unknown, service: string) => void;
   readonly #namespaces = new Set<string>();
   readonly #services = new Map<string, SlimService>();
   readonly #pods = new Map<string, SlimPod>();
@@ -63,6 +67,7 @@ export class ClusterModel {
     this.#cfg = { ...cfg, zones: [...cfg.zones], reverseZones: [...cfg.reverseZones], nsAddresses: [...cfg.nsAddresses] };
     this.#build = { zones: this.#cfg.zones, ttl: cfg.ttl, reverse: cfg.reverseZones.length > 0 };
     this.#now = opts.now ?? Date.now;
+    this.#onError = opts.onError ?? ((): void => undefined);
     const serial = Math.floor(this.#now() / 1000) >>> 0;
     this.#snap = {
       version: 0, serial, synced: false, ttl: cfg.ttl, ...buildApexes(this.#cfg, serial),
@@ -195,68 +200,42 @@ export class ClusterModel {
       : resolveFromSlices(s, [...(this.#slicesBySvc.get(k) ?? [])].map((sk) => this.#slices.get(sk)).filter((x) => x !== undefined));
     const sig = JSON.stringify(r);
     const prev = this.#snap.namespaces.get(s.ns)?.get(s.name);
-    return prev?.sig === sig ? prev : buildService(r, this.#build, sig);
+    if (prev?.sig === sig) return prev;
+    try {
+      return buildService(r, this.#build, sig);
+    } catch (err) {
+      // Bad input must not stop the zone: serve this service as absent and report it.
+      this.#onError(err, k);
+      return buildService({ ...r, type: 'Headless', endpoints: [] }, this.#build, sig);
+    }
   }
 
   /** The current immutable snapshot; a new one (new version) only if the zone content changed. */
   snapshot(): Snapshot {
     if (this.#dirty.size === 0 && this.#nsDirty.size === 0 && !this.#syncDirty) return this.#snap;
     const prev = this.#snap;
-    let namespaces: Map<string, ReadonlyMap<string, SvcView>> | undefined;
-    const copiedNs = new Map<string, Map<string, SvcView>>();
-    let ptrIndex: Array<ReadonlyMap<string, readonly string[]>> | undefined;
-    const copiedBuckets = new Set<number>();
-    const nsMap = (ns: string): Map<string, SvcView> => {
-      namespaces ??= new Map(prev.namespaces);
-      let m = copiedNs.get(ns);
-      if (!m) {
-        m = new Map(namespaces.get(ns) ?? []);
-        copiedNs.set(ns, m);
-        namespaces.set(ns, m);
-      }
-      return m;
-    };
-    const ptrEdit = (ip: string, sk: string, add: boolean): void => {
-      ptrIndex ??= [...prev.ptrIndex];
-      const b = ptrBucket(ip);
-      if (!copiedBuckets.has(b)) { ptrIndex[b] = new Map(ptrIndex[b]); copiedBuckets.add(b); }
-      const bucket = ptrIndex[b] as Map<string, readonly string[]>;
-      const rest = (bucket.get(ip) ?? []).filter((x) => x !== sk);
-      if (add) rest.push(sk);
-      if (rest.length > 0) bucket.set(ip, rest);
-      else bucket.delete(ip);
-    };
-
+    const ed = new SnapshotEditor(prev);
     for (const k of this.#dirty) {
-      const [ns = '', name = ''] = k.split('/');
-      const old = prev.namespaces.get(ns)?.get(name);
-      const next = this.#view(k);
-      if (old === next) continue;
-      if (next) nsMap(ns).set(name, next);
-      else if (old) nsMap(ns).delete(name);
-      for (const ip of old?.ptr.keys() ?? []) if (!next?.ptr.has(ip)) ptrEdit(ip, k, false);
-      for (const ip of next?.ptr.keys() ?? []) if (!old?.ptr.has(ip)) ptrEdit(ip, k, true);
+      const i = k.indexOf('/');
+      ed.setService(k.slice(0, i), k.slice(i + 1), this.#view(k));
     }
     // Namespace presence: a Namespace object or at least one Service (a child implies its parent).
-    for (const ns of new Set([...this.#nsDirty, ...copiedNs.keys()])) {
-      const present = this.#namespaces.has(ns) || (this.#svcCountByNs.get(ns) ?? 0) > 0;
-      const has = (namespaces ?? prev.namespaces).has(ns);
-      if (present && !has) nsMap(ns);
-      else if (!present && has) (namespaces ??= new Map(prev.namespaces)).delete(ns);
+    for (const ns of new Set([...this.#nsDirty, ...ed.touchedNamespaces()])) {
+      ed.setNamespacePresent(ns, this.#namespaces.has(ns) || (this.#svcCountByNs.get(ns) ?? 0) > 0);
     }
     this.#dirty.clear();
     this.#nsDirty.clear();
     const syncChanged = this.#syncDirty && prev.synced !== this.#synced;
     this.#syncDirty = false;
-    if (!namespaces && !ptrIndex && !syncChanged) return prev;
+    if (!ed.changed && !syncChanged) return prev;
 
     // RFC 1982 serial: strictly increasing, tracking wall-clock seconds when possible.
     const serial = Math.max((prev.serial + 1) >>> 0, Math.floor(this.#now() / 1000) >>> 0);
     this.#snap = {
       version: prev.version + 1, serial, synced: this.#synced, ttl: this.#cfg.ttl,
       ...buildApexes(this.#cfg, serial),
-      namespaces: namespaces ?? prev.namespaces,
-      ptrIndex: ptrIndex ?? prev.ptrIndex,
+      namespaces: ed.namespaces,
+      ptrIndex: ed.ptrIndex,
     };
     return this.#snap;
   }

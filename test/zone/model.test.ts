@@ -193,15 +193,23 @@ describe('configuration', () => {
 
 it('every tail decodes cleanly (rdlength matches)', () => {
   const s = cluster().snapshot();
-  let n = 0;
-  for (const svcs of s.namespaces.values()) {
-    for (const v of svcs.values()) {
-      for (const z of v.byZone) {
-        for (const node of [z.self, ...z.children.values()]) {
-          for (const rrs of node.sets.values()) for (const r of rrs) { show(r); n++; }
-        }
-      }
-    }
-  }
-  expect(n).toBeGreaterThan(40);
+  const views = [...s.namespaces.values()].flatMap((svcs) => [...svcs.values()]);
+  const nodes = views.flatMap((v) => v.byZone.flatMap((z) => [z.self, ...z.children.values()]));
+  const rrs = nodes.flatMap((n) => [...n.sets.values()].flat());
+  for (const r of rrs) show(r);
+  expect(rrs.length).toBeGreaterThan(40);
+});
+
+it('a service whose names cannot be encoded is served as absent and reported', () => {
+  const errors: string[] = [];
+  const zone = `${'z'.repeat(60)}.${'y'.repeat(60)}.${'x'.repeat(60)}`;
+  const m = new ClusterModel(config({ zones: [zone] }), { now: () => NOW, onError: (_e, k) => errors.push(k) });
+  m.apply(namespace('default'));
+  m.apply(service('default', 'ok', { clusterIP: '10.0.0.1' }));
+  m.apply(service('default', 'a'.repeat(63), { clusterIP: '10.0.0.2', ports: [{ name: 'http', port: 80 }] }));
+  m.markSynced();
+  const s = m.snapshot();
+  expect(errors).toEqual([`default/${'a'.repeat(63)}`]);
+  expect(rcode(s, `ok.default.svc.${zone}`)).toBe(Rcode.NOERROR);
+  expect(rcode(s, `${'a'.repeat(63)}.default.svc.${zone}`)).toBe(Rcode.NXDOMAIN);
 });
