@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 import { ManifestError } from './manifests.ts';
+import { createLogger } from '../log.ts';
+import { runLiveServe } from './live.ts';
+import { runLocal } from './local.ts';
 import { runQuery } from './query.ts';
 import { NotImplementedError, runServe, type Output } from './serve.ts';
 import { USAGE } from './usage.ts';
@@ -39,8 +42,10 @@ async function dispatch(cfg: Config, io: Io): Promise<number> {
     case 'help': io.stdout.write(USAGE); return 0;
     case 'version': io.stdout.write(`ordinal ${version()}\n`); return 0;
     case 'query': return runQuery(cfg.query, io.stdout, io.stderr);
-    case 'serve': return runServe(cfg.serve, io.stdout, io.stop ?? signals());
-    case 'local': throw new NotImplementedError('"ordinal local" is not implemented yet');
+    case 'serve':
+      if (cfg.serve.manifests.length > 0) return runServe(cfg.serve, io.stdout, io.stop ?? signals());
+      return runLiveServe(cfg.serve, io.stdout, io.stop ?? signals(), createLogger(cfg.serve.logLevel));
+    case 'local': return runLocal(cfg.serve, cfg.local, io.stdout, io.stop ?? signals(), createLogger(cfg.serve.logLevel));
   }
 }
 

@@ -1,0 +1,58 @@
+/**
+ * @module Runs `ordinal local` the way a user does (the real CLI in a child process) and
+ * drives it with the pinned kubectl and dig, for the transcript suites.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireBins, REPO_ROOT } from './harness/bins.ts';
+import { dig, type DigResult } from './harness/dig.ts';
+import { freeDnsPort, run, waitFor, type RunResult } from './harness/util.ts';
+
+export interface LocalCluster {
+  kubeconfig: string;
+  dnsPort: number;
+  dataDir: string;
+  output(): string;
+  kubectl(...args: string[]): Promise<RunResult>;
+  /** kubectl that must succeed; returns stdout. */
+  k(...args: string[]): Promise<string>;
+  json<T = any>(...args: string[]): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  dig(name: string, type?: string, tcp?: boolean): Promise<DigResult>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCluster(extra: string[] = []): Promise<LocalCluster> {
+  const { kubectl } = requireBins(['kubectl']);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-e2e-local-'));
+  const dnsPort = await freeDnsPort();
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [
+    join(REPO_ROOT, 'bin/ordinal.js'), 'local', '--api-listen', '127.0.0.1:0', '--dns-listen', `127.0.0.1:${dnsPort}`,
+    '--http-listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extra,
+  ], { cwd: REPO_ROOT, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, detached: true });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
+  child.stderr.on('data', (b: Buffer) => { out += b.toString('utf8'); });
+  const kubeconfig = await waitFor(() => /export KUBECONFIG=(\S+)/.exec(out)?.[1], 60_000, { what: `ordinal local to start; output so far:\n${out}` });
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
+  const kube = (...args: string[]): Promise<RunResult> => run(kubectl, args, { env, timeoutMs: 60_000 });
+  const k = async (...args: string[]): Promise<string> => {
+    const r = await kube(...args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+  return {
+    kubeconfig, dnsPort, dataDir, output: () => out, kubectl: kube, k,
+    json: async (...args) => JSON.parse(await k(...args, '-o', 'json')),
+    dig: (name, type = 'A', tcp = false) => dig(dnsPort, name, type, { tcp }),
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      const t = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+      await exited;
+      clearTimeout(t);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
