@@ -38,7 +38,12 @@ export type ControlPlane = {
   stop(): Promise<void>;
 };
 
-export type ControlPlaneOptions = { log?: Logger; startTimeoutMs?: number };
+export type ControlPlaneOptions = {
+  log?: Logger;
+  startTimeoutMs?: number;
+  /** Override default-route detection (tests the loopback fallback on hosts that have one). */
+  defaultRoute?: boolean;
+};
 
 const CONTEXT = 'ordinal-e2e';
 
@@ -75,14 +80,42 @@ function etcdArgs(dir: string, client: number, peer: number): string[] {
   ];
 }
 
-function apiserverArgs(dir: string, etcdPort: number, port: number): string[] {
+/** True when /proc/net/route (Linux) lists an up default route: destination 0, flag RTF_UP. Pure. */
+export function hasDefaultRoute(procNetRoute: string): boolean {
+  return procNetRoute
+    .split('\n')
+    .slice(1)
+    .some((line) => {
+      const [, dest, , flags] = line.trim().split(/\s+/);
+      return dest === '00000000' && (parseInt(flags ?? '0', 16) & 1) === 1;
+    });
+}
+
+/**
+ * kube-apiserver derives its advertise address from the default route when bound to loopback
+ * and refuses to start without one. Loopback itself is rejected for the `kubernetes` Endpoints
+ * (kubernetes#28723), so on a host without a default route advertise 127.0.0.1 and switch the
+ * endpoint reconciler off instead (control-plane.md §1.7, kubernetes PR #138102).
+ */
+export function advertiseArgs(defaultRoute: boolean): string[] {
+  return defaultRoute ? [] : ['--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none'];
+}
+
+function readRoutes(): string {
+  try {
+    return readFileSync('/proc/net/route', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function apiserverArgs(dir: string, etcdPort: number, port: number, defaultRoute: boolean): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     `--cert-dir=${join(dir, 'pki')}`,
     `--secure-port=${port}`,
-    // No --advertise-address: loopback is rejected for the kubernetes Endpoints (kubernetes#28723);
-    // the default (the host's default-route address) works wherever there is a default route.
     '--bind-address=127.0.0.1',
+    ...advertiseArgs(defaultRoute),
     '--service-cluster-ip-range=10.0.0.0/24',
     '--authorization-mode=RBAC',
     '--allow-privileged=true',
@@ -163,7 +196,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const api = startDaemon({
       name: 'kube-apiserver',
       bin: bins['kube-apiserver'],
-      args: apiserverArgs(dir, etcdPort, apiPort),
+      args: apiserverArgs(dir, etcdPort, apiPort, opts.defaultRoute ?? hasDefaultRoute(readRoutes())),
       logFile: join(dir, 'kube-apiserver.log'),
     });
     daemons.push(api);
