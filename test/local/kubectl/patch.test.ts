@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- assertions walk deeply nested, untyped API JSON */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyPatch, PatchError, type PatchType } from '../../../src/local/kubectl/patch.ts';
