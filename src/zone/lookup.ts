@@ -187,6 +187,10 @@ function resolve(snap: Snapshot, qname: string, qtype: number, chain: readonly W
  */
 export function lookup(snap: ZoneSnapshot, qname: string, qtype: number, qclass: number): LookupResult {
   const s = snap as Snapshot;
+  // The dns layer already lowercases and strips the root; stay correct for other callers too
+  // (names compare case-insensitively: spec §2.1, RFC 4343).
+  if (qname.endsWith('.')) qname = qname.slice(0, -1);
+  if (/[A-Z]/.test(qname)) qname = qname.toLowerCase();
   if (qclass !== RRClass.IN && qclass !== RRClass.ANY) return refused;
   if (findApex(s, qname) === undefined) return refused;
   // Zone transfers are not offered (dns.md B.3: the kubernetes plugin refuses them too).

@@ -240,8 +240,9 @@ export class ClusterModel {
     return this.#snap;
   }
 
+  /** Counts of the stored objects and of the last snapshot taken (never triggers a rebuild). */
   stats(): ModelStats {
-    const snap = this.snapshot();
+    const snap = this.#snap;
     let names = 0, records = 0, services = 0;
     for (const m of snap.namespaces.values()) {
       for (const v of m.values()) { services++; names += v.names; records += v.records; }

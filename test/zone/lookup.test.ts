@@ -198,3 +198,22 @@ describe('lookup invariants', () => {
       expect(res.answer.map((r) => r.owner)).toEqual(res.answer.map(() => row.qname));
     });
 });
+
+describe('case and form of the question', () => {
+  const snap = cluster().snapshot();
+  it.each([
+    { qname: 'KUBIA-0.Kubia.DEFAULT.svc.Cluster.Local', qtype: A },
+    { qname: 'kubia-0.kubia.default.svc.cluster.local.', qtype: A },
+    { qname: '_HTTP._TCP.kubia.default.svc.cluster.local', qtype: SRV },
+  ])('$qname answers like its lowercase form', ({ qname, qtype }) => {
+    const lower = qname.toLowerCase().replace(/\.$/, '');
+    const got = showResult(lookup(snap, qname, qtype, RRClass.IN));
+    expect(got).toEqual(showResult(lookup(snap, lower, qtype, RRClass.IN)));
+    expect(got.rcode).toBe(Rcode.NOERROR);
+    expect(got.answer.every((a) => a.startsWith(`${lower}. `))).toBe(true);
+  });
+  it('the root and garbage are REFUSED', () => {
+    expect(lookup(snap, '', A, RRClass.IN).rcode).toBe(Rcode.REFUSED);
+    expect(lookup(snap, '..', A, RRClass.IN).rcode).toBe(Rcode.REFUSED);
+  });
+});

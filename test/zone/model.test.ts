@@ -144,7 +144,9 @@ describe('ingest', () => {
   });
 
   it('reports stats', () => {
-    const st = cluster().stats();
+    const m = cluster();
+    m.snapshot();
+    const st = m.stats();
     expect(st).toMatchObject({ namespaces: 3, services: 11, pods: 8, slices: 0 });
     expect(st.names).toBeGreaterThan(10);
     expect(st.records).toBeGreaterThan(st.names);
