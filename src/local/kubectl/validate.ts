@@ -13,11 +13,18 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The type an object sent to `resource` (plural, or `plural/subresource`) must match. */
+/**
+ * The type an object sent to `resource` must match. `resource` is a plural (`pods`), a
+ * resource id with its group (`events.events.k8s.io`), either optionally followed by
+ * `/subresource` (`statefulsets/scale`).
+ */
 export function typeForResource(resource: string, obj: object): string | undefined {
-  const [plural, sub] = resource.split('/');
+  const [id = '', sub] = resource.split('/');
+  const dot = id.indexOf('.');
+  const plural = dot < 0 ? id : id.slice(0, dot);
+  const group = dot < 0 ? undefined : id.slice(dot + 1);
   const apiVersion = (obj as Obj).apiVersion;
-  const candidates = RESOURCES.filter((r) => r.plural === plural);
+  const candidates = RESOURCES.filter((r) => r.plural === plural && (group === undefined || r.group === group));
   const res = candidates.find((r) => apiVersionOf(r) === apiVersion) ?? candidates[0];
   if (!res) return undefined;
   if (sub !== undefined) {

@@ -98,6 +98,8 @@ describe('validateFields', () => {
     { name: 'fields typed any are not checked inside', resource: 'persistentvolumes', obj: { spec: { hostPath: { path: '/x', whatever: 1 } } }, want: [] },
     { name: 'scale subresource uses Scale', resource: 'statefulsets/scale', obj: { spec: { replicas: 3, paused: true } }, want: ['spec.paused'] },
     { name: 'events.k8s.io event shape', resource: 'events', obj: { apiVersion: 'events.k8s.io/v1', note: 'n', message: 'm' }, want: ['message'] },
+    { name: 'resource id with group', resource: 'events.events.k8s.io', obj: { note: 'n', message: 'm' }, want: ['message'] },
+    { name: 'resource id with group and subresource', resource: 'statefulsets.apps/scale', obj: { spec: { replica: 1 } }, want: ['spec.replica'] },
     { name: 'core event shape', resource: 'events', obj: { apiVersion: 'v1', note: 'n', message: 'm' }, want: ['note'] },
     { name: 'unknown resource', resource: 'widgets', obj: { anything: 1 }, want: [] },
   ];
