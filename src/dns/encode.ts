@@ -49,17 +49,32 @@ function rdataNameOffset(type: number): number {
   }
 }
 
-/** Register every suffix of the uncompressed name at `off` in `out`. */
+/**
+ * Register the suffixes of the uncompressed name at `off` in `out`, longest first, stopping at
+ * the first one already known: every registered name has all its suffixes registered too.
+ */
 function registerWireName(off: number, end: number, dict: Dict, added: string[]): void {
-  const labels: number[] = [];
-  for (let p = off; p < end && out[p]! !== 0 && out[p]! <= 63; p += out[p]! + 1) labels.push(p);
-  for (const p of labels) {
-    if (p > PTR_LIMIT) return;
-    let s = '';
-    for (let q = p; out[q]! !== 0 && q < end; q += out[q]! + 1) {
-      s += (s ? '.' : '') + out.toString('latin1', q + 1, q + 1 + out[q]!);
-    }
-    if (!dict.has(s)) { dict.set(s, p); added.push(s); }
+  const starts: number[] = [];
+  let p = off;
+  for (let len = out[p]!; len > 0 && len <= 63 && p + 1 + len < end; len = out[p]!) {
+    starts.push(p);
+    p += len + 1;
+  }
+  if (starts.length === 0) return;
+  // One string for the whole name; labels and suffixes are slices of it (no per-label copies).
+  const raw = out.toString('latin1', off, p);
+  let dotted = '';
+  const at: number[] = [];
+  for (const s of starts) {
+    if (dotted) dotted += '.';
+    at.push(dotted.length);
+    dotted += raw.slice(s - off + 1, s - off + 1 + out[s]!);
+  }
+  for (let i = 0; i < starts.length && starts[i]! <= PTR_LIMIT; i++) {
+    const suffix = i === 0 ? dotted : dotted.slice(at[i]);
+    if (dict.has(suffix)) return;
+    dict.set(suffix, starts[i]!);
+    added.push(suffix);
   }
 }
 
@@ -92,11 +107,11 @@ function writeName(name: string, off: number, dict: Dict, added: string[]): numb
  * Append whole records while they fit under `max`; returns the new offset and how many
  * were written. A record that does not fit is rolled back, dictionary entries included.
  */
-function writeSection(rrs: readonly WireRR[], start: number, max: number, dict: Dict): [number, number] {
+function writeSection(rrs: readonly WireRR[], start: number, max: number, dict: Dict, added: string[]): [number, number] {
   let off = start;
   for (let i = 0; i < rrs.length; i++) {
     const rr = rrs[i]!;
-    const added: string[] = [];
+    const mark = added.length;
     const begin = off;
     if (off + 256 + rr.tail.length > max) {
       // Might still fit once compressed; measure by writing, then roll back if too long.
@@ -108,7 +123,7 @@ function writeSection(rrs: readonly WireRR[], start: number, max: number, dict: 
     if (nameAt >= 0 && nameAt < rr.tail.length) registerWireName(p + nameAt, p + rr.tail.length, dict, added);
     p += rr.tail.length;
     if (p > max) {
-      for (const s of added) dict.delete(s);
+      while (added.length > mark) dict.delete(added.pop()!);
       return [begin, i];
     }
     off = p;
@@ -128,6 +143,8 @@ function registerQuestion(nameKey: string, dict: Dict): void {
 export function encodeResponse(spec: ResponseSpec): Buffer {
   const { msg, question, edns } = spec;
   const dict: Dict = new Map();
+  // Names added to `dict`, in order, so a record that does not fit can be rolled back.
+  const added: string[] = [];
   let off = HEADER_LEN;
   if (question !== null) {
     out.set(msg.subarray(HEADER_LEN, question.end), HEADER_LEN);
@@ -135,10 +152,10 @@ export function encodeResponse(spec: ResponseSpec): Buffer {
     registerQuestion(question.nameKey, dict);
   }
   const max = Math.min(spec.limit, TCP_MAX) - (edns ? OPT_LEN : 0);
-  const [o1, an] = writeSection(spec.answer, off, max, dict);
-  const [o2, ns] = an === spec.answer.length ? writeSection(spec.authority, o1, max, dict) : [o1, 0];
+  const [o1, an] = writeSection(spec.answer, off, max, dict, added);
+  const [o2, ns] = an === spec.answer.length ? writeSection(spec.authority, o1, max, dict, added) : [o1, 0];
   const [o3, ar] = ns === spec.authority.length && an === spec.answer.length
-    ? writeSection(spec.additional, o2, max, dict) : [o2, 0];
+    ? writeSection(spec.additional, o2, max, dict, added) : [o2, 0];
   const truncated = an + ns + ar < spec.answer.length + spec.authority.length + spec.additional.length;
   off = o3;
   if (edns) off = writeOpt(off, spec.rcode >> 4, edns);

@@ -29,7 +29,9 @@ export function listenUdp(host: string, port: number, family: 4 | 6, handler: Ha
       log.error({ err }, 'udp handler threw');
       return;
     }
-    if (reply) socket.send(reply, rinfo.port, rinfo.address, (err) => { if (err) log.debug({ err }, 'udp send failed'); });
+    // No per-send callback: a synchronous send would still schedule one with nextTick.
+    // Send errors surface as the socket's 'error' event, logged below.
+    if (reply) socket.send(reply, rinfo.port, rinfo.address);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
