@@ -55,7 +55,9 @@ export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Outpu
   try {
     const kc = api.kubeConfig();
     const nodes = Array.from({ length: local.nodes }, (_, i) => `node-${i}`);
-    stoppers.push(await startSimNodes(kc, { nodes, readyDelayMs: local.readyDelayMs, log, ipStatePath: join(dataDir, 'pod-ips.json') }));
+    // Heartbeats must come well inside the grace period, or healthy nodes would look lost.
+    const heartbeatMs = Math.min(10_000, Math.max(100, Math.floor(local.nodeGracePeriodMs / 4)));
+    stoppers.push(await startSimNodes(kc, { nodes, readyDelayMs: local.readyDelayMs, heartbeatMs, log, ipStatePath: join(dataDir, 'pod-ips.json') }));
     stoppers.push(await startNodeLifecycle(kc, { gracePeriodMs: local.nodeGracePeriodMs, log }));
     stoppers.push(await startEndpointSliceController(kc, { log }));
     stoppers.push(await startPvBinder(kc, { log, dataDir }));
