@@ -155,26 +155,24 @@ export function parseQuery(msg: Uint8Array): ParseResult {
   if (msg.length < HEADER_LEN) return { ok: false, problem: 'short', partial: null, id: 0, opcode: 0 };
   const id = (msg[0]! << 8) | msg[1]!;
   const opcode = (msg[2]! >> 3) & 0x0f;
-  const fail = (problem: QueryProblem, partial: Query | null = null): ParseResult => ({ ok: false, problem, partial, id, opcode });
-  if (msg[2]! & 0x80) return fail('response');
-  const qd = (msg[4]! << 8) | msg[5]!;
-  const an = (msg[6]! << 8) | msg[7]!;
-  const ns = (msg[8]! << 8) | msg[9]!;
-  const ar = (msg[10]! << 8) | msg[11]!;
-  if (qd !== 1) return fail(opcode !== 0 ? 'opcode' : 'qdcount');
+  if (msg[2]! & 0x80) return { ok: false, problem: 'response', partial: null, id, opcode };
+  // An opcode we do not implement is reported as such whatever else is wrong (NOTIMP wins).
+  const fail = (problem: QueryProblem, partial: Query | null = null): ParseResult =>
+    ({ ok: false, problem: opcode !== 0 ? 'opcode' : problem, partial, id, opcode });
+  if (((msg[4]! << 8) | msg[5]!) !== 1) return fail('qdcount');
   const nm = readQuestionName(msg, HEADER_LEN);
-  if (nm === null || nm.end + 4 > msg.length) return fail(opcode !== 0 ? 'opcode' : 'question');
+  if (nm === null || nm.end + 4 > msg.length) return fail('question');
   const questionEnd = nm.end + 4;
-  const base = {
-    id, opcode, nameKey: nm.key,
-    qtype: (msg[nm.end]! << 8) | msg[nm.end + 1]!, qclass: (msg[nm.end + 2]! << 8) | msg[nm.end + 3]!, questionEnd,
-  };
-  if (an !== 0 || ns !== 0) return fail(opcode !== 0 ? 'opcode' : 'sections', { ...base, edns: null });
-  const add = readAdditional(msg, questionEnd, ar);
-  if ('problem' in add) return fail(add.problem, { ...base, edns: null });
-  const query: Query = { ...base, edns: add.edns };
-  if (opcode !== 0) return fail('opcode', query);
-  if (add.edns !== null && add.edns.version > 0) return fail('badvers', query);
-  if (query.qtype === OPT_TYPE) return fail('meta', query);
-  return { ok: true, query };
+  const qtype = (msg[nm.end]! << 8) | msg[nm.end + 1]!;
+  const qclass = (msg[nm.end + 2]! << 8) | msg[nm.end + 3]!;
+  const query = (edns: Edns | null): Query => ({ id, opcode, nameKey: nm.key, qtype, qclass, questionEnd, edns });
+  // Answer or authority records in a query are malformed for QUERY (RFC 1035 §4.1.1 counts).
+  if (msg[6]! | msg[7]! | msg[8]! | msg[9]!) return fail('sections', query(null));
+  const add = readAdditional(msg, questionEnd, (msg[10]! << 8) | msg[11]!);
+  if ('problem' in add) return fail(add.problem, query(null));
+  const q = query(add.edns);
+  if (opcode !== 0) return fail('opcode', q);
+  if (add.edns !== null && add.edns.version > 0) return fail('badvers', q);
+  if (qtype === OPT_TYPE) return fail('meta', q);
+  return { ok: true, query: q };
 }
