@@ -4,10 +4,14 @@
  * Every daemon is started in its own process group (`detached: true`) so that stopping it
  * kills whatever it forked too (`process.kill(-pid)`). All live daemons are tracked in one
  * registry; exit and signal hooks kill them synchronously, so a crashed or interrupted test
- * run leaves no process behind.
+ * run leaves no process behind. SIGKILL cannot be hooked (a test runner may use it on a hung
+ * worker), so a small detached watchdog shell polls this process and, once it is gone, kills the
+ * process groups listed in a file that the registry keeps current.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export type Daemon = {
   name: string;
@@ -25,6 +29,21 @@ export type Daemon = {
 
 const live = new Set<number>();
 let hooksInstalled = false;
+const pidFile = join(tmpdir(), `ordinal-e2e-daemons-${process.pid}`);
+
+function syncPidFile(): void {
+  if (live.size === 0) rmSync(pidFile, { force: true });
+  else writeFileSync(pidFile, [...live].join('\n') + '\n');
+}
+
+// Polls the parent once a second; `kill -0` fails once it is gone.
+const WATCHDOG = `while kill -0 "$1" 2>/dev/null; do sleep 1; done
+if [ -f "$2" ]; then for g in $(cat "$2"); do kill -9 "-$g" 2>/dev/null; done; rm -f "$2"; fi`;
+
+function startWatchdog(): void {
+  const w = spawn('sh', ['-c', WATCHDOG, 'ordinal-e2e-watchdog', String(process.pid), pidFile], { detached: true, stdio: 'ignore' });
+  w.unref();
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -38,11 +57,13 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 export function killAllDaemons(): void {
   for (const pid of live) killGroup(pid, 'SIGKILL');
   live.clear();
+  syncPidFile();
 }
 
 function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
+  startWatchdog();
   process.on('exit', killAllDaemons);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
@@ -77,16 +98,19 @@ export function startDaemon(spec: DaemonSpec): Daemon {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${spec.name}: could not start ${spec.bin}`);
   live.add(pid);
+  syncPidFile();
   let done = false;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
       done = true;
       live.delete(pid);
+      syncPidFile();
       resolve(code ?? signal ?? 'unknown');
     });
     child.once('error', (err) => {
       done = true;
       live.delete(pid);
+      syncPidFile();
       resolve(err.message);
     });
   });
