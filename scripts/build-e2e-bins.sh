@@ -6,8 +6,8 @@
 # Output goes to a cache outside the repository, keyed by version:
 #   $CACHE/k8s-<v>/{kube-apiserver,kube-controller-manager,kubectl}
 #   $CACHE/etcd-<v>/etcd
-#   $CACHE/coredns-<v>/coredns
-#   $CACHE/bin-k8s-<v>-etcd-<v>-coredns-<v>/   symlinks to all five (printed on the last line)
+#   $CACHE/coredns-<v>-<template hash>/coredns
+#   $CACHE/bin-k8s-<v>-etcd-<v>-coredns-<v>-<hash>/   symlinks to all five (printed on the last line)
 # with CACHE=${ORDINAL_E2E_CACHE:-$HOME/.cache/ordinal/e2e}. Generated wrapper modules live in
 # $CACHE/src/ and are never part of the repository.
 #
@@ -26,8 +26,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TEMPLATES=$HERE/e2e
 K8S_DIR=$CACHE/k8s-$K8S_VERSION
 ETCD_DIR=$CACHE/etcd-$ETCD_VERSION
-COREDNS_DIR=$CACHE/coredns-$COREDNS_VERSION
-BIN_DIR=$CACHE/bin-k8s-$K8S_VERSION-etcd-$ETCD_VERSION-coredns-$COREDNS_VERSION
+# The slim CoreDNS is keyed by its plugin list too, so editing the template rebuilds it.
+COREDNS_KEY=$COREDNS_VERSION-$(sha256sum "$TEMPLATES/coredns-main.go.tmpl" | cut -c1-8)
+COREDNS_DIR=$CACHE/coredns-$COREDNS_KEY
+BIN_DIR=$CACHE/bin-k8s-$K8S_VERSION-etcd-$ETCD_VERSION-coredns-$COREDNS_KEY
 TIMES=$CACHE/build-times.log
 
 if [[ ${1:-} == --print-bin-dir ]]; then
@@ -152,7 +154,7 @@ build_etcd() {
 build_coredns() {
   mkdir -p "$COREDNS_DIR"
   [[ -x $COREDNS_DIR/coredns ]] && { log "coredns $COREDNS_VERSION: cached"; return; }
-  local src=$CACHE/src/coredns-$COREDNS_VERSION
+  local src=$CACHE/src/coredns-$COREDNS_KEY
   if [[ ! -f $src/.ready ]]; then
     rm -rf "$src" && mkdir -p "$src"
     printf 'module ordinal.invalid/e2e/coredns\n\ngo 1.25.0\n\nrequire github.com/coredns/coredns %s\n' \
@@ -184,6 +186,10 @@ check_version "$K8S_DIR/kube-controller-manager" "$K8S_VERSION" --version
 check_version "$K8S_DIR/kubectl" "$K8S_VERSION" version --client
 check_version "$ETCD_DIR/etcd" "${ETCD_VERSION#v}" --version
 check_version "$COREDNS_DIR/coredns" "${COREDNS_VERSION#v}" -version
+plugins=$("$COREDNS_DIR/coredns" -plugins)
+for p in kubernetes forward errors log cache ready health prometheus reload loop bind; do
+  grep -qx "[[:space:]]*$p" <<<"$plugins" || { log "coredns lacks plugin $p"; exit 1; }
+done
 
 mkdir -p "$BIN_DIR"
 for f in "$K8S_DIR/kube-apiserver" "$K8S_DIR/kube-controller-manager" "$K8S_DIR/kubectl" \
