@@ -1,0 +1,189 @@
+/**
+ * The real kubectl against the embedded API server (startLocalApi), with client-side
+ * defaults untouched (no --validate=false): create, get (server-side Table printing),
+ * describe, strict field validation, apply twice, scale through the scale subresource,
+ * annotate/label, create namespace (a protobuf body), get -w, and the book's NodeLost pod
+ * that only `delete --force --grace-period=0` removes (Kubernetes in Action 10.5).
+ *
+ * Runs once with the pinned kubectl built by scripts/build-e2e-bins.sh (v1.36) and once with
+ * `${ORDINAL_KUBECTL:-kubectl}`. A missing kubectl fails the suite.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalApi, type LocalApi } from '../../src/local/api/index.ts';
+import { REPO_ROOT, requireBins } from './harness/bins.ts';
+import { run, type RunResult } from './harness/util.ts';
+
+const KUBIA = join(REPO_ROOT, 'deploy/examples/kubia.yaml');
+
+const LOST_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: lost, labels: {app: lost}}
+spec:
+  nodeName: node-gone
+  containers: [{name: kubia, image: luksa/kubia-pet}]
+`;
+const LOST_STATUS = JSON.stringify({ status: {
+  phase: 'Running', reason: 'NodeLost', message: 'Node node-gone which was running pod lost is unresponsive',
+  podIP: '10.244.0.9', podIPs: [{ ip: '10.244.0.9' }], conditions: [{ type: 'Ready', status: 'True' }],
+  containerStatuses: [{ name: 'kubia', image: 'luksa/kubia-pet', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }],
+} });
+
+const clients = [
+  { name: 'pinned kubectl', bin: (): string => requireBins(['kubectl']).kubectl },
+  { name: 'ORDINAL_KUBECTL (default: kubectl on PATH)', bin: (): string => process.env.ORDINAL_KUBECTL || 'kubectl' },
+];
+
+/** Rows of `kubectl get` output split into cells (columns are separated by 2+ spaces). */
+function rows(out: string): string[][] {
+  return out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+}
+
+describe.each(clients)('$name against the embedded API server', ({ bin }) => {
+  let api: LocalApi;
+  let kubectl: string;
+  let dir: string;
+  const k = (...args: string[]): Promise<RunResult> =>
+    run(kubectl, args, { env: { ...process.env, KUBECONFIG: api.kubeconfigPath }, timeoutMs: 60_000 });
+  const ok = async (...args: string[]): Promise<string> => {
+    const r = await k(...args);
+    expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+  const file = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  beforeAll(async () => {
+    kubectl = bin();
+    dir = mkdtempSync(join(tmpdir(), 'ordinal-kubectl-'));
+    api = await startLocalApi({ listen: '127.0.0.1:0', kubeconfigPath: join(dir, 'kubeconfig') });
+    const v = await run(kubectl, ['version', '--client'], { timeoutMs: 30_000 });
+    expect(v.code, `${kubectl} is required: ${v.stderr}`).toBe(0);
+  });
+  afterAll(async () => {
+    await api?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the book manifests with validation on', async () => {
+    const r = await k('create', '-f', KUBIA);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'persistentvolume/pv-a created', 'persistentvolume/pv-b created', 'persistentvolume/pv-c created',
+      'service/kubia created', 'statefulset.apps/kubia created',
+    ]);
+  });
+
+  it('prints server-side tables with the upstream columns', async () => {
+    const sts = rows(await ok('get', 'sts', 'kubia', '-o', 'wide'));
+    expect(sts[0]).toEqual(['NAME', 'READY', 'AGE', 'CONTAINERS', 'IMAGES']);
+    expect(sts[1]).toEqual(['kubia', '0/2', expect.stringMatching(/^\d+s$/), 'kubia', 'luksa/kubia-pet']);
+    const svc = rows(await ok('get', 'svc', 'kubia'));
+    expect(svc[0]).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    expect(svc[1]?.slice(0, 5)).toEqual(['kubia', 'ClusterIP', 'None', '<none>', '80/TCP']);
+    const pv = rows(await ok('get', 'pv', 'pv-a'));
+    expect(pv[0]).toEqual(['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE']);
+    expect(pv[1]?.slice(0, 4)).toEqual(['pv-a', '1Mi', 'RWO', 'Recycle']);
+  });
+
+  it('describes the StatefulSet', async () => {
+    const out = await ok('describe', 'sts', 'kubia');
+    expect(out).toMatch(/^Name:\s+kubia$/m);
+    expect(out).toMatch(/^Replicas:\s+2 desired/m);
+    expect(out).toMatch(/^Volume Claims:\n\s+Name:\s+data$/m);
+  });
+
+  it('rejects unknown fields through server-side strict validation', async () => {
+    const typo = file('typo.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers: [{name: c, image: x, imagePullPolicyy: Always}]\n');
+    const r = await k('create', '-f', typo);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('unknown field "spec.containers[0].imagePullPolicyy"');
+    expect((await k('get', 'po', 'typo')).code).not.toBe(0);
+  });
+
+  it('applies the manifests, then a changed copy, then the same copy again', async () => {
+    const first = await k('apply', '-f', KUBIA);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('statefulset.apps/kubia configured');
+    const changed = file('kubia-v2.yaml', readFileSync(KUBIA, 'utf8').replace('replicas: 2', 'replicas: 3').replace('image: luksa/kubia-pet', 'image: luksa/kubia-pet:v2'));
+    expect(await ok('apply', '-f', changed)).toContain('statefulset.apps/kubia configured');
+    const sts = JSON.parse(await ok('get', 'sts', 'kubia', '-o', 'json'));
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.template.spec.containers).toHaveLength(1);
+    expect(sts.spec.template.spec.containers[0]).toMatchObject({ name: 'kubia', image: 'luksa/kubia-pet:v2', ports: [{ name: 'http', containerPort: 8080 }] });
+    // Re-applying changes nothing. kubectl still reports the StatefulSet "configured": its
+    // volumeClaimTemplates list is atomic and the live copy carries server defaults, so kubectl
+    // re-sends it, as against a real cluster (kubernetes/kubernetes#66450).
+    const again = await ok('apply', '-f', changed);
+    expect(again).toContain('service/kubia unchanged');
+    expect(again).toContain('persistentvolume/pv-b unchanged');
+    const after = JSON.parse(await ok('get', 'sts', 'kubia', '-o', 'json'));
+    expect(after.spec).toEqual(sts.spec);
+  });
+
+  it('scales through the scale subresource', async () => {
+    expect(await ok('scale', 'sts', 'kubia', '--replicas=4')).toContain('statefulset.apps/kubia scaled');
+    const scale = JSON.parse(await ok('get', '--raw', '/apis/apps/v1/namespaces/default/statefulsets/kubia/scale'));
+    expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 4 } });
+  });
+
+  it('annotates and labels', async () => {
+    await ok('annotate', 'sts', 'kubia', 'owner=book');
+    await ok('label', 'sts', 'kubia', 'tier=db');
+    const meta = JSON.parse(await ok('get', 'sts', 'kubia', '-o', 'json')).metadata;
+    expect(meta.annotations.owner).toBe('book');
+    expect(meta.labels.tier).toBe('db');
+  });
+
+  it('creates a namespace (a protobuf request body)', async () => {
+    expect((await ok('create', 'namespace', 'book')).trim()).toBe('namespace/book created');
+    expect(rows(await ok('get', 'ns', 'book'))[1]?.slice(0, 2)).toEqual(['book', 'Active']);
+  });
+
+  it('watches a pod lose its node and go Unknown, and force-deletes it', async () => {
+    const watch = spawn(kubectl, ['get', 'po', '-l', 'app=lost', '-w'], { env: { ...process.env, KUBECONFIG: api.kubeconfigPath } });
+    let seen = '';
+    watch.stdout.on('data', (b: Buffer) => { seen += b.toString(); });
+    try {
+      await ok('create', '-f', file('lost.yaml', LOST_POD));
+      await ok('patch', 'pod', 'lost', '--subresource=status', '--type=merge', '-p', LOST_STATUS);
+      const wide = rows(await ok('get', 'po', 'lost', '-o', 'wide'));
+      expect(wide[0]).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+      expect(wide[1]).toEqual(['lost', '1/1', 'NodeLost', '0', expect.stringMatching(/^\d+s$/), '10.244.0.9', 'node-gone', '<none>', '<none>']);
+      await ok('delete', 'po', 'lost', '--wait=false');
+      expect(rows(await ok('get', 'po', 'lost'))[1]?.slice(0, 3)).toEqual(['lost', '1/1', 'Unknown']);
+      expect(await ok('describe', 'po', 'lost')).toMatch(/^Status:\s+Terminating/m);
+      const deadline = Date.now() + 10_000;
+      while (!/\blost\s+1\/1\s+Unknown\b/.test(seen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      watch.kill('SIGKILL');
+    }
+    const lines = rows(seen);
+    expect(lines[0]?.slice(0, 3)).toEqual(['NAME', 'READY', 'STATUS']);
+    expect(lines.map((l) => l[2])).toEqual(expect.arrayContaining(['Pending', 'NodeLost', 'Unknown']));
+    const force = await k('delete', 'po', 'lost', '--force', '--grace-period=0');
+    expect(force.code, force.stderr).toBe(0);
+    expect(force.stdout).toMatch(/pod "lost" force deleted/);
+    expect(force.stderr).toMatch(/Immediate deletion does not wait/);
+    const gone = await k('get', 'po', 'lost');
+    expect(gone.stderr).toContain('pods "lost" not found');
+  });
+
+  it('explains fields from the OpenAPI v3 documents', async () => {
+    const out = await ok('explain', 'sts.spec.volumeClaimTemplates');
+    expect(out).toMatch(/KIND:\s+StatefulSet/);
+    expect(out).toContain('volumeClaimTemplates');
+  });
+
+  it('deletes what it created', async () => {
+    const out = await ok('delete', '-f', KUBIA);
+    expect(out).toContain('statefulset.apps "kubia" deleted');
+    expect((await k('get', 'sts', 'kubia')).code).not.toBe(0);
+  });
+});
