@@ -27,6 +27,8 @@ export interface HandlerOptions {
 /** Answer one message; null means send nothing. */
 export type Handler = (msg: Buffer, tcp: boolean) => Buffer | null;
 
+const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
 /** RFC 6891 §9: extended rcode 16 = BADVERS. */
 export const BADVERS = 16;
 
@@ -47,13 +49,16 @@ const EMPTY_SECTIONS = { answer: EMPTY, authority: EMPTY, additional: EMPTY };
 /** Effective size limit for this query (RFC 1035 §4.2.1, RFC 6891 §6.2.5). */
 function sizeLimit(q: Query, tcp: boolean, maxUdp: number): number {
   if (tcp) return TCP_MAX;
-  return q.edns ? Math.min(q.edns.udpSize, maxUdp) : UDP_PLAIN_MAX;
+  return q.edns ? Math.max(UDP_PLAIN_MAX, Math.min(q.edns.udpSize, maxUdp)) : UDP_PLAIN_MAX;
 }
 
 export function createHandler(opts: HandlerOptions): Handler {
   const { source, lookup, maxUdpSize, onQuery } = opts;
   const log = opts.log;
-  const cache = opts.cacheSize > 0 ? new LRUCache<string, Buffer>({ max: opts.cacheSize }) : null;
+  // Bounded by count and by bytes: 10,000 entries of 7.8 KB SRV answers would be 78 MB.
+  const cache = opts.cacheSize > 0
+    ? new LRUCache<string, Buffer>({ max: opts.cacheSize, maxSize: CACHE_MAX_BYTES, sizeCalculation: (b) => b.length })
+    : null;
   let cachedVersion = -1;
 
   function ednsOut(q: Query | null): EdnsOut | null {
@@ -96,8 +101,9 @@ export function createHandler(opts: HandlerOptions): Handler {
       log.error({ err, qtype: q.qtype }, 'encoding failed');
       return encodeResponse({ ...spec, rcode: Rcode.SERVFAIL, aa: false, ...EMPTY_SECTIONS });
     }
+    // Cached buffers are never written to (hits are patched copies), so the reply can share it.
     cache?.set(key, buf);
-    return Buffer.from(buf);
+    return buf;
   }
 
   return function handle(msg: Buffer, tcp: boolean): Buffer | null {

@@ -44,7 +44,11 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
       const { replies, rest } = drainFrames(pending.length ? Buffer.concat([pending, chunk]) : chunk, handler);
       // Copy the leftover so a small partial frame does not pin a large chunk.
       pending = rest.length ? Buffer.from(rest) : Buffer.alloc(0);
-      if (replies.length) socket.write(Buffer.concat(replies));
+      // Backpressure: a client that pipelines without reading stops being read until it drains.
+      if (replies.length && !socket.write(Buffer.concat(replies))) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
     } catch (err) {
       log.error({ err }, 'tcp handler threw');
       socket.destroy();

@@ -163,3 +163,21 @@ describe('addresses', () => {
     await expect(start({ listen: 'localhost:53' })).rejects.toThrow(/not an IP address/);
   });
 });
+
+describe('TCP backpressure', () => {
+  it('a client that pipelines 2,000 big queries before reading gets every answer', async () => {
+    const srv = await start({}, 100);
+    const sock = await tcpConnect(srv.port);
+    sock.pause();
+    const q = frame(buildQuery(SRV, 33));
+    sock.write(Buffer.concat(Array.from({ length: 2000 }, () => q)));
+    await new Promise((r) => setTimeout(r, 300));
+    const replies = readFrames(sock, 2000, 20_000);
+    sock.resume();
+    const got = await replies;
+    expect(got.length).toBe(2000);
+    expect(decode(got[1999]!).answers.length).toBe(100);
+    sock.destroy();
+    await srv.close();
+  });
+});
