@@ -17,6 +17,11 @@ export interface EndpointSliceOptions {
   log: Logger;
   /** kube-controller-manager --max-endpoints-per-slice (default 100). */
   maxEndpointsPerSlice?: number;
+  /**
+   * Pod changes are collected this long before a Service is synced, so a burst of pod updates
+   * becomes one slice write (--endpointslice-updates-batch-period; 0 = sync at once).
+   */
+  batchMs?: number;
 }
 
 /** Slices we wrote, by name → resourceVersion (null = deleted), until the informer shows them. */
@@ -27,6 +32,7 @@ const EXPECTATION_TIMEOUT_MS = 5000;
 export async function startEndpointSliceController(kc: KubeConfig, opts: EndpointSliceOptions): Promise<Stoppable> {
   const log = opts.log.child({ component: 'endpointslice-controller' });
   const max = opts.maxEndpointsPerSlice ?? 100;
+  const batchMs = opts.batchMs ?? 20;
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const services = informer<V1Service>(kc, log, 'eps-services', '/api/v1/services');
   const pods = informer<V1Pod>(kc, log, 'eps-pods', '/api/v1/pods');
@@ -42,8 +48,12 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Endpoin
     for (const svc of services.list()) {
       const sel = svc.spec?.selector;
       if (svc.metadata?.namespace !== ns || !sel || Object.keys(sel).length === 0) continue;
-      if (selectorMatches(sel, pod.metadata?.labels) || (old && selectorMatches(sel, old.metadata?.labels))) queue.add(objectKey(svc));
+      if (selectorMatches(sel, pod.metadata?.labels) || (old && selectorMatches(sel, old.metadata?.labels))) later(objectKey(svc));
     }
+  }
+  function later(key: string): void {
+    if (batchMs > 0) queue.addAfter(key, batchMs);
+    else queue.add(key);
   }
   function all(): void {
     for (const svc of services.list()) queue.add(objectKey(svc));

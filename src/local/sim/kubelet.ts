@@ -124,14 +124,16 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     const target = pickNode(candidates, nodeLoad(view));
     if (!target) return; // re-queued by the next node event
     const { name, namespace } = pod.metadata ?? {};
+    const uid = pod.metadata?.uid ?? '';
+    assumed.set(uid, target); // before the await: concurrent workers must see it
     try {
       await core.createNamespacedPodBinding({
         name: name ?? '',
         namespace: namespace ?? '',
         body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: name ?? '', namespace: namespace ?? '', uid: pod.metadata?.uid ?? '' }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
       });
-      assumed.set(pod.metadata?.uid ?? '', target);
     } catch (err) {
+      assumed.delete(uid);
       if (!isConflict(err)) throw err; // already bound by someone else: the update event tells us
     }
   }
@@ -183,7 +185,9 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     wasLost.set(s.name, isLost(nodes.get(s.name)));
     await beat(s);
   }
-  queue.start(sync, 1);
+  // Workers may overlap: IP assignment is synchronous and bindings are assumed before any
+  // await, so no two pods can get the same IP or overshoot a node's share.
+  queue.start(sync, 4);
   const timer = setInterval(() => {
     for (const s of sims.values()) void beat(s);
   }, heartbeatMs);
