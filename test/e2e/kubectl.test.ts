@@ -18,6 +18,13 @@ import { REPO_ROOT, requireBins } from './harness/bins.ts';
 import { run, type RunResult } from './harness/util.ts';
 
 const KUBIA = join(REPO_ROOT, 'deploy/examples/kubia.yaml');
+/** A StatefulSet using most pod-spec features, to exercise kubectl's OpenAPI-driven patch builder. */
+const RICH = join(REPO_ROOT, 'test/local/kubectl/fixtures/rich-statefulset.yaml');
+const RICH_EDITS: [string, string][] = [
+  ['cpu: 100m', 'cpu: 200m'], ['drop: [ALL]', 'drop: [ALL, CHOWN]'], ['value: "2"', 'value: "3"'], ['path: a.conf', 'path: b.conf'],
+  ['[sleep, "5"]', '[sleep, "7"]'], ['weight: 100', 'weight: 50'], ['fieldPath: metadata.name', 'fieldPath: metadata.namespace'],
+  ['expirationSeconds: 3600', 'expirationSeconds: 7200'], ['port: http}', 'port: 8080}'], ['values: [linux]', 'values: [linux, plan9]'],
+];
 
 const LOST_POD = `apiVersion: v1
 kind: Pod
@@ -125,6 +132,31 @@ describe.each(clients)('$name against the embedded API server', ({ bin }) => {
     expect(again).toContain('persistentvolume/pv-b unchanged');
     const after = JSON.parse(await ok('get', 'sts', 'kubia', '-o', 'json'));
     expect(after.spec).toEqual(sts.spec);
+  });
+
+  it('patches nested pod-spec fields from the OpenAPI schemas without falling back', async () => {
+    expect(await ok('apply', '-f', RICH)).toContain('statefulset.apps/rich created');
+    const edited = RICH_EDITS.reduce((text, [from, to]) => {
+      expect(text).toContain(from);
+      return text.replace(from, to);
+    }, readFileSync(RICH, 'utf8'));
+    const r = await k('apply', '-f', file('rich-v2.yaml', edited));
+    expect(r.code, r.stderr).toBe(0);
+    // kubectl warns and falls back to its compiled-in types when a schema cannot guide the patch.
+    expect(r.stderr).toBe('');
+    const spec = JSON.parse(await ok('get', 'sts', 'rich', '-o', 'json')).spec.template.spec;
+    const c = spec.containers[0];
+    expect(c.resources.requests.cpu).toBe('200m');
+    expect(c.securityContext.capabilities.drop).toEqual(['ALL', 'CHOWN']);
+    expect(c.lifecycle.preStop.exec.command).toEqual(['sleep', '7']);
+    expect(c.env[0].valueFrom.fieldRef.fieldPath).toBe('metadata.namespace');
+    expect(c.startupProbe.tcpSocket.port).toBe(8080);
+    expect(spec.dnsConfig.options).toEqual([{ name: 'ndots', value: '3' }]);
+    expect(spec.volumes[0].configMap.items).toEqual([{ key: 'a', path: 'b.conf' }]);
+    expect(spec.volumes[1].projected.sources[0].serviceAccountToken.expirationSeconds).toBe(7200);
+    expect(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(50);
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['linux', 'plan9']);
+    await ok('delete', 'sts', 'rich');
   });
 
   it('scales through the scale subresource', async () => {

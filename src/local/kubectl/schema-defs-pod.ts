@@ -18,7 +18,10 @@ export const POD_DETAIL_TYPES: Readonly<Record<string, readonly [string, FieldTa
   ConfigMapProjection: ['io.k8s.api.core.v1', { name: 'string', items: '[]KeyToPath', optional: 'bool' }],
   VolumeProjection: ['io.k8s.api.core.v1', {
     secret: 'SecretProjection', downwardAPI: 'DownwardAPIProjection', configMap: 'ConfigMapProjection',
-    serviceAccountToken: 'any', clusterTrustBundle: 'any', podCertificate: 'any',
+    serviceAccountToken: 'any', clusterTrustBundle: 'ClusterTrustBundleProjection', podCertificate: 'any',
+  }],
+  ClusterTrustBundleProjection: ['io.k8s.api.core.v1', {
+    name: 'string', signerName: 'string', labelSelector: 'LabelSelector', optional: 'bool', path: 'string',
   }],
   ProjectedVolumeSource: ['io.k8s.api.core.v1', { sources: '[]VolumeProjection', defaultMode: 'int32' }],
   CSIVolumeSource: ['io.k8s.api.core.v1', {
@@ -38,6 +41,22 @@ export const POD_DETAIL_TYPES: Readonly<Record<string, readonly [string, FieldTa
     monitors: '[]string', path: 'string', user: 'string', secretFile: 'string', secretRef: 'any', readOnly: 'bool',
   }],
   FlexVolumeSource: ['io.k8s.api.core.v1', { driver: 'string', fsType: 'string', secretRef: 'any', readOnly: 'bool', options: '{}string' }],
+  FCVolumeSource: ['io.k8s.api.core.v1', { targetWWNs: '[]string', lun: 'int32', fsType: 'string', readOnly: 'bool', wwids: '[]string' }],
+  CinderVolumeSource: ['io.k8s.api.core.v1', { volumeID: 'string', fsType: 'string', readOnly: 'bool', secretRef: 'any' }],
+  ScaleIOVolumeSource: ['io.k8s.api.core.v1', {
+    gateway: 'string', system: 'string', secretRef: 'any', sslEnabled: 'bool', protectionDomain: 'string',
+    storagePool: 'string', storageMode: 'string', volumeName: 'string', fsType: 'string', readOnly: 'bool',
+  }],
+  StorageOSVolumeSource: ['io.k8s.api.core.v1', { volumeName: 'string', volumeNamespace: 'string', fsType: 'string', readOnly: 'bool', secretRef: 'any' }],
+  CSIPersistentVolumeSource: ['io.k8s.api.core.v1', {
+    driver: 'string', volumeHandle: 'string', readOnly: 'bool', fsType: 'string', volumeAttributes: '{}string',
+    controllerPublishSecretRef: 'any', nodeStageSecretRef: 'any', nodePublishSecretRef: 'any',
+    controllerExpandSecretRef: 'any', nodeExpandSecretRef: 'any',
+  }],
+  // Each of these selectors holds only scalar fields, so `any` is safe for kubectl's patch builder.
+  EnvVarSource: ['io.k8s.api.core.v1', {
+    fieldRef: 'any', resourceFieldRef: 'any', configMapKeyRef: 'any', secretKeyRef: 'any', fileKeyRef: 'any',
+  }],
   EnvFromSource: ['io.k8s.api.core.v1', { prefix: 'string', configMapRef: 'any', secretRef: 'any' }],
   ExecAction: ['io.k8s.api.core.v1', { command: '[]string' }],
   LifecycleHandler: ['io.k8s.api.core.v1', { exec: 'ExecAction', httpGet: 'HTTPGetAction', tcpSocket: 'any', sleep: 'any' }],

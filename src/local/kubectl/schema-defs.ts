@@ -99,7 +99,7 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
   Container: ['io.k8s.api.core.v1', CONTAINER],
   EphemeralContainer: ['io.k8s.api.core.v1', { ...CONTAINER, targetContainerName: 'string' }],
   ContainerPort: ['io.k8s.api.core.v1', { name: 'string', hostPort: 'int32', containerPort: 'int32', protocol: 'string', hostIP: 'string' }],
-  EnvVar: ['io.k8s.api.core.v1', { name: 'string', value: 'string', valueFrom: 'any' }],
+  EnvVar: ['io.k8s.api.core.v1', { name: 'string', value: 'string', valueFrom: 'EnvVarSource' }],
   ResourceRequirements: ['io.k8s.api.core.v1', { limits: '{}quantity', requests: '{}quantity', claims: '[]any' }],
   VolumeResourceRequirements: ['io.k8s.api.core.v1', { limits: '{}quantity', requests: '{}quantity' }],
   VolumeMount: ['io.k8s.api.core.v1', {
@@ -194,7 +194,10 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     apiVersion: 'string', kind: 'string', metadata: 'ObjectMeta', spec: 'PersistentVolumeSpec', status: 'PersistentVolumeStatus',
   }],
   PersistentVolumeSpec: ['io.k8s.api.core.v1', {
-    capacity: '{}quantity', ...anyOf(PV_SOURCES), accessModes: '[]string', claimRef: 'ObjectReference',
+    capacity: '{}quantity', ...anyOf(PV_SOURCES), csi: 'CSIPersistentVolumeSource', iscsi: 'ISCSIVolumeSource',
+    rbd: 'RBDVolumeSource', cephfs: 'CephFSVolumeSource', flexVolume: 'FlexVolumeSource', fc: 'FCVolumeSource',
+    cinder: 'CinderVolumeSource', scaleIO: 'ScaleIOVolumeSource', storageos: 'StorageOSVolumeSource',
+    accessModes: '[]string', claimRef: 'ObjectReference',
     persistentVolumeReclaimPolicy: 'string', storageClassName: 'string', mountOptions: '[]string', volumeMode: 'string',
     nodeAffinity: 'VolumeNodeAffinity', volumeAttributesClassName: 'string',
   }],
