@@ -1,10 +1,11 @@
 /**
  * @module Pure: one resolved service -> its prebuilt records (SvcView). Called once per service
- * change; every query afterwards only picks ready-made RRsets.
+ * change; every query afterwards only picks ready-made RRsets. Each endpoint's records are an
+ * EndpointPiece that the next build of the same service reuses while the endpoint's data (and
+ * the SRV weights) stay equal, so one pod change in a 5,000-pod service re-encodes one pod.
  */
-import { isIPv4 } from 'node:net';
 import type { ResolvedEndpoint, ResolvedService } from './resolve.ts';
-import { nodeOf, type NameNode, type PtrEntry, type SvcView, type SvcZoneView } from './snapshot.ts';
+import { nodeOf, type EndpointPiece, type NameNode, type PtrEntry, type SvcView, type SvcZoneView } from './snapshot.ts';
 import { RRType, type WireRR } from './types.ts';
 import { addressRR, cnameRR, isEncodableName, ptrRR, reverseName, srvRR, withOwner } from './wire.ts';
 
@@ -14,115 +15,157 @@ export interface BuildConfig {
   readonly reverse: boolean;
 }
 
-interface SrvWant { readonly port: number; readonly target: string; readonly glue: readonly WireRR[] }
+/** SRV priority 0, weight floor(100/N) with a minimum of 1 (CoreDNS, dns.md B.5); N counts the SRVs returned. */
+export function srvWeight(n: number): number {
+  return Math.max(1, Math.floor(100 / Math.max(1, n)));
+}
 
-/**
- * Record factory for one service and zone. Records with equal data share one encoded tail
- * (the service A and the endpoint A of one IP, the SRVs of `svc`, `_port._proto.svc` and the
- * endpoint name), which halves allocations when a whole zone is built.
- */
-class Recs {
-  readonly #ttl: number;
-  readonly #cache = new Map<string, WireRR>();
-  constructor(ttl: number) { this.#ttl = ttl; }
-  #get(key: string, owner: string, make: () => WireRR): WireRR {
-    const r = this.#cache.get(key);
-    if (r) return r.owner === owner ? r : withOwner(r, owner);
-    const made = make();
-    this.#cache.set(key, made);
+/** `_<port>._<proto>` label pair of a named port (spec §2.3: unnamed ports have none). */
+const portKey = (name: string, protocol: string): string => `_${name}._${protocol.toLowerCase()}`;
+
+/** One SRV per distinct port number: TCP and UDP on the same number collapse (dns.md B.5). */
+function distinctPorts<P extends { port: number }>(ports: readonly P[]): P[] {
+  const seen = new Set<number>();
+  return ports.filter((p) => (seen.has(p.port) ? false : (seen.add(p.port), true)));
+}
+
+function splitFamilies(rrs: readonly WireRR[]): Array<[number, WireRR[]]> {
+  return [[RRType.A, rrs.filter((r) => r.type === RRType.A)], [RRType.AAAA, rrs.filter((r) => r.type === RRType.AAAA)]];
+}
+
+interface Weights { readonly self: number; readonly named: ReadonlyMap<string, number> }
+
+/** Everything one endpoint contributes: its own name, and (headless) its share of the service's sets. */
+function makePiece(ep: ResolvedEndpoint, base: string, ttl: number, headless: boolean, w: Weights, key: string): EndpointPiece {
+  const owner = `${ep.label}.${base}`;
+  const glue = ep.ips.map((ip) => addressRR(owner, ttl, ip));
+  const ports = distinctPorts(ep.ports);
+  const tails = new Map<string, WireRR>(); // equal rdata under several owners shares one tail
+  const srv = (o: string, weight: number, port: number): WireRR => {
+    const k = `${weight} ${port}`;
+    const r = tails.get(k);
+    if (r) return withOwner(r, o);
+    const made = srvRR(o, ttl, 0, weight, port, owner);
+    tails.set(k, made);
     return made;
-  }
-  addr(owner: string, ip: string): WireRR {
-    return this.#get(ip, owner, () => addressRR(owner, this.#ttl, ip));
-  }
-  srv(owner: string, weight: number, port: number, target: string): WireRR {
-    return this.#get(`${weight} ${port} ${target}`, owner, () => srvRR(owner, this.#ttl, 0, weight, port, target));
-  }
-}
-
-/** Priority 0, weight floor(100/N) with a minimum of 1 (CoreDNS, dns.md B.5); N counts the SRVs returned. */
-function srvSet(rec: Recs, owner: string, wants: readonly SrvWant[]): NameNode {
-  const seen = new Set<string>();
-  const uniq = wants.filter((w) => {
-    const k = `${w.target} ${w.port}`;
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
-  const weight = Math.max(1, Math.floor(100 / Math.max(1, uniq.length)));
-  const srv = uniq.map((w) => rec.srv(owner, weight, w.port, w.target));
-  const glueSeen = new Set<string>();
-  const extra: WireRR[] = [];
-  for (const w of uniq) if (!glueSeen.has(w.target)) { glueSeen.add(w.target); extra.push(...w.glue); }
-  return { sets: new Map([[RRType.SRV, srv]]), extra };
-}
-
-function addrSets(rec: Recs, owner: string, ips: readonly string[]): Array<[number, WireRR[]]> {
-  const a: WireRR[] = [], aaaa: WireRR[] = [];
-  for (const ip of ips) (isIPv4(ip) ? a : aaaa).push(rec.addr(owner, ip));
-  return [[RRType.A, a], [RRType.AAAA, aaaa]];
-}
-
-function merge(n: NameNode, more: NameNode): NameNode {
-  return nodeOf([...n.sets, ...more.sets], [...n.extra, ...more.extra]);
-}
-
-/**
- * `_<port>._<proto>` names exist only for named ports (spec §2.3/§2.4). Headless: the port names
- * the endpoints carry (slice ports); ClusterIP: the Service's own ports.
- */
-function namedPorts(r: ResolvedService, base: string, selfGlue: readonly WireRR[], glueOf: (ep: ResolvedEndpoint) => readonly WireRR[]): Map<string, SrvWant[]> {
-  const named = new Map<string, SrvWant[]>();
-  const want = (name: string, protocol: string, w: SrvWant): void => {
-    if (name === '') return;
-    const key = `_${name}._${protocol.toLowerCase()}`;
-    named.set(key, [...(named.get(key) ?? []), w]);
   };
-  if (r.type === 'Headless') {
-    for (const ep of r.endpoints) for (const p of ep.ports) want(p.name, p.protocol, { port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) });
-  } else {
-    for (const p of r.ports) want(p.name, p.protocol, { port: p.port, target: base, glue: selfGlue });
+  const ownSrv = ports.map((p) => srv(owner, srvWeight(ports.length), p.port));
+  const named = new Map<string, WireRR>();
+  if (headless) {
+    for (const p of ep.ports) {
+      const k = portKey(p.name, p.protocol);
+      if (p.name !== '' && !named.has(k)) named.set(k, srv(`${k}.${base}`, w.named.get(k) ?? 1, p.port));
+    }
   }
-  return named;
+  return {
+    key,
+    node: nodeOf([...splitFamilies(glue), [RRType.SRV, ownSrv]], glue),
+    glue,
+    selfAddr: headless ? glue.map((r) => withOwner(r, base)) : [],
+    selfSrv: headless ? ports.map((p) => srv(base, w.self, p.port)) : [],
+    named,
+  };
 }
 
-function buildZone(r: ResolvedService, zone: string, ttl: number): SvcZoneView {
+function weightsOf(r: ResolvedService, headless: boolean): Weights {
+  if (!headless) return { self: srvWeight(distinctPorts(r.ports).length), named: new Map() };
+  let self = 0;
+  const counts = new Map<string, number>();
+  for (const ep of r.endpoints) {
+    self += distinctPorts(ep.ports).length;
+    const keys = new Set(ep.ports.filter((p) => p.name !== '').map((p) => portKey(p.name, p.protocol)));
+    for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return { self: srvWeight(self), named: new Map([...counts].map(([k, n]) => [k, srvWeight(n)])) };
+}
+
+function pieceKey(ep: ResolvedEndpoint, headless: boolean, w: Weights): string {
+  const ports = ep.ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
+  const weights = headless ? `${w.self}:${ep.ports.map((p) => w.named.get(portKey(p.name, p.protocol)) ?? 0).join(',')}` : '-';
+  return `${ep.ips.join(',')}|${ports}|${weights}`;
+}
+
+/** Collects an SRV RRset and its glue. */
+class SrvAcc {
+  readonly srv: WireRR[] = [];
+  readonly glue: WireRR[] = [];
+  node(): NameNode {
+    return nodeOf([[RRType.SRV, this.srv]], this.glue);
+  }
+}
+
+interface ServiceSets { selfAddr: WireRR[]; self: SrvAcc; named: Map<string, SrvAcc> }
+
+function accOf(named: Map<string, SrvAcc>, k: string): SrvAcc {
+  let a = named.get(k);
+  if (!a) named.set(k, (a = new SrvAcc()));
+  return a;
+}
+
+/** Headless: the service's sets are the union of its endpoints' shares. */
+function headlessSets(r: ResolvedService, pieces: ReadonlyMap<string, EndpointPiece>): ServiceSets {
+  // One A/AAAA per distinct address (an IP may sit under two endpoint names).
+  const seen = new Set<string>();
+  const selfAddr: WireRR[] = [];
+  for (const ep of r.endpoints) {
+    const p = pieces.get(ep.label);
+    ep.ips.forEach((ip, i) => {
+      const rr = p?.selfAddr[i];
+      if (rr && !seen.has(ip)) { seen.add(ip); selfAddr.push(rr); }
+    });
+  }
+  const self = new SrvAcc();
+  const named = new Map<string, SrvAcc>();
+  for (const p of pieces.values()) {
+    if (p.selfSrv.length > 0) { self.srv.push(...p.selfSrv); self.glue.push(...p.glue); }
+    for (const [k, rr] of p.named) { const a = accOf(named, k); a.srv.push(rr); a.glue.push(...p.glue); }
+  }
+  return { selfAddr, self, named };
+}
+
+/** ClusterIP: addresses are the ClusterIPs; SRVs target the service name with the Service port (dns.md B.3). */
+function clusterIPSets(r: ResolvedService, base: string, ttl: number, w: Weights): ServiceSets {
+  const selfAddr = r.clusterIPs.map((ip) => addressRR(base, ttl, ip));
+  const self = new SrvAcc();
+  // Bare service SRV lists every port, named or not (CoreDNS extension; the kubia app uses it).
+  for (const p of distinctPorts(r.ports)) self.srv.push(srvRR(base, ttl, 0, w.self, p.port, base));
+  if (self.srv.length > 0) self.glue.push(...selfAddr);
+  const named = new Map<string, SrvAcc>();
+  for (const p of r.ports) {
+    if (p.name === '') continue;
+    const k = portKey(p.name, p.protocol);
+    const a = accOf(named, k);
+    a.srv.push(srvRR(`${k}.${base}`, ttl, 0, 100, p.port, base));
+    a.glue.push(...selfAddr);
+  }
+  return { selfAddr, self, named };
+}
+
+function buildZone(r: ResolvedService, zone: string, ttl: number, prev: SvcZoneView | undefined): SvcZoneView {
   const base = `${r.name}.${r.ns}.svc.${zone}`;
   if (r.type === 'ExternalName') {
-    return { self: nodeOf([[RRType.CNAME, [cnameRR(base, ttl, r.externalName)]]]), children: new Map() };
+    return { self: nodeOf([[RRType.CNAME, [cnameRR(base, ttl, r.externalName)]]]), children: new Map(), pieces: new Map() };
   }
   const headless = r.type === 'Headless';
-  const rec = new Recs(ttl);
-  const children = new Map<string, NameNode>();
+  const w = weightsOf(r, headless);
+  const pieces = new Map<string, EndpointPiece>();
   // Endpoint names exist for ClusterIP services too (CoreDNS extension, dns.md B.3).
-  const epAddr = new Map<string, WireRR[]>();
+  const children = new Map<string, NameNode>();
   for (const ep of r.endpoints) {
-    const owner = `${ep.label}.${base}`;
-    const sets = addrSets(rec, owner, ep.ips);
-    epAddr.set(ep.label, sets.flatMap(([, rrs]) => rrs));
-    children.set(ep.label, nodeOf(sets));
-  }
-  const glueOf = (ep: ResolvedEndpoint): readonly WireRR[] => epAddr.get(ep.label) ?? [];
-  for (const ep of r.endpoints) {
-    const owner = `${ep.label}.${base}`;
-    const wants = ep.ports.map((p) => ({ port: p.port, target: owner, glue: glueOf(ep) }));
-    const node = children.get(ep.label);
-    if (node && wants.length > 0) children.set(ep.label, merge(node, srvSet(rec, owner, wants)));
+    const key = pieceKey(ep, headless, w);
+    const old = prev?.pieces.get(ep.label);
+    const piece = old?.key === key ? old : makePiece(ep, base, ttl, headless, w, key);
+    pieces.set(ep.label, piece);
+    children.set(ep.label, piece.node);
   }
 
-  const selfAddr = addrSets(rec, base, headless ? [...new Set(r.endpoints.flatMap((e) => e.ips))] : r.clusterIPs);
-  const selfGlue = selfAddr.flatMap(([, rrs]) => rrs);
-  // Bare service SRV lists every port, named or not (CoreDNS extension; the kubia app uses it).
-  const selfWants: SrvWant[] = headless
-    ? r.endpoints.flatMap((ep) => ep.ports.map((p) => ({ port: p.port, target: `${ep.label}.${base}`, glue: glueOf(ep) })))
-    : r.ports.map((p) => ({ port: p.port, target: base, glue: selfGlue }));
-  let self = nodeOf(selfAddr);
-  if (selfWants.length > 0) self = merge(self, srvSet(rec, base, selfWants));
-
-  for (const [key, wants] of namedPorts(r, base, selfGlue, glueOf)) {
-    children.set(key, srvSet(rec, `${key}.${base}`, wants));
-    const proto = key.slice(key.indexOf('.') + 1);
+  const { selfAddr, self, named } = headless ? headlessSets(r, pieces) : clusterIPSets(r, base, ttl, w);
+  for (const [k, a] of named) {
+    children.set(k, a.node());
+    const proto = k.slice(k.indexOf('.') + 1);
     if (!children.has(proto)) children.set(proto, nodeOf([])); // empty non-terminal (RFC 8020)
   }
-  return { self, children };
+  return { self: nodeOf([...splitFamilies(selfAddr), [RRType.SRV, self.srv]], self.glue), children, pieces };
 }
 
 function countRecords(z: SvcZoneView): number {
@@ -132,25 +175,31 @@ function countRecords(z: SvcZoneView): number {
 }
 
 /** PTRs for ClusterIPs and ready endpoint IPs, targets under the primary zone (dns.md B.3, B.10). */
-function buildPtr(r: ResolvedService, cfg: BuildConfig): Map<string, PtrEntry> {
-  const ptr = new Map<string, PtrEntry>();
+function buildPtr(r: ResolvedService, cfg: BuildConfig, prev: SvcView | undefined): Map<string, PtrEntry> {
+  const targets = new Map<string, { clusterIP: boolean; names: string[] }>();
   const base = `${r.name}.${r.ns}.svc.${cfg.zones[0] ?? 'cluster.local'}`;
-  for (const ip of r.clusterIPs) ptr.set(ip, { clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
+  for (const ip of r.clusterIPs) targets.set(ip, { clusterIP: true, names: [base] });
   for (const ep of r.endpoints) {
     for (const ip of ep.ips) {
-      const prev = ptr.get(ip);
-      if (prev?.clusterIP) continue;
-      ptr.set(ip, { clusterIP: false, rrs: [...(prev?.rrs ?? []), ptrRR(reverseName(ip), cfg.ttl, `${ep.label}.${base}`)] });
+      const t = targets.get(ip);
+      if (!t) targets.set(ip, { clusterIP: false, names: [`${ep.label}.${base}`] });
+      else if (!t.clusterIP) t.names.push(`${ep.label}.${base}`);
     }
+  }
+  const ptr = new Map<string, PtrEntry>();
+  for (const [ip, t] of targets) {
+    const key = `${t.clusterIP ? 'c' : 'e'} ${t.names.join(' ')}`;
+    const old = prev?.ptr.get(ip);
+    ptr.set(ip, old?.key === key ? old : { key, clusterIP: t.clusterIP, rrs: t.names.map((n) => ptrRR(reverseName(ip), cfg.ttl, n)) });
   }
   return ptr;
 }
 
-export function buildService(r: ResolvedService, cfg: BuildConfig, sig: string): SvcView {
+export function buildService(r: ResolvedService, cfg: BuildConfig, sig: string, prev?: SvcView): SvcView {
   const usable = r.type !== 'ExternalName' || (r.externalName !== '' && isEncodableName(r.externalName));
   const exists = usable && (r.type !== 'Headless' || r.endpoints.length > 0);
-  const byZone = exists ? cfg.zones.map((z) => buildZone(r, z, cfg.ttl)) : [];
-  const ptr = exists && cfg.reverse && r.type !== 'ExternalName' ? buildPtr(r, cfg) : new Map<string, PtrEntry>();
+  const byZone = exists ? cfg.zones.map((z, i) => buildZone(r, z, cfg.ttl, prev?.byZone[i])) : [];
+  const ptr = exists && cfg.reverse && r.type !== 'ExternalName' ? buildPtr(r, cfg, prev) : new Map<string, PtrEntry>();
   const first = byZone[0];
   return {
     ns: r.ns, name: r.name, kind: r.type, exists,

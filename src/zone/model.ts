@@ -179,11 +179,17 @@ export class ClusterModel {
     }
   }
 
+  /** Candidate pods: those carrying the selector pair with the fewest pods (resolve re-checks all pairs). */
   #podsOf(s: SlimService): SlimPod[] {
-    const p = firstPair(s);
-    if (!p) return [];
+    if (s.selector === null) return [];
+    let best: Set<string> | undefined;
+    for (const [k, v] of Object.entries(s.selector)) {
+      const set = this.#podsByPair.get(pairKey(s.ns, k, v));
+      if (!set) return [];
+      if (!best || set.size < best.size) best = set;
+    }
     const out: SlimPod[] = [];
-    for (const pk of this.#podsByPair.get(p) ?? []) {
+    for (const pk of best ?? []) {
       const pod = this.#pods.get(pk);
       if (pod) out.push(pod);
     }
@@ -202,7 +208,7 @@ export class ClusterModel {
     const prev = this.#snap.namespaces.get(s.ns)?.get(s.name);
     if (prev?.sig === sig) return prev;
     try {
-      return buildService(r, this.#build, sig);
+      return buildService(r, this.#build, sig, prev);
     } catch (err) {
       // Bad input must not stop the zone: serve this service as absent and report it.
       this.#onError(err, k);

@@ -23,9 +23,28 @@ export interface SvcZoneView {
   readonly self: NameNode;
   /** Keyed by the labels left of the service name: `web-0`, `_http._tcp`, `_tcp` (empty non-terminal). */
   readonly children: ReadonlyMap<string, NameNode>;
+  /** Per endpoint label: its records, reused by the next build while `key` is unchanged. */
+  readonly pieces: ReadonlyMap<string, EndpointPiece>;
+}
+
+/** One endpoint's records under one zone. */
+export interface EndpointPiece {
+  /** Identity of the data the piece was built from (addresses, ports, SRV weights). */
+  readonly key: string;
+  /** `<label>.<svc>...`: A/AAAA and SRVs targeting itself; extra = its A/AAAA. */
+  readonly node: NameNode;
+  readonly glue: readonly WireRR[];
+  /** Headless only: its A/AAAA under the service name, in the order of its IPs. */
+  readonly selfAddr: readonly WireRR[];
+  /** Headless only: its SRVs under the service name. */
+  readonly selfSrv: readonly WireRR[];
+  /** Headless only: its SRV under each `_<port>._<proto>` name. */
+  readonly named: ReadonlyMap<string, WireRR>;
 }
 
 export interface PtrEntry {
+  /** Identity of the targets, to reuse the entry across builds. */
+  readonly key: string;
   /** ClusterIP matches win over endpoint matches (CoreDNS semantics, dns.md B.3). */
   readonly clusterIP: boolean;
   readonly rrs: readonly WireRR[];

@@ -215,3 +215,40 @@ it('a service whose names cannot be encoded is served as absent and reported', (
   expect(rcode(s, `ok.default.svc.${zone}`)).toBe(Rcode.NOERROR);
   expect(rcode(s, `${'a'.repeat(63)}.default.svc.${zone}`)).toBe(Rcode.NXDOMAIN);
 });
+
+describe('incremental rebuild of one large service', () => {
+  const build = (n: number): ClusterModel => {
+    const m = new ClusterModel(config(), { now: () => NOW });
+    m.apply(namespace('default'));
+    m.apply(service('default', 'big', { clusterIP: 'None', selector: { app: 'big' }, ports: [{ name: 'http', port: 80 }] }));
+    for (let i = 0; i < n; i++) m.apply(pod('default', `big-${i}`, { labels: { app: 'big' }, ips: [`10.7.${i >> 8}.${i & 255}`], hostname: `big-${i}`, subdomain: 'big' }));
+    m.markSynced();
+    return m;
+  };
+  const zoneView = (s: Snapshot) => s.namespaces.get('default')?.get('big')?.byZone[0];
+
+  it('reuses the records of untouched endpoints and updates the sets', () => {
+    const m = build(300);
+    const s1 = m.snapshot();
+    m.apply(pod('default', 'big-7', { labels: { app: 'big' }, ips: ['10.7.0.7'], hostname: 'big-7', subdomain: 'big', ready: false }));
+    const s2 = m.snapshot();
+    expect(zoneView(s2)?.children.get('big-8')).toBe(zoneView(s1)?.children.get('big-8'));
+    expect(zoneView(s2)?.children.has('big-7')).toBe(false);
+    expect(q(s2, 'big.default.svc.cluster.local').answer).toHaveLength(299);
+    const srv = q(s2, '_http._tcp.big.default.svc.cluster.local', RRType.SRV);
+    expect(srv.answer).toHaveLength(299);
+    expect(srv.additional).toHaveLength(299);
+    expect(srv.answer.some((a) => a.endsWith(' big-7.big.default.svc.cluster.local.'))).toBe(false);
+    expect(q(s1, 'big.default.svc.cluster.local').answer).toHaveLength(300);
+  });
+
+  it('rebuilds every SRV when the weight changes', () => {
+    const m = build(3);
+    expect(q(m.snapshot(), 'big.default.svc.cluster.local', RRType.SRV).answer.map((a) => a.split(' ')[5])).toEqual(['33', '33', '33']);
+    m.remove(pod('default', 'big-0'));
+    const s = m.snapshot();
+    expect(q(s, 'big.default.svc.cluster.local', RRType.SRV).answer.map((a) => a.split(' ')[5])).toEqual(['50', '50']);
+    expect(q(s, '_http._tcp.big.default.svc.cluster.local', RRType.SRV).answer.map((a) => a.split(' ')[5])).toEqual(['50', '50']);
+    expect(q(s, 'big-1.big.default.svc.cluster.local', RRType.SRV).answer.map((a) => a.split(' ')[5])).toEqual(['100']);
+  });
+});

@@ -70,3 +70,24 @@ it('builds 10k pods / 1k services in < 1 s and applies one pod update in < 5 ms'
   expect(buildCpu).toBeLessThan(1000);
   expect(perUpdate).toBeLessThan(5);
 });
+
+it('one pod update in a single 2,000-pod headless service', () => {
+  const m = new ClusterModel(config({ reverseZones: ['in-addr.arpa'] }));
+  m.apply(service('d', 'web', { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] }));
+  const pods = Array.from({ length: 2000 }, (_, i) => projectPod(pod('d', `web-${i}`, {
+    labels: { app: 'web' }, ips: [`10.1.${i >> 8}.${i & 255}`], hostname: `web-${i}`, subdomain: 'web',
+  })));
+  for (const p of pods) m.apply(p);
+  m.markSynced();
+  m.snapshot();
+  const costs: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = performance.now();
+    m.apply({ ...(pods[i] as SlimPod), ready: i % 2 === 1 });
+    m.snapshot();
+    costs.push(performance.now() - t);
+  }
+  console.info(JSON.stringify({ bigServiceUpdateMedianMs: +median(costs).toFixed(2) }));
+  expect(lookup(m.snapshot(), 'web.d.svc.cluster.local', RRType.A, 1).answer).toHaveLength(1980); // the 20 even pods stay not ready
+  expect(median(costs)).toBeLessThan(50);
+});
