@@ -8,7 +8,7 @@
 #   bench/dns/run.sh workers [RUNS]      ordinal --workers 1 vs 2, nothing pinned but dnsperf, mix (a)
 #   bench/dns/run.sh profile            ordinal under --cpu-prof, mix (c), one run
 #   bench/dns/run.sh one SERVER MIX MODE N
-#   bench/dns/run.sh compare            dig both servers on a sample of names (compare.ts)
+#   bench/dns/run.sh compare            dig knotd and ordinal on a sample of names (compare.ts)
 #   bench/dns/run.sh report             print the markdown tables (report.ts)
 # Results go to bench/out/results/<server>__<mix>__<mode>__<n>.{txt,mpstat,lat}.
 set -euo pipefail
@@ -19,7 +19,6 @@ PORT=${PORT:-25353}
 NODE=$ROOT/node_modules/.bin/node
 RES=$OUT/results
 mkdir -p "$RES" "$OUT/logs"
-SERVER_PID=
 
 # --- servers ---------------------------------------------------------------------------
 knot_conf() { # PAYLOAD [PORT]
@@ -50,56 +49,68 @@ EOF
   echo "$OUT/knot/knot-$1-$port.conf"
 }
 
-wait_ready() {
+wait_ready() { # PORT
   for _ in $(seq 1 120); do
-    if dig @127.0.0.1 -p "$PORT" +norec +time=1 +tries=1 +short web-0.web.default.svc.cluster.local A 2>/dev/null | grep -q '^10\.'; then return 0; fi
+    if dig @127.0.0.1 -p "$1" +norec +time=1 +tries=1 +short web-0.web.default.svc.cluster.local A 2>/dev/null | grep -q '^10\.'; then return 0; fi
     sleep 0.25
   done
-  echo "server did not become ready" >&2; return 1
+  echo "server on port $1 did not become ready" >&2; return 1
 }
 
-# SERVER names: knot, knot4096 (knotd, udp-workers 1, payload 1232/4096, all threads on core 1);
-# ord, ord4096 (ordinal --max-udp-size 1232/4096 on core 1); ordw1u, ordw2u (--workers 1/2 on
-# cores 0-1); ordprof (ord with --cpu-prof, sources).
 port_free() {
   if [ -n "$(ss -Hulnt "sport = :$1")" ]; then echo "port $1 is in use (another server?): set PORT=" >&2; return 1; fi
 }
 
+# Every server has its own port, so several can stay resident (idle servers cost no CPU) and
+# runs of different servers can be interleaved: slow drifts in the box's other load then hit
+# every server alike instead of whichever happened to run during a busy minute.
+declare -A PID SPORT
+SPORT=([knot]=$PORT [ord]=$((PORT + 2)) [knot4096]=$((PORT + 4)) [ord4096]=$((PORT + 6))
+       [ordw1u]=$((PORT + 8)) [ordw2u]=$((PORT + 10)) [ordprof]=$((PORT + 12)))
+
+# SERVER names: knot, knot4096 (knotd, udp-workers 1, payload 1232/4096, all threads on core 1);
+# ord, ord4096 (ordinal --max-udp-size 1232/4096 on core 1); ordw1u, ordw2u (--workers 1/2 on
+# cores 0-1); ordprof (ord with --cpu-prof, sources).
 start_server() {
-  local name=$1 log=$OUT/logs/$1.log
-  port_free "$PORT"
-  local ord=("$NODE" bin/ordinal.js serve --manifests "$OUT/manifests/cluster.json" --dns-listen "127.0.0.1:$PORT"
+  local name=$1 log=$OUT/logs/$1.log port=${SPORT[$1]}
+  port_free "$port"
+  local ord=("$NODE" bin/ordinal.js serve --manifests "$OUT/manifests/cluster.json" --dns-listen "127.0.0.1:$port"
              --http-listen 127.0.0.1:0 --log-level warn)
   case $name in
     knot|knot4096)
       local payload=1232; [ "$name" = knot4096 ] && payload=4096
-      taskset -c 1 knotd -c "$(knot_conf $payload)" >"$log" 2>&1 &
-      SERVER_PID=$!
-      wait_ready
+      taskset -c 1 knotd -c "$(knot_conf $payload "$port")" >"$log" 2>&1 &
+      PID[$name]=$!
+      wait_ready "$port"
       # knotd pins its UDP worker to a CPU by itself (worker i -> CPU i): re-pin every thread.
-      taskset -a -cp 1 "$SERVER_PID" >/dev/null ;;
-    ord)      taskset -c 1 "${ord[@]}" >"$log" 2>&1 & SERVER_PID=$!; wait_ready ;;
-    ord4096)  taskset -c 1 "${ord[@]}" --max-udp-size 4096 >"$log" 2>&1 & SERVER_PID=$!; wait_ready ;;
-    ordw1u)   taskset -c 0,1 "${ord[@]}" --workers 1 >"$log" 2>&1 & SERVER_PID=$!; wait_ready ;;
-    ordw2u)   taskset -c 0,1 "${ord[@]}" --workers 2 >"$log" 2>&1 & SERVER_PID=$!; wait_ready ;;
+      taskset -a -cp 1 "${PID[$name]}" >/dev/null ;;
+    ord)      taskset -c 1 "${ord[@]}" >"$log" 2>&1 & PID[$name]=$! ;;
+    ord4096)  taskset -c 1 "${ord[@]}" --max-udp-size 4096 >"$log" 2>&1 & PID[$name]=$! ;;
+    ordw1u)   taskset -c 0,1 "${ord[@]}" --workers 1 >"$log" 2>&1 & PID[$name]=$! ;;
+    ordw2u)   taskset -c 0,1 "${ord[@]}" --workers 2 >"$log" 2>&1 & PID[$name]=$! ;;
     ordprof)
       rm -rf "$OUT/prof"; mkdir -p "$OUT/prof"
       ORDINAL_FROM_SRC=1 taskset -c 1 "$NODE" --cpu-prof --cpu-prof-dir "$OUT/prof" "${ord[@]:1}" >"$log" 2>&1 &
-      SERVER_PID=$!; wait_ready ;;
+      PID[$name]=$! ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
-  ps -L -o tid=,psr=,comm= -p "$SERVER_PID" | tr -s ' ' >"$OUT/logs/$name.threads"
+  wait_ready "$port"
+  for t in /proc/"${PID[$name]}"/task/*; do
+    echo "$(basename "$t") $(cat "$t/comm") $(awk '/Cpus_allowed_list/ { print $2 }' "$t/status")"
+  done >"$OUT/logs/$name.threads"
 }
 
 stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -INT "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.25; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
+  local pid=${PID[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill -INT "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "PID[$1]"
 }
-trap stop_server EXIT
+stop_all() { for s in "${!PID[@]}"; do stop_server "$s"; done; }
+trap stop_all EXIT
 
 # --- one measurement ---------------------------------------------------------------------
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -136,11 +147,11 @@ measure() {
   } >"$base.txt"
   mpstat -P 0,1 1 10 >"$base.mpstat" 2>&1 &
   local mp=$!
-  t0=$(ticks "$SERVER_PID")
+  t0=$(ticks "${PID[$server]}")
   # shellcheck disable=SC2046
   taskset -c "$cpus" /usr/bin/time -f "dnsperf_cpu_s=%U+%S wall=%e" \
-    timeout 30 dnsperf -s 127.0.0.1 -p "$PORT" -l 10 -c 4 $(mix_args "$mix") $(mode_args "$mode") >"$raw" 2>"$raw.err" || true
-  t1=$(ticks "$SERVER_PID")
+    timeout 30 dnsperf -s 127.0.0.1 -p "${SPORT[$server]}" -l 10 -c 4 $(mix_args "$mix") $(mode_args "$mode") >"$raw" 2>"$raw.err" || true
+  t1=$(ticks "${PID[$server]}")
   wait "$mp" 2>/dev/null || true
   {
     grep -v '^> ' "$raw" || true
@@ -157,18 +168,16 @@ measure() {
 # --- suites --------------------------------------------------------------------------------
 MIXES=(pods srv100 srv100e svca100e mixe srv100tcp)
 
-suite_matrix() {
+suite_matrix() { # RUNS: knotd and ordinal resident, runs interleaved knot, ord, knot, ord, ...
   local runs=${1:-3}
-  for server in knot ord knot4096 ord4096; do
-    local mixes=("${MIXES[@]}")
-    [[ $server == *4096 ]] && mixes=(srv100e svca100e mixe)
-    start_server "$server"
-    for mix in "${mixes[@]}"; do
-      for n in $(seq 1 "$runs"); do measure "$server" "$mix" max "$n"; done
-      measure "$server" "$mix" maxv 1
-    done
-    stop_server
+  start_server knot; start_server ord; start_server knot4096; start_server ord4096
+  for mix in "${MIXES[@]}"; do
+    local servers=(knot ord)
+    [[ $mix == srv100e || $mix == svca100e || $mix == mixe ]] && servers=(knot ord knot4096 ord4096)
+    for n in $(seq 1 "$runs"); do for s in "${servers[@]}"; do measure "$s" "$mix" max "$n"; done; done
+    for s in "${servers[@]}"; do measure "$s" "$mix" maxv 1; done
   done
+  stop_all
 }
 
 # Half of ordinal's median max QPS for a mix, from the matrix results.
@@ -179,27 +188,23 @@ half_of_ord() {
 
 suite_rate() {
   local ra rb; ra=$(half_of_ord pods); rb=$(half_of_ord srv100e)
-  for server in knot ord; do
-    start_server "$server"
-    measure "$server" pods "rate$ra" 1
-    measure "$server" srv100e "rate$rb" 1
-    stop_server
-  done
+  start_server knot; start_server ord
+  for s in knot ord; do measure "$s" pods "rate$ra" 1; done
+  for s in knot ord; do measure "$s" srv100e "rate$rb" 1; done
+  stop_all
 }
 
 suite_workers() {
   local runs=${1:-3}
-  for server in ordw1u ordw2u; do
-    start_server "$server"
-    for n in $(seq 1 "$runs"); do measure "$server" pods max "$n"; done
-    stop_server
-  done
+  start_server ordw1u; start_server ordw2u
+  for n in $(seq 1 "$runs"); do for s in ordw1u ordw2u; do measure "$s" pods max "$n"; done; done
+  stop_all
 }
 
 suite_profile() {
   start_server ordprof
   measure ordprof mixe max 1
-  stop_server
+  stop_server ordprof
   ls -la "$OUT/prof"
 }
 
@@ -209,16 +214,11 @@ case ${1:-} in
   rate) suite_rate ;;
   workers) suite_workers "${2:-3}" ;;
   profile) suite_profile ;;
-  one) start_server "$2"; measure "$2" "$3" "$4" "$5"; stop_server ;;
+  one) start_server "$2"; measure "$2" "$3" "$4" "$5" ;;
   compare)
     # knotd on PORT+1 (payload 1232), ordinal on PORT.
-    port_free $((PORT + 1))
-    start_server ord
-    taskset -c 1 knotd -c "$(knot_conf 1232 $((PORT + 1)))" >"$OUT/logs/knot-cmp.log" 2>&1 &
-    kpid=$!
-    PORT=$((PORT + 1)) wait_ready
-    "$NODE" bench/dns/compare.ts "$((PORT + 1))" "$PORT" || rc=$?
-    kill -INT "$kpid"; wait "$kpid" 2>/dev/null || true
+    start_server knot; start_server ord
+    "$NODE" bench/dns/compare.ts "${SPORT[knot]}" "${SPORT[ord]}" "$OUT" || rc=$?
     exit "${rc:-0}" ;;
   report) "$NODE" bench/dns/report.ts "$RES" ;;
   *) sed -n '2,14p' "$0"; exit 2 ;;
