@@ -68,13 +68,10 @@ describe('runtime errors exit 1', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/nonexistent/dir: no such file or directory');
   });
-  it.each([
-    { args: ['serve'], contains: 'not implemented yet' },
-    { args: ['local'], contains: 'not implemented yet' },
-  ])('$args is not implemented yet', async ({ args, contains }) => {
-    const r = await run(args);
+  it('serve without --manifests watches a cluster: a missing kubeconfig is a clear error', async () => {
+    const r = await run(['serve', '--kubeconfig', '/nonexistent/kc', '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(contains);
+    expect(r.stderr).toContain('/nonexistent/kc');
   });
   it('query with no server listening fails with 1', async () => {
     const r = await run(['query', 'a.cluster.local', '--server', '127.0.0.1:1', '--tcp']);
