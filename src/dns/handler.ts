@@ -81,7 +81,8 @@ export function createHandler(opts: HandlerOptions): Handler {
       cachedVersion = snap.version;
     }
     const limit = sizeLimit(q, tcp, maxUdpSize);
-    const variant = tcp ? 't' : q.edns ? (q.edns.dnssecOk ? 'D' : 'E') + limit : 'u';
+    // Everything that changes the bytes besides the question: transport, OPT presence, DO, size limit.
+    const variant = (tcp ? 't' : 'u') + (q.edns ? (q.edns.dnssecOk ? 'D' : 'E') + limit : 'N');
     const key = q.nameKey + String.fromCharCode(q.qtype, q.qclass) + variant;
     const hit = cache?.get(key);
     if (hit) return patch(hit, msg, q.questionEnd);

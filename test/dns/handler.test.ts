@@ -206,6 +206,18 @@ describe('answer cache', () => {
     expect(p.answers[0]!.address).toBe('10.96.0.99');
     expect(lookups).toBe(4);
   });
+  it.each([
+    { name: 'TCP with EDNS, then TCP without', first: { edns: { udpSize: 1232 } }, second: {}, tcp: true, opt: false },
+    { name: 'TCP without EDNS, then TCP with', first: {}, second: { edns: { udpSize: 1232 } }, tcp: true, opt: true },
+    { name: 'UDP EDNS DO=1, then DO=0', first: { edns: { udpSize: 1232, dnssecOk: true } }, second: { edns: { udpSize: 1232 } }, tcp: false, opt: true },
+  ])('never serves another variant\'s bytes: $name', ({ first, second, tcp, opt }) => {
+    const { h } = handler();
+    h(buildQuery('api.default.svc.cluster.local', 1, first), tcp);
+    const p = decode(h(buildQuery('api.default.svc.cluster.local', 1, second), tcp)!);
+    const got = p.additionals.find((r) => r.type === 41);
+    expect(got !== undefined).toBe(opt);
+    if (got) expect(got.doFlag ?? false).toBe(false);
+  });
   it('cacheSize 0 disables caching', () => {
     let lookups = 0;
     const { h } = handler({ cacheSize: 0, lookup: (s, n, t, c) => { lookups++; return fakeLookup(s, n, t, c); } });
