@@ -1,0 +1,206 @@
+/**
+ * Propagation bench: how long from a pod becoming Ready in the API to its name being answerable,
+ * with 10,000 pods behind 1,000 headless Services, and what the watch side costs in memory.
+ *
+ *   node_modules/.bin/node --expose-gc bench/propagation.ts [pods=10000] [services=1000] [flips=300]
+ *
+ * The embedded API server runs in a child process (HTTPS, real list/watch), so its own work and
+ * garbage do not stall the watcher's event loop; writes go straight into its store, which is what
+ * an API write does after admission. Latency is measured from the store write (child clock) to the
+ * first published snapshot whose lookup answers the pod's name (parent clock; both are
+ * performance.timeOrigin + now(), i.e. the same wall clock), so it includes JSON encoding, TLS,
+ * the informer, the model and the snapshot. The watcher's own share (event received → snapshot
+ * published) comes from its programming histogram.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { KubeConfig } from '@kubernetes/client-node';
+import { silentLogger } from '../src/log.ts';
+import { startLocalApi, type KObject } from '../src/local/api/index.ts';
+import { createMetrics } from '../src/kube/metrics.ts';
+import { startWatcher } from '../src/kube/watcher.ts';
+import { releaseAgents } from '../src/kube/client.ts';
+import { ClusterModel } from '../src/zone/model.ts';
+import { lookup } from '../src/zone/lookup.ts';
+import { DEFAULT_ZONE_CONFIG, Rcode, RRClass, RRType } from '../src/zone/types.ts';
+
+const args = process.argv.slice(2).filter((a) => a !== '--api-child').map(Number);
+const [PODS = 10_000, SERVICES = 1_000, FLIPS = 300] = args;
+const NAMESPACES = 10;
+const perSvc = Math.ceil(PODS / SERVICES);
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function heapMb(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+function podObj(i: number, ready: boolean, rv = 0): KObject {
+  const svc = Math.floor(i / perSvc);
+  const ns = `ns-${svc % NAMESPACES}`;
+  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `svc-${svc}-${i}`, namespace: ns, uid: `uid-${i}`, labels: { app: `svc-${svc}`, tier: 'bench' }, generation: rv + 1 },
+    spec: { hostname: `svc-${svc}-${i}`, subdomain: `svc-${svc}`, nodeName: 'node-0', containers: [{ name: 'main', image: 'kubia', ports: [{ containerPort: 8080, name: 'http' }] }] },
+    status: {
+      phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '192.0.2.10',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }, { type: 'ContainersReady', status: ready ? 'True' : 'False' }],
+    },
+  };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const wall = (): number => performance.timeOrigin + performance.now();
+
+/** Child: the API server, populated; flips pods on request and reports the write times. */
+async function child(): Promise<void> {
+  const api = await startLocalApi({ listen: '127.0.0.1:0', historyLimit: 50_000 });
+  const { store } = api;
+  for (let n = 0; n < NAMESPACES; n++) store.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${n}` } });
+  for (let s = 0; s < SERVICES; s++) {
+    store.put('services', {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: `svc-${s}`, namespace: `ns-${s % NAMESPACES}` },
+      spec: { clusterIP: 'None', selector: { app: `svc-${s}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+  }
+  const flipSet = new Set(flipIndexes());
+  for (let i = 0; i < PODS; i++) store.put('pods', podObj(i, !flipSet.has(i)));
+  process.on('message', (m: { flip?: number[]; exit?: boolean }) => {
+    if (m.exit) {
+      void api.close().then(() => process.exit(0));
+      return;
+    }
+    const wrote: [number, number][] = [];
+    for (const i of m.flip ?? []) {
+      wrote.push([i, wall()]);
+      store.put('pods', podObj(i, true, 1));
+    }
+    process.send!({ wrote });
+  });
+  process.send!({ url: api.url, caPem: api.caPem, token: api.token });
+}
+
+function flipIndexes(): number[] {
+  const step = Math.max(1, Math.floor(PODS / FLIPS));
+  return Array.from({ length: Math.min(FLIPS, PODS) }, (_, k) => k * step);
+}
+
+function nameOf(i: number): string {
+  const svc = Math.floor(i / perSvc);
+  return `svc-${svc}-${i}.svc-${svc}.ns-${svc % NAMESPACES}.svc.cluster.local`;
+}
+
+function kubeConfig(c: { url: string; caPem: string; token: string }): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'bench', server: c.url, caData: Buffer.from(c.caPem).toString('base64') }],
+    users: [{ name: 'bench', token: c.token }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+    currentContext: 'bench',
+  });
+  return kc;
+}
+
+/** Ask the child to flip `idx`; resolves with the write times. */
+function flip(cp: ChildProcess, idx: number[]): Promise<[number, number][]> {
+  return new Promise((resolve) => {
+    cp.once('message', (m: { wrote: [number, number][] }) => resolve(m.wrote));
+    cp.send({ flip: idx });
+  });
+}
+
+async function main(): Promise<void> {
+  const cp = fork(new URL(import.meta.url).pathname, ['--api-child', String(PODS), String(SERVICES), String(FLIPS)], { execArgv: [] });
+  const conn = await new Promise<{ url: string; caPem: string; token: string }>((resolve) => cp.once('message', resolve));
+  const heapBefore = heapMb();
+  const model = new ClusterModel({ ...DEFAULT_ZONE_CONFIG, endpointsFrom: 'pods' });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const kc = kubeConfig(conn);
+  const t0 = performance.now();
+  const w = startWatcher({ kc, model, endpointsFrom: 'pods', log: silentLogger(), metrics });
+  await w.synced;
+  const syncMs = performance.now() - t0;
+  const heapAfter = heapMb();
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  metrics.programming.reset();
+
+  // Names we wait for → wall time they first became answerable.
+  const waiting = new Set<string>();
+  const answered = new Map<string, number>();
+  w.source.onChange((snap) => {
+    const now = wall();
+    for (const name of waiting) {
+      const r = lookup(snap, name, RRType.A, RRClass.IN);
+      if (r.rcode === Rcode.NOERROR && r.answer.length > 0) {
+        answered.set(name, now);
+        waiting.delete(name);
+      }
+    }
+  });
+  const flips = flipIndexes();
+  // Sanity: flip candidates are not answerable yet (not Ready ⇒ not published).
+  const notYet = flips.filter((i) => lookup(w.source.current(), nameOf(i), RRType.A, RRClass.IN).answer.length > 0).length;
+
+  const run = async (idx: number[], batch: number, pauseMs: number): Promise<number[]> => {
+    const wrote: [number, number][] = [];
+    for (let k = 0; k < idx.length; k += batch) {
+      const part = idx.slice(k, k + batch);
+      for (const i of part) waiting.add(nameOf(i));
+      wrote.push(...(await flip(cp, part)));
+      if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+    const end = Date.now() + 30_000;
+    while (waiting.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    return wrote.map(([i, at]) => (answered.get(nameOf(i)) ?? NaN) - at).sort((a, b) => a - b);
+  };
+
+  // Paced: one flip every 5 ms, like rollouts across many StatefulSets. Then a burst of the rest.
+  const half = Math.floor(flips.length / 2);
+  const paced = await run(flips.slice(0, half), 1, 5);
+  const pacedProg = metrics.programming.snapshot();
+  metrics.programming.reset();
+  const burst = await run(flips.slice(half), flips.length, 0);
+  const burstProg = metrics.programming.snapshot();
+
+  const stats = model.stats();
+  const report = {
+    pods: PODS, services: SERVICES, namespaces: NAMESPACES,
+    zone: { names: stats.names, records: stats.records },
+    initialSyncMs: Math.round(syncMs),
+    watcherHeapMb: +(heapAfter - heapBefore).toFixed(1),
+    heapPer10kPodsMb: +(((heapAfter - heapBefore) / PODS) * 10_000).toFixed(1),
+    rssMb: Math.round(rss),
+    notReadyAnswerable: notYet,
+    pacedWriteToAnswerable: summary(paced),
+    pacedProgramming: bucketsP(pacedProg),
+    burstWriteToAnswerable: summary(burst),
+    burstProgramming: bucketsP(burstProg),
+    unanswered: waiting.size,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  await w.stop();
+  releaseAgents(kc);
+  cp.send({ exit: true });
+}
+
+function summary(sorted: number[]): { n: number; p50ms: number; p99ms: number; maxms: number } {
+  const r = (x: number): number => +x.toFixed(2);
+  return { n: sorted.length, p50ms: r(pct(sorted, 50)), p99ms: r(pct(sorted, 99)), maxms: r(sorted.at(-1) ?? NaN) };
+}
+
+/** p50/p99 upper bounds from the watcher's own programming histogram (event received → published). */
+function bucketsP(h: { bounds: number[]; cumulative: number[]; count: number }): { n: number; p50leMs: number; p99leMs: number } {
+  const le = (p: number): number => {
+    const i = h.cumulative.findIndex((c) => c >= (p / 100) * h.count);
+    return i < 0 ? Infinity : h.bounds[i]! * 1000;
+  };
+  return { n: h.count, p50leMs: le(50), p99leMs: le(99) };
+}
+
+if (process.argv[2] === '--api-child') await child();
+else await main();
