@@ -29,7 +29,10 @@ async function startInProcess(cfg: ServeConfig, objects: object[], log: Logger):
 }
 
 function startWorker(init: WorkerInit): Promise<{ worker: Worker; port: number }> {
-  const worker = new Worker(new URL('./dns-worker.ts', import.meta.url), { workerData: init });
+  // Same extension as this module: .ts when run from source, .js from the dist/ build
+  // (tsc rewrites import specifiers, not URL strings).
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const worker = new Worker(new URL(`./dns-worker${ext}`, import.meta.url), { workerData: init });
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`dns worker ${init.index} exited with code ${code}`)));
