@@ -49,31 +49,45 @@ function rdataNameOffset(type: number): number {
   }
 }
 
+/** A name inside a record's RDATA: its suffixes (longest first) and each one's offset in the tail. */
+interface RdataName { readonly suffixes: readonly string[]; readonly at: readonly number[] }
+
 /**
- * Register the suffixes of the uncompressed name at `off` in `out`, longest first, stopping at
- * the first one already known: every registered name has all its suffixes registered too.
+ * Tails are immutable and shared by every answer until the zone changes, so the name inside
+ * one is decoded once and remembered; a miss on a 100-target SRV answer then costs map
+ * operations, not string building.
  */
-function registerWireName(off: number, end: number, dict: Dict, added: string[]): void {
-  const starts: number[] = [];
+const rdataNames = new WeakMap<Uint8Array, RdataName | null>();
+
+function decodeRdataName(tail: Uint8Array, off: number): RdataName | null {
+  const labels: string[] = [];
+  const at: number[] = [];
   let p = off;
-  for (let len = out[p]!; len > 0 && len <= 63 && p + 1 + len < end; len = out[p]!) {
-    starts.push(p);
+  for (let len = tail[p] ?? 0; len > 0 && len <= 63 && p + 1 + len < tail.length; len = tail[p] ?? 0) {
+    at.push(p);
+    labels.push(Buffer.from(tail.buffer, tail.byteOffset + p + 1, len).toString('latin1'));
     p += len + 1;
   }
-  if (starts.length === 0) return;
-  // One string for the whole name; labels and suffixes are slices of it (no per-label copies).
-  const raw = out.toString('latin1', off, p);
-  let dotted = '';
-  const at: number[] = [];
-  for (const s of starts) {
-    if (dotted) dotted += '.';
-    at.push(dotted.length);
-    dotted += raw.slice(s - off + 1, s - off + 1 + out[s]!);
+  if (labels.length === 0) return null;
+  const suffixes = labels.map((_, i) => labels.slice(i).join('.'));
+  return { suffixes, at };
+}
+
+/**
+ * Register the suffixes of the name inside `rr`'s RDATA, written at `tailAt`, longest first,
+ * stopping at the first one already known: every registered name has all its suffixes too.
+ */
+function registerRdataName(rr: WireRR, nameAt: number, tailAt: number, dict: Dict, added: string[]): void {
+  let info = rdataNames.get(rr.tail);
+  if (info === undefined) {
+    info = decodeRdataName(rr.tail, nameAt);
+    rdataNames.set(rr.tail, info);
   }
-  for (let i = 0; i < starts.length && starts[i]! <= PTR_LIMIT; i++) {
-    const suffix = i === 0 ? dotted : dotted.slice(at[i]);
+  if (info === null) return;
+  for (let i = 0; i < info.suffixes.length && tailAt + info.at[i]! <= PTR_LIMIT; i++) {
+    const suffix = info.suffixes[i]!;
     if (dict.has(suffix)) return;
-    dict.set(suffix, starts[i]!);
+    dict.set(suffix, tailAt + info.at[i]!);
     added.push(suffix);
   }
 }
@@ -120,7 +134,7 @@ function writeSection(rrs: readonly WireRR[], start: number, max: number, dict: 
     let p = writeName(rr.owner, off, dict, added);
     out.set(rr.tail, p);
     const nameAt = rdataNameOffset(rr.type);
-    if (nameAt >= 0 && nameAt < rr.tail.length) registerWireName(p + nameAt, p + rr.tail.length, dict, added);
+    if (nameAt >= 0 && nameAt < rr.tail.length) registerRdataName(rr, nameAt, p, dict, added);
     p += rr.tail.length;
     if (p > max) {
       while (added.length > mark) dict.delete(added.pop()!);
