@@ -173,9 +173,12 @@ describe.each(clients)('$name against the embedded API server', ({ bin }) => {
     expect(meta.labels.tier).toBe('db');
   });
 
-  it('creates a namespace (a protobuf request body)', async () => {
+  it('creates a namespace and a service from generators (protobuf request bodies)', async () => {
     expect((await ok('create', 'namespace', 'book')).trim()).toBe('namespace/book created');
     expect(rows(await ok('get', 'ns', 'book'))[1]?.slice(0, 2)).toEqual(['book', 'Active']);
+    expect((await ok('create', 'service', 'clusterip', 'web', '-n', 'book', '--tcp=80:8080')).trim()).toBe('service/web created');
+    const svc = JSON.parse(await ok('get', 'svc', 'web', '-n', 'book', '-o', 'json'));
+    expect(svc.spec).toMatchObject({ type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: '80-8080', port: 80, targetPort: 8080, protocol: 'TCP' }] });
   });
 
   it('watches a pod lose its node and go Unknown, and force-deletes it', async () => {

@@ -77,39 +77,51 @@ function operation(flavor: Flavor, id: string, o: OpSpec): Schema {
   return op;
 }
 
+interface Ctx { flavor: Flavor; res: ResourceInfo; scope: Schema[]; write: [string, string][]; id: (verb: string, suffix?: string) => string }
+
+function collectionPath(c: Ctx, typeName: string, gvk: Schema, def: string): Schema {
+  const { flavor, res } = c;
+  const p: Schema = { parameters: c.scope };
+  if (res.verbs.includes('list')) p.get = operation(flavor, c.id('list'), { action: 'list', typeName, gvk, response: `${def}List`, query: LIST_PARAMS });
+  if (res.verbs.includes('create')) p.post = operation(flavor, c.id('create'), { action: 'post', typeName, gvk, body: def, response: def, query: c.write });
+  if (res.verbs.includes('deletecollection')) {
+    p.delete = operation(flavor, c.id('deletecollection'), { action: 'deletecollection', typeName, gvk, response: definitionName('Status'), query: [...LIST_PARAMS, ...DELETE_PARAMS] });
+  }
+  return p;
+}
+
+/** Item paths (`…/{name}` and `…/{name}/<subresource>`): get, put, patch, delete, post. */
+function itemPath(c: Ctx, verbs: readonly string[], typeName: string, gvk: Schema, suffix = ''): Schema {
+  const { flavor } = c;
+  const def = definitionName(typeName);
+  const p: Schema = { parameters: [param(flavor, 'name', 'path'), ...c.scope] };
+  const op = (verb: string, o: Omit<OpSpec, 'typeName' | 'gvk'>): Schema => operation(flavor, c.id(verb, suffix), { ...o, typeName, gvk });
+  if (verbs.includes('get')) p.get = op('read', { action: 'get', response: def, query: [] });
+  if (verbs.includes('update')) p.put = op('replace', { action: 'put', body: def, response: def, query: c.write });
+  if (verbs.includes('patch')) p.patch = op('patch', { action: 'patch', body: PATCH, response: def, query: [...c.write, ['force', 'boolean']] });
+  if (verbs.includes('delete')) p.delete = op('delete', { action: 'delete', body: definitionName('DeleteOptions'), response: definitionName('Status'), query: DELETE_PARAMS });
+  if (verbs.includes('create') && suffix !== '') p.post = op('create', { action: 'post', body: def, response: def, query: c.write });
+  return p;
+}
+
 function resourcePaths(flavor: Flavor, res: ResourceInfo): Record<string, Schema> {
   const typeName = typeOfKind(res.kind, apiVersionOf(res));
   if (!typeName) return {};
   const gvk = { group: res.group, version: res.version, kind: res.kind };
-  const def = definitionName(typeName);
   const base = `/${groupVersionPath(res)}${res.namespaced ? '/namespaces/{namespace}' : ''}/${res.plural}`;
-  const scope = res.namespaced ? [param(flavor, 'namespace', 'path')] : [];
-  const has = (v: string): boolean => res.verbs.includes(v);
-  const write = WRITE_PARAMS.map((n): [string, string] => [n, 'string']);
-  const id = (verb: string, suffix = ''): string => `${verb}${res.kind}${suffix}`;
-  const collection: Schema = { parameters: scope };
-  if (has('list')) collection.get = operation(flavor, id('list'), { action: 'list', typeName, gvk, response: `${def}List`, query: LIST_PARAMS });
-  if (has('create')) collection.post = operation(flavor, id('create'), { action: 'post', typeName, gvk, body: def, response: def, query: write });
-  if (has('deletecollection')) collection.delete = operation(flavor, id('deletecollection'), { action: 'deletecollection', typeName, gvk, response: definitionName('Status'), query: [...LIST_PARAMS, ...DELETE_PARAMS] });
-  const item: Schema = { parameters: [param(flavor, 'name', 'path'), ...scope] };
-  if (has('get')) item.get = operation(flavor, id('read'), { action: 'get', typeName, gvk, response: def, query: [] });
-  if (has('update')) item.put = operation(flavor, id('replace'), { action: 'put', typeName, gvk, body: def, response: def, query: write });
-  if (has('patch')) item.patch = operation(flavor, id('patch'), { action: 'patch', typeName, gvk, body: PATCH, response: def, query: [...write, ['force', 'boolean']] });
-  if (has('delete')) item.delete = operation(flavor, id('delete'), { action: 'delete', typeName, gvk, body: definitionName('DeleteOptions'), response: definitionName('Status'), query: DELETE_PARAMS });
-  const out: Record<string, Schema> = { [base]: collection, [`${base}/{name}`]: item };
+  const c: Ctx = {
+    flavor, res, scope: res.namespaced ? [param(flavor, 'namespace', 'path')] : [],
+    write: WRITE_PARAMS.map((n): [string, string] => [n, 'string']),
+    id: (verb, suffix = '') => `${verb}${res.kind}${suffix}`,
+  };
+  const out: Record<string, Schema> = {
+    [base]: collectionPath(c, typeName, gvk, definitionName(typeName)),
+    [`${base}/{name}`]: itemPath(c, res.verbs, typeName, gvk),
+  };
   for (const [sub, info] of Object.entries(res.subresources)) {
     const subType = typeOfKind(info.kind) ?? typeName;
-    const subDef = definitionName(subType);
     const subGvk = { group: info.group, version: info.version, kind: info.kind };
-    const suffix = sub[0]?.toUpperCase() + sub.slice(1);
-    const p: Schema = { parameters: [param(flavor, 'name', 'path'), ...scope] };
-    for (const verb of info.verbs) {
-      if (verb === 'get') p.get = operation(flavor, id('read', suffix), { action: 'get', typeName: subType, gvk: subGvk, response: subDef, query: [] });
-      if (verb === 'update') p.put = operation(flavor, id('replace', suffix), { action: 'put', typeName: subType, gvk: subGvk, body: subDef, response: subDef, query: write });
-      if (verb === 'patch') p.patch = operation(flavor, id('patch', suffix), { action: 'patch', typeName: subType, gvk: subGvk, body: PATCH, response: subDef, query: [...write, ['force', 'boolean']] });
-      if (verb === 'create') p.post = operation(flavor, id('create', suffix), { action: 'post', typeName: subType, gvk: subGvk, body: subDef, response: subDef, query: write });
-    }
-    out[`${base}/{name}/${sub}`] = p;
+    out[`${base}/{name}/${sub}`] = itemPath(c, info.verbs, subType, subGvk, sub[0]?.toUpperCase() + sub.slice(1));
   }
   return out;
 }

@@ -87,29 +87,39 @@ const DELETE_PRIM = '$deleteFromPrimitiveList/';
 
 /** Merge a strategic patch map into `orig` (already a private copy) described by `type`. */
 function mergeMap(orig: Obj, patch: Obj, type: string | undefined): Obj {
-  const directive = patch[PATCH];
-  if (directive !== undefined) {
-    if (directive === 'replace') return stripDirectives(patch) as Obj;
-    if (directive === 'delete') return {};
-    if (directive !== 'merge') throw new PatchError(`unknown patch directive ${PATCH}: ${JSON.stringify(directive)}`);
-  }
+  const directive = mapDirective(patch);
+  if (directive === 'replace') return stripDirectives(patch) as Obj;
+  if (directive === 'delete') return {};
   const fields = type ? fieldsOf(type) : undefined;
-  let out = orig;
-  if (RETAIN in patch) out = retainKeys(out, patch);
+  const out = RETAIN in patch ? retainKeys(orig, patch) : orig;
   const orders: [string, unknown][] = [];
   for (const [key, value] of Object.entries(patch)) {
     if (key === PATCH || key === RETAIN) continue;
-    if (key.startsWith(ORDER)) { orders.push([key.slice(ORDER.length), value]); continue; }
-    if (key.startsWith(DELETE_PRIM)) { deleteFromPrimitiveList(out, key.slice(DELETE_PRIM.length), value); continue; }
-    if (key.startsWith('$')) throw new PatchError(`unknown patch directive ${key}`);
-    if (value === null) { delete out[key]; continue; }
-    out[key] = mergeValue(out[key], value, fields?.[key], key);
+    if (key.startsWith(ORDER)) orders.push([key.slice(ORDER.length), value]);
+    else mergeKey(out, key, value, fields?.[key]);
   }
+  // Orders apply last, to the merged lists.
   for (const [key, order] of orders) {
     const list = out[key];
     if (Array.isArray(list)) out[key] = applyOrder(list, order, fields?.[key]?.mergeKey, key);
   }
   return out;
+}
+
+/** `$patch` on a map: replace it whole, delete it, or merge (the default). */
+function mapDirective(patch: Obj): 'replace' | 'delete' | 'merge' {
+  const d = patch[PATCH];
+  if (d === undefined || d === 'merge') return 'merge';
+  if (d === 'replace' || d === 'delete') return d;
+  throw new PatchError(`unknown patch directive ${PATCH}: ${JSON.stringify(d)}`);
+}
+
+/** One key of a patch map: a `$deleteFromPrimitiveList/` directive, a deletion, or a merge. */
+function mergeKey(out: Obj, key: string, value: unknown, field: Field | undefined): void {
+  if (key.startsWith(DELETE_PRIM)) deleteFromPrimitiveList(out, key.slice(DELETE_PRIM.length), value);
+  else if (key.startsWith('$')) throw new PatchError(`unknown patch directive ${key}`);
+  else if (value === null) delete out[key];
+  else out[key] = mergeValue(out[key], value, field, key);
 }
 
 function mergeValue(orig: unknown, value: unknown, field: Field | undefined, key: string): unknown {

@@ -39,21 +39,26 @@ export function podCells(pod: Obj, now: Date): unknown[] {
   if (meta.deletionTimestamp && status.reason === NODE_UNREACHABLE_POD_REASON) p.reason = 'Unknown';
   else if (meta.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') p.reason = 'Terminating';
 
-  let restarts = String(p.restarts);
-  if (p.restarts !== 0 && p.lastRestart > 0) restarts = `${p.restarts} (${since(new Date(p.lastRestart).toISOString(), now)} ago)`;
+  return [str(meta.name), `${p.ready}/${total}`, p.reason, restartsCell(p, now), since(meta.creationTimestamp, now), ...wideCells(spec, status)];
+}
 
-  const podIPs = arr(status.podIPs);
-  const podIP = str(podIPs[0]?.ip) || str(status.podIP) || '<none>';
+/** `4`, or `4 (65s ago)` when the last restart time is known. */
+function restartsCell(p: Progress, now: Date): string {
+  if (p.restarts === 0 || p.lastRestart === 0) return String(p.restarts);
+  return `${p.restarts} (${since(new Date(p.lastRestart).toISOString(), now)} ago)`;
+}
+
+/** IP, NODE, NOMINATED NODE and READINESS GATES (shown by `-o wide`). */
+function wideCells(spec: Obj, status: Obj): string[] {
+  const podIP = str(arr(status.podIPs)[0]?.ip) || str(status.podIP) || '<none>';
   const gates = arr(spec.readinessGates);
   let readinessGates = '<none>';
   if (gates.length > 0) {
+    const conditions = arr(status.conditions);
     const ok = gates.filter((g) => conditionTrue(conditions, str(g.conditionType))).length;
     readinessGates = `${ok}/${gates.length}`;
   }
-  return [
-    str(meta.name), `${p.ready}/${total}`, p.reason, restarts, since(meta.creationTimestamp, now),
-    podIP, str(spec.nodeName) || '<none>', str(status.nominatedNodeName) || '<none>', readinessGates,
-  ];
+  return [podIP, str(spec.nodeName) || '<none>', str(status.nominatedNodeName) || '<none>', readinessGates];
 }
 
 /** Pods that ran to completion carry a Completed condition on their row, as upstream. */

@@ -97,22 +97,29 @@ function controllerOf(o: Obj): string {
   return `${str(ref.kind).toLowerCase()}${group ? `.${group}` : ''}/${str(ref.name)}`;
 }
 
+/** Upstream formatEventSource: `component, host`, from the legacy source or the reporting fields. */
+function eventSource(e: Obj): string {
+  const src = obj(e.source ?? e.deprecatedSource);
+  if (str(src.component)) return str(src.host) ? `${str(src.component)}, ${str(src.host)}` : str(src.component);
+  const component = str(e.reportingComponent) || str(e.reportingController);
+  return str(e.reportingInstance) ? `${component}, ${str(e.reportingInstance)}` : component;
+}
+
 function eventCells(e: Obj, now: Date): unknown[] {
   // core/v1 and events.k8s.io/v1 name the same facts differently.
-  const first = str(e.firstTimestamp) || str(e.deprecatedFirstTimestamp) || str(e.eventTime);
-  const firstSeen = since(first, now);
-  let lastSeen = str(e.lastTimestamp) || str(e.deprecatedLastTimestamp) ? since(str(e.lastTimestamp) || str(e.deprecatedLastTimestamp), now) : firstSeen;
-  const series = e.series === undefined ? undefined : obj(e.series);
-  let count = num(e.count) || num(e.deprecatedCount);
-  if (series) { lastSeen = since(series.lastObservedTime, now); count = num(series.count); }
-  else if (count === 0) count = 1;
+  const firstSeen = since(str(e.firstTimestamp) || str(e.deprecatedFirstTimestamp) || str(e.eventTime), now);
+  const last = str(e.lastTimestamp) || str(e.deprecatedLastTimestamp);
+  let lastSeen = last ? since(last, now) : firstSeen;
+  let count = num(e.count) || num(e.deprecatedCount) || 1;
+  if (e.series !== undefined) {
+    lastSeen = since(obj(e.series).lastObservedTime, now);
+    count = num(obj(e.series).count);
+  }
   const involved = obj(e.involvedObject ?? e.regarding);
-  const target = str(involved.name) ? `${str(involved.kind).toLowerCase()}/${str(involved.name)}` : str(involved.kind).toLowerCase();
-  const src = obj(e.source ?? e.deprecatedSource);
-  const [component, host] = str(src.component) ? [str(src.component), str(src.host)] : [str(e.reportingComponent) || str(e.reportingController), str(e.reportingInstance)];
-  const source = host ? `${component}, ${host}` : component;
+  const kind = str(involved.kind).toLowerCase();
+  const target = str(involved.name) ? `${kind}/${str(involved.name)}` : kind;
   const message = (str(e.message) || str(e.note)).trim();
-  return [lastSeen, str(e.type), str(e.reason), target, str(involved.fieldPath), source, message, firstSeen, count, str(meta(e).name)];
+  return [lastSeen, str(e.type), str(e.reason), target, str(involved.fieldPath), eventSource(e), message, firstSeen, count, str(meta(e).name)];
 }
 
 function pvcCells(o: Obj, now: Date): unknown[] {
