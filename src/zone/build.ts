@@ -7,7 +7,7 @@
 import type { ResolvedEndpoint, ResolvedService } from './resolve.ts';
 import { nodeOf, type EndpointPiece, type NameNode, type PtrEntry, type SvcView, type SvcZoneView } from './snapshot.ts';
 import { RRType, type WireRR } from './types.ts';
-import { addressRR, cnameRR, isEncodableName, ptrRR, reverseName, srvRR, withOwner } from './wire.ts';
+import { addressRR, cnameRR, isEncodableName, ptrKey, ptrRR, reverseName, srvRR, withOwner } from './wire.ts';
 
 export interface BuildConfig {
   readonly zones: readonly string[];
@@ -189,8 +189,9 @@ function buildPtr(r: ResolvedService, cfg: BuildConfig, prev: SvcView | undefine
   const ptr = new Map<string, PtrEntry>();
   for (const [ip, t] of targets) {
     const key = `${t.clusterIP ? 'c' : 'e'} ${t.names.join(' ')}`;
-    const old = prev?.ptr.get(ip);
-    ptr.set(ip, old?.key === key ? old : { key, clusterIP: t.clusterIP, rrs: t.names.map((n) => ptrRR(reverseName(ip), cfg.ttl, n)) });
+    const pk = ptrKey(ip);
+    const old = prev?.ptr.get(pk);
+    ptr.set(pk, old?.key === key ? old : { key, clusterIP: t.clusterIP, rrs: t.names.map((n) => ptrRR(reverseName(ip), cfg.ttl, n)) });
   }
   return ptr;
 }

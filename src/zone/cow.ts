@@ -3,14 +3,14 @@
  * to a PTR shard copies just that map, so the next snapshot shares everything it did not touch
  * and the previous snapshot is never modified.
  */
-import { ptrBucket, type Snapshot, type SvcView } from './snapshot.ts';
+import { ptrShard, type Snapshot, type SvcView } from './snapshot.ts';
 
 export class SnapshotEditor {
   readonly #prev: Snapshot;
   #namespaces: Map<string, ReadonlyMap<string, SvcView>> | undefined;
   readonly #copiedNs = new Map<string, Map<string, SvcView>>();
-  #ptrIndex: Array<ReadonlyMap<string, readonly string[]>> | undefined;
-  readonly #copiedBuckets = new Set<number>();
+  #ptrIndex: Map<string, ReadonlyMap<string, readonly string[]>> | undefined;
+  readonly #copiedShards = new Map<string, Map<string, readonly string[]>>();
 
   constructor(prev: Snapshot) {
     this.#prev = prev;
@@ -24,7 +24,7 @@ export class SnapshotEditor {
     return this.#namespaces ?? this.#prev.namespaces;
   }
 
-  get ptrIndex(): readonly ReadonlyMap<string, readonly string[]>[] {
+  get ptrIndex(): ReadonlyMap<string, ReadonlyMap<string, readonly string[]>> {
     return this.#ptrIndex ?? this.#prev.ptrIndex;
   }
 
@@ -69,17 +69,20 @@ export class SnapshotEditor {
     }
   }
 
-  #ptr(ip: string, svcKey: string, add: boolean): void {
-    const index = (this.#ptrIndex ??= [...this.#prev.ptrIndex]);
-    const b = ptrBucket(ip);
-    if (!this.#copiedBuckets.has(b)) {
-      index[b] = new Map(index[b]);
-      this.#copiedBuckets.add(b);
+  #ptr(key: string, svcKey: string, add: boolean): void {
+    const index = (this.#ptrIndex ??= new Map(this.#prev.ptrIndex));
+    const shardKey = ptrShard(key);
+    let shard = this.#copiedShards.get(shardKey);
+    if (!shard) {
+      shard = new Map(index.get(shardKey) ?? []);
+      this.#copiedShards.set(shardKey, shard);
+      index.set(shardKey, shard);
     }
-    const bucket = index[b] as Map<string, readonly string[]>;
-    const rest = (bucket.get(ip) ?? []).filter((x) => x !== svcKey);
+    const rest = (shard.get(key) ?? []).filter((x) => x !== svcKey);
     if (add) rest.push(svcKey);
-    if (rest.length > 0) bucket.set(ip, rest);
-    else bucket.delete(ip);
+    if (rest.length > 0) shard.set(key, rest);
+    else shard.delete(key);
+    // An empty shard must go: shard existence answers partial reverse names.
+    if (shard.size === 0) index.delete(shardKey);
   }
 }

@@ -26,8 +26,8 @@
  * - Names outside every served zone are REFUSED (CoreDNS: REFUSED or SERVFAIL by Corefile).
  * - Before the first sync every would-be NXDOMAIN is SERVFAIL without records (CoreDNS: with SOA).
  */
-import { ipFromReverse, reverseName as ipToReverse } from './wire.ts';
-import { EMPTY_NODE, nodeOf, ptrBucket, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
+import { parseReverse } from './wire.ts';
+import { EMPTY_NODE, nodeOf, ptrShard, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
 import { RRClass, RRType, Rcode, type LookupResult, type WireRR, type ZoneSnapshot } from './types.ts';
 
 const NONE: readonly WireRR[] = [];
@@ -99,51 +99,39 @@ function findUnderSvc(snap: Snapshot, index: number, rel: readonly string[]): Fo
   return child ? { node: child } : undefined;
 }
 
-/** PTR data for a reverse name; partial names exist when some served IP lies below them. */
+/** PTR data for a reverse name; partial names exist when some served address lies below them. */
 function findReverse(snap: Snapshot, qname: string): Found | undefined {
-  const ip = ipFromReverse(qname);
-  if (ip !== undefined) {
-    const keys = snap.ptrIndex[ptrBucket(ip)]?.get(ip) ?? [];
-    const entries = keys
-      .map((k) => { const i = k.indexOf('/'); return svcView(snap, k.slice(0, i), k.slice(i + 1))?.ptr.get(ip); })
-      .filter((e) => e !== undefined);
-    if (entries.length === 0) return undefined;
-    // A ClusterIP answers alone; otherwise one PTR per distinct endpoint name (dns.md B.3).
-    const cluster = entries.find((e) => e.clusterIP);
-    const rrs = cluster ? cluster.rrs.slice(0, 1) : entries.flatMap((e) => e.rrs);
-    return { node: nodeOf([[RRType.PTR, rrs]]) };
-  }
-  return hasReverseDescendant(snap, qname) ? { node: EMPTY_NODE } : undefined;
+  const q = parseReverse(qname);
+  if (!q) return undefined;
+  if (q.kind === 'partial') return hasReverseDescendant(snap, q.v6, q.prefix, q.depth) ? { node: EMPTY_NODE } : undefined;
+  const keys = snap.ptrIndex.get(ptrShard(q.key))?.get(q.key) ?? [];
+  const entries = keys
+    .map((k) => { const i = k.indexOf('/'); return svcView(snap, k.slice(0, i), k.slice(i + 1))?.ptr.get(q.key); })
+    .filter((e) => e !== undefined);
+  if (entries.length === 0) return undefined;
+  // A ClusterIP answers alone; otherwise one PTR per distinct endpoint name (dns.md B.3).
+  const cluster = entries.find((e) => e.clusterIP);
+  return { node: nodeOf([[RRType.PTR, cluster ? cluster.rrs.slice(0, 1) : entries.flatMap((e) => e.rrs)]]) };
 }
 
 /**
- * Is there a served IP whose reverse name lies strictly below qname? A scan over the index;
- * only partial reverse names reach it, and the dns layer caches answers per snapshot version.
+ * Is a served address below this partial reverse name (an empty non-terminal, RFC 8020)? Names
+ * at or below a shard (/24, /64) look inside that shard; shallower ones scan the shard keys only.
  */
-function hasReverseDescendant(snap: Snapshot, qname: string): boolean {
-  const v4 = qname.endsWith('.in-addr.arpa') || qname === 'in-addr.arpa';
-  const v6 = qname.endsWith('.ip6.arpa') || qname === 'ip6.arpa';
-  if (!v4 && !v6) return false;
-  const suffix = `.${qname}`;
-  for (const bucket of snap.ptrIndex) {
-    for (const ip of bucket.keys()) {
-      if (ip.includes(':') !== v6) continue;
-      if (reverseOf(ip).endsWith(suffix)) return true;
-    }
+function hasReverseDescendant(snap: Snapshot, v6: boolean, prefix: string, depth: number): boolean {
+  const shardDepth = v6 ? 16 : 3;
+  const isV6 = (shard: string): boolean => !shard.includes('.') && shard.length === 16;
+  if (depth < shardDepth) {
+    const p = v6 || depth === 0 ? prefix : `${prefix}.`;
+    for (const shard of snap.ptrIndex.keys()) if (isV6(shard) === v6 && shard.startsWith(p)) return true;
+    return false;
   }
+  const shard = snap.ptrIndex.get(v6 ? prefix.slice(0, 16) : prefix);
+  if (!shard || depth === shardDepth) return shard !== undefined;
+  for (const key of shard.keys()) if (key.startsWith(prefix)) return true;
   return false;
 }
 
-const reverseCache = new Map<string, string>();
-function reverseOf(ip: string): string {
-  let r = reverseCache.get(ip);
-  if (r === undefined) {
-    r = ipToReverse(ip);
-    if (reverseCache.size > 100_000) reverseCache.clear();
-    reverseCache.set(ip, r);
-  }
-  return r;
-}
 function negative(snap: Snapshot, apex: Apex, nx: boolean, answer: readonly WireRR[] = NONE): LookupResult {
   // Never deny before the first full sync: SERVFAIL makes resolvers retry instead of caching.
   if (nx && !snap.synced) return { rcode: Rcode.SERVFAIL, aa: false, answer: NONE, authority: NONE, additional: NONE };

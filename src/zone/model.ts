@@ -8,7 +8,7 @@ import { SnapshotEditor } from './cow.ts';
 import { toSlim } from './project.ts';
 import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService } from './records.ts';
 import { resolveFromPods, resolveFromSlices, selects } from './resolve.ts';
-import { buildApexes, PTR_BUCKETS, type Snapshot, type SvcView } from './snapshot.ts';
+import { buildApexes, type Snapshot, type SvcView } from './snapshot.ts';
 import type { ZoneConfig } from './types.ts';
 
 export interface ModelOptions {
@@ -71,7 +71,7 @@ export class ClusterModel {
     const serial = Math.floor(this.#now() / 1000) >>> 0;
     this.#snap = {
       version: 0, serial, synced: false, ttl: cfg.ttl, ...buildApexes(this.#cfg, serial),
-      namespaces: new Map(), ptrIndex: Array.from({ length: PTR_BUCKETS }, () => new Map()),
+      namespaces: new Map(), ptrIndex: new Map(),
     };
   }
 

@@ -60,7 +60,7 @@ export interface SvcView {
   readonly cname: string;
   /** Indexed like ZoneConfig.zones. */
   readonly byZone: readonly SvcZoneView[];
-  /** Reverse records by canonical IP; empty unless reverse zones are served. */
+  /** Reverse records by ptrKey (wire.ts); empty unless reverse zones are served. */
   readonly ptr: ReadonlyMap<string, PtrEntry>;
   /** Identity of the inputs; equal sig means equal records. */
   readonly sig: string;
@@ -76,8 +76,6 @@ export interface Apex {
   readonly nsGlue: readonly WireRR[];
 }
 
-export const PTR_BUCKETS = 256;
-
 export interface Snapshot extends ZoneSnapshot {
   readonly version: number;
   readonly serial: number;
@@ -91,15 +89,15 @@ export interface Snapshot extends ZoneSnapshot {
   readonly nsHost: readonly NameNode[];
   /** A namespace is present when its Namespace object exists or any Service lives in it. */
   readonly namespaces: ReadonlyMap<string, ReadonlyMap<string, SvcView>>;
-  /** Canonical IP -> `ns/name` of services with a PTR for it, sharded by ptrBucket(ip). */
-  readonly ptrIndex: readonly ReadonlyMap<string, readonly string[]>[];
+  /** Shard (ptrShard) -> ptrKey -> `ns/name` of the services with a PTR for that address. */
+  readonly ptrIndex: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
 }
 
-/** Cheap stable string hash (FNV-1a) to pick a PTR shard. */
-export function ptrBucket(ip: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % PTR_BUCKETS;
+/** Reverse-index shard of a ptrKey: its /24 (IPv4) or /64 (IPv6), so partial reverse names
+ * deeper than that resolve inside one shard and shallower ones scan only the shard keys. */
+export function ptrShard(key: string): string {
+  if (key.length === 32 && !key.includes('.')) return key.slice(0, 16);
+  return key.slice(0, key.lastIndexOf('.'));
 }
 
 /** SOA RR TTL = min(ttl, 300) and MINIMUM = ttl, like CoreDNS (dns.md B.1, F), so negatives stay short. */

@@ -236,3 +236,45 @@ export function ipFromReverse(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The key of an address in the reverse index: IPv4 dotted decimal, IPv6 as 32 lowercase hex
+ * nibbles. Both read in the order of the reverse name's labels from the zone down, so every
+ * reverse name (full or partial) is a key prefix.
+ */
+export function ptrKey(ip: string): string {
+  if (isIPv4(ip)) return ip;
+  return [...parseIPv6(ip)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export type ReverseQuery =
+  | { readonly kind: 'full'; readonly key: string }
+  | { readonly kind: 'partial'; readonly v6: boolean; readonly prefix: string; readonly depth: number };
+
+/**
+ * Parse a name under in-addr.arpa / ip6.arpa into an index key (complete address) or a key
+ * prefix (partial name). Labels must be canonical (decimal 0-255 without leading zeros; single
+ * lowercase hex nibbles) so each address has exactly one reverse name; otherwise undefined.
+ */
+export function parseReverse(name: string): ReverseQuery | undefined {
+  if (name === 'in-addr.arpa' || name.endsWith('.in-addr.arpa')) return reverseV4(labelsBelow(name, 'in-addr.arpa'));
+  if (name === 'ip6.arpa' || name.endsWith('.ip6.arpa')) return reverseV6(labelsBelow(name, 'ip6.arpa'));
+  return undefined;
+}
+
+/** Labels left of `suffix`, in zone-down order (the address's own order). */
+function labelsBelow(name: string, suffix: string): string[] {
+  return name === suffix ? [] : name.slice(0, -suffix.length - 1).split('.').reverse();
+}
+
+function reverseV4(labels: string[]): ReverseQuery | undefined {
+  if (labels.length > 4 || !labels.every((x) => /^(0|[1-9]\d{0,2})$/.test(x) && Number(x) < 256)) return undefined;
+  const key = labels.join('.');
+  return labels.length === 4 ? { kind: 'full', key } : { kind: 'partial', v6: false, prefix: key, depth: labels.length };
+}
+
+function reverseV6(labels: string[]): ReverseQuery | undefined {
+  if (labels.length > 32 || !labels.every((x) => /^[0-9a-f]$/.test(x))) return undefined;
+  const key = labels.join('');
+  return labels.length === 32 ? { kind: 'full', key } : { kind: 'partial', v6: true, prefix: key, depth: labels.length };
+}

@@ -176,7 +176,7 @@ describe('configuration', () => {
   it('without reverse zones, reverse names are REFUSED and no PTR is built', () => {
     const s = cluster({ reverseZones: [] }).snapshot();
     expect(rcode(s, '10.1.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.REFUSED);
-    expect(s.ptrIndex.every((b) => b.size === 0)).toBe(true);
+    expect(s.ptrIndex.size).toBe(0);
   });
 
   it('a narrower reverse zone is its own apex', () => {
@@ -251,4 +251,17 @@ describe('incremental rebuild of one large service', () => {
     expect(q(s, '_http._tcp.big.default.svc.cluster.local', RRType.SRV).answer.map((a) => a.split(' ')[5])).toEqual(['50', '50']);
     expect(q(s, 'big-1.big.default.svc.cluster.local', RRType.SRV).answer.map((a) => a.split(' ')[5])).toEqual(['100']);
   });
+});
+
+it('a reverse empty non-terminal disappears with its last address', () => {
+  const m = cluster();
+  const s1 = m.snapshot();
+  expect(rcode(s1, '2.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NOERROR);
+  m.remove(pod('default', 'web-a'));
+  expect(rcode(m.snapshot(), '2.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NOERROR);
+  m.remove(pod('default', 'web-b'));
+  const s3 = m.snapshot();
+  expect(rcode(s3, '2.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NXDOMAIN);
+  expect(rcode(s3, '244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NOERROR); // 10.244.1.x remain
+  expect(rcode(s1, '2.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NOERROR);
 });

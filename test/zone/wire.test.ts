@@ -3,7 +3,7 @@ import dns2 from 'dns2';
 import { describe, expect, it } from 'vitest';
 import type { WireRR } from '../../src/zone/types.ts';
 import {
-  aaaaRR, aRR, canonicalIP, cnameRR, dashedIP, encodeName, ipFromReverse, nsRR, ptrRR, reverseName, soaRR, srvRR, txtRR,
+  aaaaRR, aRR, canonicalIP, cnameRR, dashedIP, encodeName, ipFromReverse, nsRR, parseReverse, ptrKey, ptrRR, reverseName, soaRR, srvRR, txtRR,
 } from '../../src/zone/wire.ts';
 
 /** A response message holding the records uncompressed, parsed by dns2. */
@@ -91,4 +91,25 @@ describe('addresses', () => {
     'partial or malformed reverse name %s has no address', (name) => {
       expect(ipFromReverse(name)).toBeUndefined();
     });
+});
+
+describe('reverse index keys', () => {
+  it.each([
+    { ip: '10.244.1.30', key: '10.244.1.30' },
+    { ip: 'fd00::3:1', key: 'fd000000000000000000000000030001' },
+  ])('the reverse name of $ip parses to its ptrKey', ({ ip, key }) => {
+    expect(ptrKey(ip)).toBe(key);
+    expect(parseReverse(reverseName(ip))).toEqual({ kind: 'full', key });
+  });
+  it.each([
+    { name: '244.10.in-addr.arpa', want: { kind: 'partial', v6: false, prefix: '10.244', depth: 2 } },
+    { name: 'in-addr.arpa', want: { kind: 'partial', v6: false, prefix: '', depth: 0 } },
+    { name: 'd.f.ip6.arpa', want: { kind: 'partial', v6: true, prefix: 'fd', depth: 2 } },
+    { name: '1.2.3.4.5.in-addr.arpa', want: undefined },
+    { name: 'F.ip6.arpa', want: undefined },
+    { name: '10.ip6.arpa', want: undefined },
+    { name: 'example.com', want: undefined },
+  ])('$name', ({ name, want }) => {
+    expect(parseReverse(name)).toEqual(want);
+  });
 });
