@@ -173,6 +173,16 @@ describe.each(clients)('$name against the embedded API server', ({ bin }) => {
     expect(meta.labels.tier).toBe('db');
   });
 
+  it('edits through KUBE_EDITOR (a strategic merge patch built by kubectl)', async () => {
+    const editor = file('editor.sh', '#!/bin/sh\nsed -i -e "s/^  replicas: .*/  replicas: 5/" -e "s#image: luksa/kubia-pet:v2#image: luksa/kubia-pet:v3#" "$1"\n');
+    const r = await run(kubectl, ['edit', 'sts', 'kubia'], { env: { ...process.env, KUBECONFIG: api.kubeconfigPath, KUBE_EDITOR: `sh ${editor}` }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('statefulset.apps/kubia edited');
+    const spec = JSON.parse(await ok('get', 'sts', 'kubia', '-o', 'json')).spec;
+    expect(spec.replicas).toBe(5);
+    expect(spec.template.spec.containers.map((c: { image: string }) => c.image)).toEqual(['luksa/kubia-pet:v3']);
+  });
+
   it('creates a namespace and a service from generators (protobuf request bodies)', async () => {
     expect((await ok('create', 'namespace', 'book')).trim()).toBe('namespace/book created');
     expect(rows(await ok('get', 'ns', 'book'))[1]?.slice(0, 2)).toEqual(['book', 'Active']);
