@@ -166,6 +166,8 @@ describe('informer against a fake API', () => {
     api.put(PODS, pod('w2', 'default', { app: 'web' }));
     api.put(PODS, pod('o1', 'other', { app: 'db' }));
     api.put(PODS, pod('n2', 'default', {}));
+    await waitFor(() => names(inf).join() === want.join(), 5000, `exactly ${want.join()}`);
+    // Nothing else trickles in later.
     await new Promise((r) => setTimeout(r, 100));
     expect(names(inf)).toEqual(want);
   });

@@ -130,7 +130,7 @@ describe('work queue', () => {
     for (let i = 0; i < 10; i++) q.add(`k${i}`);
     await sleep(250);
     // 10 first attempts + about 20 qps × 0.25 s retries; per-key backoff alone would allow hundreds.
-    expect(runs).toBeGreaterThanOrEqual(12);
+    expect(runs).toBeGreaterThanOrEqual(11);
     expect(runs).toBeLessThanOrEqual(18);
   });
 
@@ -146,7 +146,7 @@ describe('work queue', () => {
     await sleep(250);
     expect(seen.map(([k]) => k)).toEqual(['late', 'later']);
     expect(seen[0]![1]).toBeGreaterThanOrEqual(45);
-    expect(seen[0]![1]).toBeLessThan(150);
+    expect(seen[0]![1]).toBeLessThan(190);
   });
 
   it('shutdown waits for in-flight work, drops pending keys and ignores new adds', async () => {
