@@ -112,6 +112,14 @@ describe.each(clients)('$name against the embedded API server', ({ bin }) => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('unknown field "spec.containers[0].imagePullPolicyy"');
     expect((await k('get', 'po', 'typo')).code).not.toBe(0);
+    // kubectl never asks the server to validate a `kind: List`; it validates the items itself
+    // against /openapi/v2 (protobuf).
+    const list = file('typo-list.yaml', 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: typo2}\n' +
+      '  spec:\n    containers: [{name: c, image: x, imagePullPolicyy: Always, ports: [{containerPort: "80"}]}]\n');
+    const fromList = await k('create', '-f', list);
+    expect(fromList.code).not.toBe(0);
+    expect(fromList.stderr).toContain('unknown field "imagePullPolicyy" in io.k8s.api.core.v1.Container');
+    expect(fromList.stderr).toContain('invalid type for io.k8s.api.core.v1.ContainerPort.containerPort: got "string", expected "integer"');
   });
 
   it('applies the manifests, then a changed copy, then the same copy again', async () => {
