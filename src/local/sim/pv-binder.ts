@@ -6,7 +6,7 @@
  */
 import { rm, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import { createWorkQueue } from '../../kube/workqueue.ts';
 import type { Logger } from '../../log.ts';
 import type { Stoppable } from './kubelet.ts';
@@ -30,12 +30,19 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
   const touchDisk = opts.dataDir !== undefined;
   const pvs = informer<V1PersistentVolume>(kc, log, 'pv', '/api/v1/persistentvolumes');
   const claims = informer<V1PersistentVolumeClaim>(kc, log, 'pvc', '/api/v1/persistentvolumeclaims');
+  const pods = informer<V1Pod>(kc, log, 'pv-pods', '/api/v1/pods');
   const queue = createWorkQueue({ log, name: 'pv-binder', maxDelayMs: 5000 });
   const kick = (): void => queue.add(KEY);
   for (const ev of ['add', 'update', 'delete'] as const) {
     pvs.on(ev, kick);
     claims.on(ev, kick);
   }
+  // Only pods that mount claims matter (they hold a claim's protection finalizer).
+  const podKick = (p: V1Pod): void => {
+    if (p.spec?.volumes?.some((v) => v.persistentVolumeClaim)) kick();
+  };
+  pods.on('update', podKick);
+  pods.on('delete', podKick);
 
   async function scrub(path: string): Promise<void> {
     // The recycler's "rm -rf /scrub/*": empty the directory, keep it.
@@ -46,6 +53,15 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
       return;
     }
     await Promise.all(entries.map((e) => rm(join(path, e), { recursive: true, force: true })));
+  }
+
+  /** PUT with the cached resourceVersion: a list element cannot be removed by merge patch. */
+  async function dropFinalizer(kind: 'pv' | 'pvc', namespace: string, name: string, finalizer: string): Promise<void> {
+    const obj = kind === 'pv' ? pvs.get(name) : claims.get(`${namespace}/${name}`);
+    if (!obj) return;
+    const metadata = { ...obj.metadata, finalizers: (obj.metadata?.finalizers ?? []).filter((f) => f !== finalizer) };
+    if (kind === 'pv') await core.replacePersistentVolume({ name, body: { ...(obj as V1PersistentVolume), metadata } });
+    else await core.replaceNamespacedPersistentVolumeClaim({ name, namespace, body: { ...(obj as V1PersistentVolumeClaim), metadata } });
   }
 
   async function exec(op: VolumeOp): Promise<void> {
@@ -82,6 +98,9 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
         await ignoreNotFound(() => core.deletePersistentVolume({ name: op.pv }));
         if (touchDisk && op.hostPath) await rm(op.hostPath, { recursive: true, force: true });
         return;
+      case 'dropFinalizer':
+        await ignoreNotFound(() => dropFinalizer(op.kind, op.namespace, op.name, op.finalizer));
+        return;
       case 'scrub':
         log.info({ pv: op.pv }, 'claim gone: recycling volume');
         if (touchDisk && op.hostPath) await scrub(op.hostPath);
@@ -90,7 +109,7 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
   }
 
   async function sync(): Promise<void> {
-    const ops = planVolumes(pvs.list(), claims.list(), dataDir);
+    const ops = planVolumes(pvs.list(), claims.list(), dataDir, pods.list());
     // In order, stopping at the first failure: the queue retries with backoff and the plan is
     // recomputed from fresh state, so a half-done binding is finished, never duplicated.
     for (const op of ops) await exec(op);
@@ -98,7 +117,8 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
 
   pvs.start();
   claims.start();
-  await waitSynced([pvs, claims]);
+  pods.start();
+  await waitSynced([pvs, claims, pods]);
   queue.start(sync, 1);
   kick();
   log.info({ dataDir, touchDisk }, 'pv binder running');
@@ -106,7 +126,7 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
   return {
     async stop() {
       await queue.shutdown();
-      await Promise.all([pvs.stop(), claims.stop()]);
+      await Promise.all([pvs.stop(), claims.stop(), pods.stop()]);
     },
   };
 }

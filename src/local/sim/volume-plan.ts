@@ -4,7 +4,8 @@
  * resulting state yields no ops. Writes for one binding go volume first (claimRef, then phase),
  * then claim, as pv_controller.go bind() does, so a crash in between is repaired next pass.
  */
-import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import { planProtection, type DropFinalizer } from './protection.ts';
 import { matchVolume, provisionedVolume, reclaimAction, wantsProvisioning } from './volumes.ts';
 
 export interface ClaimRefOut {
@@ -22,7 +23,8 @@ export type VolumeOp =
   | { op: 'claimStatus'; namespace: string; claim: string; status: Record<string, unknown> }
   | { op: 'createPv'; pv: V1PersistentVolume }
   | { op: 'deletePv'; pv: string; hostPath?: string }
-  | { op: 'scrub'; pv: string; hostPath?: string };
+  | { op: 'scrub'; pv: string; hostPath?: string }
+  | DropFinalizer;
 
 const key = (ns: string | undefined, name: string | undefined): string => `${ns ?? ''}/${name ?? ''}`;
 
@@ -59,6 +61,8 @@ function reclaim(pv: V1PersistentVolume, dataDir: string, ops: VolumeOp[]): void
       ops.push({ op: 'pvPhase', pv: name, phase: 'Released' });
       break;
     case 'delete':
+      // Released first, as the PV controller does: pv-protection then lets the delete finish.
+      if (pv.status?.phase !== 'Released') ops.push({ op: 'pvPhase', pv: name, phase: 'Released' });
       ops.push(hostPath ? { op: 'deletePv', pv: name, hostPath } : { op: 'deletePv', pv: name });
       break;
     case 'recycle':
@@ -96,9 +100,17 @@ function planVolumeSide(
   return holding;
 }
 
-/** The whole plan. `dataDir` is where provisioned hostPath volumes live. */
-export function planVolumes(pvs: readonly V1PersistentVolume[], claims: readonly V1PersistentVolumeClaim[], dataDir: string): VolumeOp[] {
-  const ops: VolumeOp[] = [];
+/**
+ * The whole plan. `dataDir` is where provisioned hostPath volumes live; `pods` tell which
+ * claims are still in use (storage protection).
+ */
+export function planVolumes(
+  pvs: readonly V1PersistentVolume[],
+  claims: readonly V1PersistentVolumeClaim[],
+  dataDir: string,
+  pods: readonly V1Pod[] = [],
+): VolumeOp[] {
+  const ops: VolumeOp[] = [...planProtection(pvs, claims, pods)];
   const byKey = new Map(claims.map((c) => [key(c.metadata?.namespace, c.metadata?.name), c]));
   const holding = planVolumeSide(pvs, byKey, dataDir, ops);
   const taken = new Set<string>();
