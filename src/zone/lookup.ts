@@ -147,9 +147,9 @@ function answerFrom(node: NameNode, qtype: number): { answer: readonly WireRR[];
   return { answer, additional: NONE };
 }
 
-function resolve(snap: Snapshot, qname: string, qtype: number, chain: readonly WireRR[], seen: Set<string>): LookupResult {
-  const hit = findApex(snap, qname);
-  if (!hit) return chain.length > 0 ? { rcode: Rcode.NOERROR, aa: true, answer: chain, authority: NONE, additional: NONE } : refused;
+type ApexHit = NonNullable<ReturnType<typeof findApex>>;
+
+function resolve(snap: Snapshot, qname: string, hit: ApexHit, qtype: number, chain: readonly WireRR[], seen: Set<string>): LookupResult {
   const { apex, index, rel } = hit;
   const found = apex.reverse
     ? rel.length === 0 ? { node: apexNode(apex) } : findReverse(snap, qname)
@@ -162,7 +162,10 @@ function resolve(snap: Snapshot, qname: string, qtype: number, chain: readonly W
     // Follow the alias inside our own zones (RFC 1034 §4.3.2 step 3a); stop on loops.
     if (seen.has(found.cname) || seen.size >= MAX_CNAME_CHAIN) return { rcode: Rcode.NOERROR, aa: true, answer: next, authority: NONE, additional: NONE };
     seen.add(found.cname);
-    return resolve(snap, found.cname, qtype, next, seen);
+    const target = findApex(snap, found.cname);
+    // Out of our zones: the CNAME is the whole answer; the resolver follows it (RFC 1034 §4.3.2).
+    if (!target) return { rcode: Rcode.NOERROR, aa: true, answer: next, authority: NONE, additional: NONE };
+    return resolve(snap, found.cname, target, qtype, next, seen);
   }
   const { answer, additional } = answerFrom(found.node, qtype);
   if (answer.length === 0) return negative(snap, apex, false, chain);
@@ -175,13 +178,16 @@ function resolve(snap: Snapshot, qname: string, qtype: number, chain: readonly W
  */
 export function lookup(snap: ZoneSnapshot, qname: string, qtype: number, qclass: number): LookupResult {
   const s = snap as Snapshot;
+  // A bare ZoneSnapshot (a stub) holds no zone: refuse rather than throw.
+  if (!Array.isArray(s.forward)) return refused;
   // The dns layer already lowercases and strips the root; stay correct for other callers too
   // (names compare case-insensitively: spec §2.1, RFC 4343).
   if (qname.endsWith('.')) qname = qname.slice(0, -1);
   if (/[A-Z]/.test(qname)) qname = qname.toLowerCase();
   if (qclass !== RRClass.IN && qclass !== RRClass.ANY) return refused;
-  if (findApex(s, qname) === undefined) return refused;
+  const hit = findApex(s, qname);
+  if (hit === undefined) return refused;
   // Zone transfers are not offered (dns.md B.3: the kubernetes plugin refuses them too).
   if (qtype === RRType.AXFR || qtype === RRType.IXFR) return refused;
-  return resolve(s, qname, qtype, NONE, new Set([qname]));
+  return resolve(s, qname, hit, qtype, NONE, new Set([qname]));
 }

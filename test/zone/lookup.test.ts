@@ -226,3 +226,7 @@ describe('case and form of the question', () => {
     expect(lookup(snap, '..', A, RRClass.IN).rcode).toBe(Rcode.REFUSED);
   });
 });
+
+it('a stub snapshot without a zone is REFUSED, not a crash', () => {
+  expect(lookup({ version: 1 }, 'cluster.local', A, RRClass.IN).rcode).toBe(Rcode.REFUSED);
+});
