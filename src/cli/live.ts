@@ -34,7 +34,6 @@ export interface LiveServe {
 export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logger, controller: boolean): Promise<LiveServe> {
   const metrics = createMetrics({ defaultMetrics: true });
   const model = new ClusterModel(zoneConfig(cfg));
-  metrics.trackZone(() => model.stats());
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
   });
