@@ -4,6 +4,7 @@
  * returns a new immutable Snapshot that shares every untouched map with its predecessor.
  */
 import { buildService, type BuildConfig } from './build.ts';
+import { normalizeZoneConfig } from './config.ts';
 import { SnapshotEditor } from './cow.ts';
 import { toSlim } from './project.ts';
 import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService } from './records.ts';
@@ -63,14 +64,15 @@ export class ClusterModel {
   #syncDirty = true;
   #snap: Snapshot;
 
+  /** Throws an Error naming the field when cfg cannot work (see normalizeZoneConfig). */
   constructor(cfg: ZoneConfig, opts: ModelOptions = {}) {
-    this.#cfg = { ...cfg, zones: [...cfg.zones], reverseZones: [...cfg.reverseZones], nsAddresses: [...cfg.nsAddresses] };
-    this.#build = { zones: this.#cfg.zones, ttl: cfg.ttl, reverse: cfg.reverseZones.length > 0 };
+    this.#cfg = normalizeZoneConfig(cfg);
+    this.#build = { zones: this.#cfg.zones, ttl: this.#cfg.ttl, reverse: this.#cfg.reverseZones.length > 0 };
     this.#now = opts.now ?? Date.now;
     this.#onError = opts.onError ?? ((): void => undefined);
     const serial = Math.floor(this.#now() / 1000) >>> 0;
     this.#snap = {
-      version: 0, serial, synced: false, ttl: cfg.ttl, ...buildApexes(this.#cfg, serial),
+      version: 0, serial, synced: false, ttl: this.#cfg.ttl, ...buildApexes(this.#cfg, serial),
       namespaces: new Map(), ptrIndex: new Map(),
     };
   }

@@ -265,3 +265,22 @@ it('a reverse empty non-terminal disappears with its last address', () => {
   expect(rcode(s3, '244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NOERROR); // 10.244.1.x remain
   expect(rcode(s1, '2.244.10.in-addr.arpa', RRType.PTR)).toBe(Rcode.NOERROR);
 });
+
+describe('zone configuration checks', () => {
+  it('normalises zone names', () => {
+    const m = new ClusterModel(config({ zones: ['Cluster.Local.', 'cluster.local'] }), { now: () => NOW });
+    m.markSynced();
+    const s = m.snapshot();
+    expect(s.forward.map((a) => a.name)).toEqual(['cluster.local']);
+    expect(rcode(s, 'svc.cluster.local')).toBe(Rcode.NOERROR);
+  });
+  it.each([
+    { name: 'bad nsAddress', cfg: { nsAddresses: ['ns1'] }, err: /nsAddresses: not an IP address: "ns1"/ },
+    { name: 'negative ttl', cfg: { ttl: -1 }, err: /ttl: want an integer/ },
+    { name: 'bad reverse zone', cfg: { reverseZones: ['example.org'] }, err: /reverseZones: example.org is not under/ },
+    { name: 'bad zone', cfg: { zones: ['a..b'] }, err: /zones: invalid zone name "a..b"/ },
+    { name: 'bad endpoint source', cfg: { endpointsFrom: 'endpoints' as 'pods' }, err: /endpointsFrom: want pods or endpointslices/ },
+  ])('rejects $name', ({ cfg, err }) => {
+    expect(() => new ClusterModel(config(cfg))).toThrow(err);
+  });
+});
