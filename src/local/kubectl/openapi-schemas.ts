@@ -6,6 +6,7 @@
  */
 import { RESOURCES } from '../api/resources.ts';
 import { TYPES } from './schema-defs.ts';
+import { FIELD_DOCS, REQUIRED, TYPE_DOCS } from './schema-docs.ts';
 import { definitionName, fieldsOf, gvkOfType, PRIMITIVES, type Field } from './schema.ts';
 
 type Schema = Record<string, unknown>;
@@ -49,6 +50,16 @@ function fieldSchema(f: Field, ref: (def: string) => Schema): Schema {
   return s;
 }
 
+/**
+ * Attach a description. Upstream's v2 document puts it beside `$ref`; its v3 documents wrap
+ * the reference in a one-element allOf, since OpenAPI 3.0 ignores siblings of `$ref`.
+ */
+function documented(s: Schema, description: string | undefined, flavor: 'v2' | 'v3'): Schema {
+  if (description === undefined) return s;
+  if ('$ref' in s && flavor === 'v3') return { description, allOf: [s] };
+  return { ...s, description };
+}
+
 function gvkExtension(typeName: string): Schema {
   const gvk = gvkOfType(typeName);
   return gvk ? { 'x-kubernetes-group-version-kind': [gvk] } : {};
@@ -70,7 +81,7 @@ function listSchema(typeName: string, ref: (def: string) => Schema): Schema {
 }
 
 /** Every definition, keyed by definition name; `ref` builds a reference to a definition. */
-export function buildSchemas(ref: (def: string) => Schema): Record<string, Schema> {
+export function buildSchemas(ref: (def: string) => Schema, flavor: 'v2' | 'v3'): Record<string, Schema> {
   const out: Record<string, Schema> = {
     [QUANTITY]: { type: 'string', format: 'quantity', description: 'A fixed-point number such as 1Mi or 500m, written as a string or a number.' },
     [INT_OR_STRING]: { type: 'string', format: 'int-or-string', description: 'An integer or a string.' },
@@ -79,8 +90,11 @@ export function buildSchemas(ref: (def: string) => Schema): Record<string, Schem
   };
   for (const typeName of Object.keys(TYPES)) {
     const fields = fieldsOf(typeName) ?? {};
-    const properties = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, fieldSchema(f, ref)]));
-    out[definitionName(typeName)] = { type: 'object', properties, ...gvkExtension(typeName) };
+    const properties = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, documented(fieldSchema(f, ref), FIELD_DOCS[`${typeName}.${k}`], flavor)]));
+    const def: Schema = { type: 'object', properties, ...gvkExtension(typeName) };
+    if (TYPE_DOCS[typeName]) def.description = TYPE_DOCS[typeName];
+    if (REQUIRED[typeName]) def.required = [...REQUIRED[typeName]];
+    out[definitionName(typeName)] = def;
     const gvk = gvkOfType(typeName);
     if (gvk && RESOURCES.some((r) => r.kind === gvk.kind && r.group === gvk.group)) {
       out[`${definitionName(typeName)}List`] = listSchema(typeName, ref);

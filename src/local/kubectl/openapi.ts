@@ -140,7 +140,7 @@ export function openapiV2(): { json: object; protobuf: Buffer } {
       swagger: '2.0',
       info: { title: OPENAPI_TITLE, version: OPENAPI_VERSION },
       paths: paths('v2', RESOURCES),
-      definitions: buildSchemas(ref('v2')),
+      definitions: buildSchemas(ref('v2'), 'v2'),
       securityDefinitions: { BearerToken: { type: 'apiKey', name: 'authorization', in: 'header', description: 'Bearer token authentication' } },
       security: [{ BearerToken: [] }],
     };
@@ -151,7 +151,7 @@ export function openapiV2(): { json: object; protobuf: Buffer } {
 
 function v3Docs(): Map<string, { doc: object; hash: string }> {
   if (v3Cache) return v3Cache;
-  const schemas = buildSchemas(ref('v3'));
+  const schemas = buildSchemas(ref('v3'), 'v3');
   const byPath = new Map<string, ResourceInfo[]>();
   for (const r of RESOURCES) byPath.set(groupVersionPath(r), [...(byPath.get(groupVersionPath(r)) ?? []), r]);
   v3Cache = new Map();

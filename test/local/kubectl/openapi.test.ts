@@ -59,6 +59,16 @@ describe('openapi v3', () => {
     expect(s['io.k8s.api.core.v1.PodSpec'].properties.tolerations['x-kubernetes-patch-strategy']).toBeUndefined();
     expect(s['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties.finalizers['x-kubernetes-patch-strategy']).toBe('merge');
   });
+
+  it('documents fields for kubectl explain and marks required ones', () => {
+    const sts = (openapiV3('apis/apps/v1') as J).components.schemas['io.k8s.api.apps.v1.StatefulSetSpec'];
+    expect(sts.required).toEqual(['selector', 'template']);
+    expect(sts.properties.serviceName.description).toMatch(/headless Service/);
+    // OpenAPI 3 ignores siblings of $ref: a documented reference is wrapped in allOf.
+    expect(sts.properties.template).toEqual({ description: expect.any(String), allOf: [{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodTemplateSpec' }] });
+    const v2 = (openapiV2().json as J).definitions['io.k8s.api.apps.v1.StatefulSetSpec'];
+    expect(v2.properties.template).toEqual({ description: expect.any(String), $ref: '#/definitions/io.k8s.api.core.v1.PodTemplateSpec' });
+  });
 });
 
 describe('openapi v2', () => {

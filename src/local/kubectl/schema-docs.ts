@@ -1,0 +1,87 @@
+/**
+ * @module Documentation and required fields for the type table, shown by `kubectl explain`
+ * and checked by kubectl's client-side validation (`missing required field`). Descriptions
+ * are short summaries written for this project; `required` lists follow the fields upstream
+ * marks required (no `omitempty`, no `+optional`).
+ */
+
+export const TYPE_DOCS: Readonly<Record<string, string>> = {
+  Pod: 'A group of containers scheduled together on one node; the unit a StatefulSet creates, one per ordinal.',
+  PodSpec: 'The desired state of a pod: its containers, volumes and scheduling constraints.',
+  Container: 'One container of a pod.',
+  StatefulSet: 'Manages pods with a stable identity: each pod keeps its ordinal name, its DNS name under the governing Service, and its own volume claims.',
+  StatefulSetSpec: 'The desired state of a StatefulSet.',
+  StatefulSetStatus: 'The observed state of a StatefulSet, written by the controller.',
+  Service: 'A named set of pods, selected by labels. A headless Service (clusterIP: None) gives each selected pod a DNS name.',
+  ServiceSpec: 'The desired behaviour of a Service.',
+  PersistentVolume: 'A piece of storage provided to the cluster, bound to at most one claim.',
+  PersistentVolumeClaim: 'A request for storage, bound to a PersistentVolume that satisfies it.',
+  PersistentVolumeClaimSpec: 'What a claim asks for: access modes, size and storage class.',
+  Node: 'A machine pods run on.',
+  Namespace: 'A scope for names.',
+  EndpointSlice: 'A subset of the endpoints of a Service, maintained by the EndpointSlice controller.',
+  ControllerRevision: 'An immutable snapshot of a StatefulSet pod template, used for rollouts and rollbacks.',
+  Event: 'A report of something that happened to an object.',
+  Lease: 'A lease held by one holder, for leader election and heartbeats.',
+  Scale: 'The scale subresource: desired and observed replica counts.',
+  ObjectMeta: 'Metadata every persisted object has: name, namespace, labels, annotations, owners and bookkeeping.',
+  DeleteOptions: 'Options of a DELETE request: grace period, preconditions and propagation policy.',
+  Status: 'The result of an operation that does not return an object, e.g. an error.',
+};
+
+export const FIELD_DOCS: Readonly<Record<string, string>> = {
+  'StatefulSetSpec.replicas': 'Desired number of pods, named <set>-0 … <set>-(N-1). Defaults to 1.',
+  'StatefulSetSpec.serviceName': 'The governing headless Service; it gives each pod the DNS name <pod>.<serviceName>.<namespace>.svc.',
+  'StatefulSetSpec.selector': 'Label query over pods; must match the pod template labels.',
+  'StatefulSetSpec.template': 'The pod template each ordinal is created from.',
+  'StatefulSetSpec.volumeClaimTemplates': 'Claims created once per pod as <template>-<set>-<ordinal> and kept when the pod is replaced.',
+  'StatefulSetSpec.podManagementPolicy': 'OrderedReady (default: one pod at a time, in order) or Parallel.',
+  'StatefulSetSpec.updateStrategy': 'How template changes roll out: RollingUpdate (default) or OnDelete.',
+  'StatefulSetSpec.persistentVolumeClaimRetentionPolicy': 'Whether claims are deleted when the set is deleted or scaled down (default: Retain).',
+  'ServiceSpec.clusterIP': 'The virtual IP; "None" makes the Service headless.',
+  'ServiceSpec.selector': 'Pods with these labels back the Service.',
+  'ServiceSpec.publishNotReadyAddresses': 'Publish DNS records for pods that are not ready yet.',
+  'PodSpec.hostname': 'The pod hostname; a StatefulSet sets it to the pod name.',
+  'PodSpec.subdomain': 'With hostname, gives the pod the name <hostname>.<subdomain>.<namespace>.svc; a StatefulSet sets it to serviceName.',
+  'PodSpec.containers': 'The containers of the pod; at least one.',
+  'PodSpec.volumes': 'Volumes the containers can mount.',
+  'ObjectMeta.name': 'Unique within the namespace (or the cluster for cluster-scoped kinds).',
+  'ObjectMeta.deletionTimestamp': 'Set when deletion was requested; the object goes once its finalizers and grace period allow.',
+};
+
+/** Required fields per type (upstream's non-optional fields). */
+export const REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  PodSpec: ['containers'],
+  Container: ['name'],
+  EphemeralContainer: ['name'],
+  ContainerPort: ['containerPort'],
+  EnvVar: ['name'],
+  VolumeMount: ['name', 'mountPath'],
+  Volume: ['name'],
+  KeyToPath: ['key', 'path'],
+  HTTPGetAction: ['port'],
+  ServicePort: ['port'],
+  StatefulSetSpec: ['selector', 'template'],
+  LabelSelectorRequirement: ['key', 'operator'],
+  NodeSelectorRequirement: ['key', 'operator'],
+  NodeSelector: ['nodeSelectorTerms'],
+  PreferredSchedulingTerm: ['weight', 'preference'],
+  PodAffinityTerm: ['topologyKey'],
+  WeightedPodAffinityTerm: ['weight', 'podAffinityTerm'],
+  TopologySpreadConstraint: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'],
+  OwnerReference: ['apiVersion', 'kind', 'name', 'uid'],
+  Binding: ['target'],
+  EndpointSlice: ['addressType', 'endpoints'],
+  Endpoint: ['addresses'],
+  ControllerRevision: ['revision'],
+  Taint: ['key', 'effect'],
+  Sysctl: ['name', 'value'],
+  HostIP: ['ip'],
+  PodIP: ['ip'],
+  HostAlias: ['ip'],
+  PodReadinessGate: ['conditionType'],
+  PodSchedulingGate: ['name'],
+  PodResourceClaim: ['name'],
+  CSIVolumeSource: ['driver'],
+  CSIPersistentVolumeSource: ['driver', 'volumeHandle'],
+};
