@@ -21,6 +21,8 @@
  *   de-duplication, so a dual-stack ClusterIP's single SRV gets 50; here it gets 100).
  * - An A/AAAA query on `_<port>._<proto>.<svc>...` is NODATA (CoreDNS returns the endpoints' A).
  * - `pod.<zone>` records (CoreDNS `pods insecure|verified`) are not served: NXDOMAIN.
+ * - An ExternalName that looks like an IPv4 address is still a CNAME to that (digit) name, as
+ *   the Service API documents it; CoreDNS answers NXDOMAIN for the Service name instead.
  * - Reverse-zone SOA/NS name the server `ns.dns.<primary zone>` (CoreDNS: `ns.dns.<reverse zone>`,
  *   a name that does not resolve).
  * - Names outside every served zone are REFUSED (CoreDNS: REFUSED or SERVFAIL by Corefile).

@@ -152,3 +152,8 @@ it('SRV weight never drops below 1 (coredns#3930)', () => {
   expect(res.answer.every((a) => a.includes(' SRV 0 1 80 '))).toBe(true);
   expect(res.additional).toHaveLength(150);
 });
+
+it('an IPv4-looking ExternalName is a CNAME to that name', () => {
+  const m = model('pods', [service('default', 'ip', { type: 'ExternalName', externalName: '192.0.2.1' })]);
+  expect(ask(m, `ip.${D}`, RRType.A)).toEqual([`ip.${D}. 5 IN CNAME 192.0.2.1.`]);
+});
