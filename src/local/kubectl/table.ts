@@ -3,8 +3,10 @@
  * client asks for `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (every `kubectl get`).
  * Columns and cell values follow the upstream printers (pkg/printers/internalversion); like
  * the real server, rows always carry the `-o wide` cells and kubectl hides priority-1 columns.
- * Each row carries `object` per the `includeObject` query parameter (TableOptions): the
- * default is `Metadata` (a PartialObjectMetadata); kubectl sends `includeObject=Object`.
+ * Each row carries `object` per the `includeObject` query parameter (TableOptions); the
+ * default is `Metadata` (a PartialObjectMetadata). Observed with kubectl 1.32 and 1.36: `get`,
+ * `get -o wide`, `get -w`, `-L` and `--show-labels` send no includeObject (kubectl reads labels
+ * from the metadata), `get --sort-by` sends `includeObject=Object`.
  */
 import { PRINTERS, defaultPrinter, type Column } from './table-printers.ts';
 
