@@ -79,10 +79,14 @@ export class SnapshotEditor {
       index.set(shardKey, shard);
     }
     const rest = (shard.get(key) ?? []).filter((x) => x !== svcKey);
-    if (add) rest.push(svcKey);
+    // Sorted, so PTR answers do not depend on the order services arrived in.
+    if (add) rest.push(svcKey), rest.sort();
     if (rest.length > 0) shard.set(key, rest);
     else shard.delete(key);
     // An empty shard must go: shard existence answers partial reverse names.
-    if (shard.size === 0) index.delete(shardKey);
+    if (shard.size === 0) {
+      index.delete(shardKey);
+      this.#copiedShards.delete(shardKey);
+    }
   }
 }
