@@ -2,14 +2,16 @@
  * @module Node-lifecycle controller (after pkg/controller/nodelifecycle): every monitor period
  * it checks each node's last heartbeat; past the grace period the node's conditions become
  * Unknown, it gets the `node.kubernetes.io/unreachable` NoExecute taint, and its pods are marked
- * not Ready with reason NodeLost (Kubernetes in Action §10.5). It never deletes a pod: a pod on a
- * lost node stays Terminating until the kubelet returns or someone force-deletes it.
+ * not Ready with reason NodeLost (Kubernetes in Action §10.5). It never deletes a pod of a lost
+ * node: such a pod stays Terminating until the kubelet returns, someone force-deletes it, or
+ * the Node object is deleted (then podgc's orphan rule, which this controller also runs, does).
  */
 import { CoreV1Api, type KubeConfig, type V1Lease, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../log.ts';
 import { LEASE_NAMESPACE } from './heartbeat.ts';
 import type { Stoppable } from './kubelet.ts';
 import { MERGE_PATCH, ignoreNotFound, informer, waitSynced } from './kube-io.ts';
+import { orphanedPods } from './podgc.ts';
 import { nodeHealth, nodeLostPodStatus, readyCondition, reconcileTaints, unknownConditions } from './node.ts';
 
 export interface NodeLifecycleOptions {
@@ -45,8 +47,27 @@ export async function startNodeLifecycle(kc: KubeConfig, opts: NodeLifecycleOpti
     }
   }
 
+  let missingSince = new Map<string, number>();
+
+  /** Pods on deleted Nodes go after a quarantine of one grace period (podgc's orphan rule). */
+  async function collectOrphans(now: number): Promise<void> {
+    const names = new Set(nodes.list().map((n) => n.metadata?.name ?? ''));
+    const out = orphanedPods(pods.list(), (n) => names.has(n), missingSince, now, graceMs);
+    missingSince = out.missingSince;
+    for (const pod of out.remove) {
+      const { name = '', namespace = '', uid = '' } = pod.metadata ?? {};
+      log.info({ pod: `${namespace}/${name}`, node: pod.spec?.nodeName }, 'deleting pod of a deleted node');
+      await ignoreNotFound(() => core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid } } }));
+    }
+  }
+
   async function monitor(): Promise<void> {
     const now = Date.now();
+    try {
+      await collectOrphans(now);
+    } catch (err) {
+      log.warn({ err }, 'orphan pod collection failed; retrying next period');
+    }
     for (const node of nodes.list()) {
       const name = node.metadata?.name ?? '';
       try {

@@ -158,5 +158,18 @@ export function kubeletScenarios(name: string, factory: ClusterFactory): void {
       expect(c.status?.reason).toBeUndefined();
       await waitFor('taint removed', async () => !(await core.readNode({ name: node })).spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable'));
     });
+
+    // Last: it removes a node for good.
+    it('deleting the Node object of a lost node frees its Terminating pods', async () => {
+      const node = 'sim-1';
+      await createPod('orphan', { node });
+      await waitFor('orphan Ready', async () => isReady(await getPod('orphan')));
+      await annotateNode(node, 'true');
+      await core.deleteNamespacedPod({ name: 'orphan', namespace: ns });
+      await sleep(GRACE / 2);
+      expect((await getPod('orphan')).metadata?.deletionTimestamp).toBeTruthy();
+      await core.deleteNode({ name: node });
+      await waitFor('orphan removed', async () => getPod('orphan').then(() => false, (e: { code?: number }) => e.code === 404), GRACE * 6);
+    });
   });
 }
