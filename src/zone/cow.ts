@@ -80,7 +80,10 @@ export class SnapshotEditor {
     }
     const rest = (shard.get(key) ?? []).filter((x) => x !== svcKey);
     // Sorted, so PTR answers do not depend on the order services arrived in.
-    if (add) rest.push(svcKey), rest.sort();
+    if (add) {
+      rest.push(svcKey);
+      rest.sort();
+    }
     if (rest.length > 0) shard.set(key, rest);
     else shard.delete(key);
     // An empty shard must go: shard existence answers partial reverse names.
