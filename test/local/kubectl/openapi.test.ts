@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { RESOURCES } from '../../../src/local/api/resources.ts';
+import { RESOURCES, apiVersionOf } from '../../../src/local/api/resources.ts';
+import { typeOfKind } from '../../../src/local/kubectl/schema.ts';
 import { openapiV2, openapiV3, openapiV3Index, validateFields } from '../../../src/local/kubectl/openapi.ts';
 import { OpenapiV2Document } from '../../../src/local/kubectl/openapi-v2-proto.ts';
 
@@ -17,6 +18,11 @@ function refs(v: unknown, out: string[] = []): string[] {
 }
 
 const GV_PATHS = ['api/v1', 'apis/apps/v1', 'apis/discovery.k8s.io/v1', 'apis/events.k8s.io/v1', 'apis/coordination.k8s.io/v1'];
+
+describe('type table covers the resource registry', () => {
+  const kinds = RESOURCES.flatMap((r) => [[r.kind, apiVersionOf(r)], ...Object.values(r.subresources).map((s) => [s.kind, apiVersionOf(s)])]);
+  it.each(kinds)('%s (%s) has a schema', (kind, apiVersion) => expect(typeOfKind(kind!, apiVersion)).toBeDefined());
+});
 
 describe('openapi v3', () => {
   const index = openapiV3Index() as { paths: Record<string, { serverRelativeURL: string }> };
