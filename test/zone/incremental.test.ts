@@ -89,10 +89,14 @@ function dump(s: Snapshot): string[] {
   return QUESTIONS.map(([q, t]) => JSON.stringify(showResult(lookup(s, q, t, 1))).replace(/ \d{10} 7200 /g, ' SERIAL 7200 '));
 }
 
-describe.each(['pods', 'endpointslices'] as const)('random walk (%s)', (endpointsFrom) => {
+describe.each([
+  { endpointsFrom: 'pods', zones: ['cluster.local'] },
+  { endpointsFrom: 'endpointslices', zones: ['cluster.local'] },
+  { endpointsFrom: 'pods', zones: ['corp.example', 'cluster.local'] }, // records per zone, PTRs under the primary
+] as const)('random walk ($endpointsFrom, $zones)', ({ endpointsFrom, zones }) => {
   it.each(Array.from({ length: 12 }, (_, i) => i + 1))('seed %i: incremental equals from scratch, old snapshots never change', (seed) => {
     const r = rng(seed);
-    const m = new ClusterModel(config({ endpointsFrom }), { now: () => NOW });
+    const m = new ClusterModel(config({ endpointsFrom, zones: [...zones] }), { now: () => NOW });
     m.markSynced();
     const live = new Map<string, object>();
     const kept: Array<{ snap: Snapshot; dump: string[] }> = [];
@@ -111,7 +115,7 @@ describe.each(['pods', 'endpointslices'] as const)('random walk (%s)', (endpoint
         if (r() < 0.15) kept.push({ snap, dump: dump(snap) });
       }
     }
-    const fresh = new ClusterModel(config({ endpointsFrom }), { now: () => NOW });
+    const fresh = new ClusterModel(config({ endpointsFrom, zones: [...zones] }), { now: () => NOW });
     for (const obj of live.values()) fresh.apply(obj);
     fresh.markSynced();
     expect(dump(m.snapshot())).toEqual(dump(fresh.snapshot()));
