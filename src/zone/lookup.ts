@@ -27,6 +27,9 @@
  *   a name that does not resolve).
  * - Names outside every served zone are REFUSED (CoreDNS: REFUSED or SERVFAIL by Corefile).
  * - Before the first sync every would-be NXDOMAIN is SERVFAIL without records (CoreDNS: with SOA).
+ * - QTYPE ANY returns every RRset at the name (RFC 8482 allows either; CoreDNS answers NODATA).
+ * - Records come sorted by endpoint name and PTRs by service, not in EndpointSlice order, so
+ *   answers do not change when slices are rewritten with the same content.
  */
 import { parseReverse } from './wire.ts';
 import { EMPTY_NODE, nodeOf, ptrShard, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
