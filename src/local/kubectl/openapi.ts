@@ -156,12 +156,13 @@ function v3Docs(): Map<string, { doc: object; hash: string }> {
   for (const r of RESOURCES) byPath.set(groupVersionPath(r), [...(byPath.get(groupVersionPath(r)) ?? []), r]);
   v3Cache = new Map();
   for (const [gvPath, resources] of byPath) {
+    const gvPaths = paths('v3', resources);
     const doc = {
       openapi: '3.0.0',
       info: { title: OPENAPI_TITLE, version: OPENAPI_VERSION },
-      paths: paths('v3', resources),
+      paths: gvPaths,
       components: {
-        schemas,
+        schemas: reachable(schemas, gvPaths),
         securitySchemes: { BearerToken: { type: 'apiKey', name: 'authorization', in: 'header', description: 'Bearer token authentication' } },
       },
       security: [{ BearerToken: [] }],
@@ -170,6 +171,26 @@ function v3Docs(): Map<string, { doc: object; hash: string }> {
     v3Cache.set(gvPath, { doc, hash });
   }
   return v3Cache;
+}
+
+const V3_PREFIX = '#/components/schemas/';
+
+/** The schemas referenced, directly or through other schemas, from `root`: what one group-version document needs. */
+function reachable(schemas: Record<string, Schema>, root: unknown): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) { v.forEach(visit); return; }
+    if (typeof v !== 'object' || v === null) return;
+    for (const [k, e] of Object.entries(v)) {
+      if (k === '$ref' && typeof e === 'string' && e.startsWith(V3_PREFIX)) {
+        const name = e.slice(V3_PREFIX.length);
+        const target = schemas[name];
+        if (target && !(name in out)) { out[name] = target; visit(target); }
+      } else visit(e);
+    }
+  };
+  visit(root);
+  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k] as Schema]));
 }
 
 /** /openapi/v3: one entry per served group-version, each with a content-hashed URL. */
