@@ -11,7 +11,7 @@ import type { Logger } from '../../log.ts';
 import { desiredGroups, selectorMatches } from './endpoints.ts';
 import type { Stoppable } from './kubelet.ts';
 import { ignoreNotFound, informer, rvAtLeast, waitSynced } from './kube-io.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, reconcileSlices } from './slices.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, reconcileSlices, type SlicePlan } from './slices.ts';
 
 export interface EndpointSliceOptions {
   log: Logger;
@@ -99,6 +99,32 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Endpoin
     return slices.list().filter((s) => s.metadata?.namespace === ns && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
   }
 
+  const nameOf = (s: V1EndpointSlice): string => s.metadata?.name ?? '';
+
+  /** Execute a plan; remember what we wrote so the next sync waits for the cache to see it. */
+  async function apply(key: string, ns: string, plan: SlicePlan): Promise<void> {
+    const wrote = new Map<string, string | null>();
+    try {
+      for (const s of plan.delete) {
+        await ignoreNotFound(() => discovery.deleteNamespacedEndpointSlice({ name: nameOf(s), namespace: ns }));
+        wrote.set(nameOf(s), null);
+      }
+      for (const s of plan.update) {
+        const out = await discovery.replaceNamespacedEndpointSlice({ name: nameOf(s), namespace: ns, body: s });
+        wrote.set(nameOf(out), out.metadata?.resourceVersion ?? '');
+      }
+      for (const s of plan.create) {
+        const out = await discovery.createNamespacedEndpointSlice({ namespace: ns, body: s });
+        wrote.set(nameOf(out), out.metadata?.resourceVersion ?? '');
+      }
+    } finally {
+      if (wrote.size > 0) {
+        expected.set(key, wrote);
+        expectedSince.set(key, Date.now());
+      }
+    }
+  }
+
   async function sync(key: string): Promise<void> {
     if (stale(key)) {
       queue.addAfter(key, 25);
@@ -107,33 +133,13 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Endpoin
     const [ns = '', name = ''] = key.split('/');
     const svc = services.get(key);
     const existing = ownSlices(ns, name);
-    if (!svc || !svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) {
-      // Service gone or selector removed: our slices go (the GC would for a deleted Service).
-      for (const s of existing) await ignoreNotFound(() => discovery.deleteNamespacedEndpointSlice({ name: s.metadata?.name ?? '', namespace: ns }));
-      return;
-    }
-    const nodeMap = new Map(nodes.list().map((n) => [n.metadata?.name ?? '', n]));
-    const plan = reconcileSlices(svc, desiredGroups(svc, pods.list(), nodeMap), existing, max);
-    const wrote = new Map<string, string | null>();
-    try {
-      for (const s of plan.delete) {
-        await ignoreNotFound(() => discovery.deleteNamespacedEndpointSlice({ name: s.metadata?.name ?? '', namespace: ns }));
-        wrote.set(s.metadata?.name ?? '', null);
-      }
-      for (const s of plan.update) {
-        const out = await discovery.replaceNamespacedEndpointSlice({ name: s.metadata?.name ?? '', namespace: ns, body: s });
-        wrote.set(out.metadata?.name ?? '', out.metadata?.resourceVersion ?? '');
-      }
-      for (const s of plan.create) {
-        const out = await discovery.createNamespacedEndpointSlice({ namespace: ns, body: s });
-        wrote.set(out.metadata?.name ?? '', out.metadata?.resourceVersion ?? '');
-      }
-    } finally {
-      if (wrote.size > 0) {
-        expected.set(key, wrote);
-        expectedSince.set(key, Date.now());
-      }
-    }
+    const selector = svc?.spec?.selector ?? {};
+    // Service gone or selector removed: our slices go (the GC would for a deleted Service).
+    const plan: SlicePlan =
+      svc && Object.keys(selector).length > 0
+        ? reconcileSlices(svc, desiredGroups(svc, pods.list(), new Map(nodes.list().map((n) => [n.metadata?.name ?? '', n]))), existing, max)
+        : { create: [], update: [], delete: existing };
+    await apply(key, ns, plan);
   }
 
   services.start();

@@ -14,7 +14,7 @@ import { formatIPv4, nodePodCidr, parseIPv4 } from './ip.ts';
 import { createIpPool } from './ip-pool.ts';
 import { MERGE_PATCH, ignoreNotFound, informer, isConflict, waitSynced } from './kube-io.ts';
 import { isLost, isNodeReady, nodeLoad, pickNode } from './node.ts';
-import { kubeletAction } from './pod-status.ts';
+import { kubeletAction, type KubeletAction } from './pod-status.ts';
 
 export interface SimNodesOptions {
   nodes: string[];
@@ -143,12 +143,34 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     return scheduler === 'default-scheduler' && !pod.metadata?.deletionTimestamp && (pod.spec?.schedulingGates ?? []).length === 0;
   }
 
+  /** The kubelet's view of one of its pods: IP, clocks it remembers, then the decision. */
+  function decide(pod: V1Pod, s: SimNode, podIP: string): KubeletAction {
+    const now = Date.now();
+    const uid = pod.metadata?.uid ?? '';
+    if (!startedAt.has(uid) && pod.status?.phase !== 'Running') startedAt.set(uid, now);
+    if (!deletionSeenAt.has(uid) && pod.metadata?.deletionTimestamp) deletionSeenAt.set(uid, now);
+    return kubeletAction(pod, { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid) });
+  }
+
+  async function execute(key: string, pod: V1Pod, action: KubeletAction): Promise<void> {
+    const { name = '', namespace = '' } = pod.metadata ?? {};
+    if (action.kind === 'delete') {
+      // The kubelet's final delete: grace 0, guarded by the UID so a same-named successor survives.
+      const body = { gracePeriodSeconds: 0, preconditions: { uid: action.uid } };
+      await ignoreNotFound(() => core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body }));
+      return;
+    }
+    if (action.kind === 'status') {
+      await ignoreNotFound(() => core.patchNamespacedPodStatus({ name, namespace, body: { status: action.status } }, MERGE_PATCH));
+    }
+    if (action.recheckMs !== undefined) queue.addAfter(key, Math.max(action.recheckMs, 1));
+  }
+
   async function sync(key: string): Promise<void> {
     const pod = pods.get(key);
-    if (!pod) return;
-    const nodeName = pod.spec?.nodeName;
-    if (!nodeName) {
-      if (schedulable(pod)) await bind(pod);
+    const nodeName = pod?.spec?.nodeName;
+    if (!pod || !nodeName) {
+      if (pod && schedulable(pod)) await bind(pod);
       return;
     }
     const s = sims.get(nodeName);
@@ -158,23 +180,7 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
       log.warn({ key, cidr: s.cidr }, 'pod CIDR exhausted');
       return;
     }
-    const now = Date.now();
-    const uid = pod.metadata?.uid ?? '';
-    if (!startedAt.has(uid) && pod.status?.phase !== 'Running') startedAt.set(uid, now);
-    if (!deletionSeenAt.has(uid) && pod.metadata?.deletionTimestamp) deletionSeenAt.set(uid, now);
-    const ctx = { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid) };
-    const action = kubeletAction(pod, ctx);
-    const { name = '', namespace = '' } = pod.metadata ?? {};
-    if (action.kind === 'delete') {
-      // The kubelet's final delete: grace 0, guarded by the UID so a same-named successor survives.
-      await ignoreNotFound(() => core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid: action.uid } } }));
-      return;
-    }
-    if (action.kind === 'status') {
-      await ignoreNotFound(() => core.patchNamespacedPodStatus({ name, namespace, body: { status: action.status } }, MERGE_PATCH));
-    }
-    const recheck = action.kind === 'wait' ? action.recheckMs : action.recheckMs;
-    if (recheck !== undefined) queue.addAfter(key, Math.max(recheck, 1));
+    await execute(key, pod, decide(pod, s, podIP));
   }
 
   nodes.start();

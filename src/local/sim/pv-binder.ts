@@ -64,47 +64,58 @@ export async function startPvBinder(kc: KubeConfig, opts: PvBinderOptions): Prom
     else await core.replaceNamespacedPersistentVolumeClaim({ name, namespace, body: { ...(obj as V1PersistentVolumeClaim), metadata } });
   }
 
-  async function exec(op: VolumeOp): Promise<void> {
+  async function setClaimRef(op: Extract<VolumeOp, { op: 'pvClaimRef' }>): Promise<void> {
+    const pv = pvs.get(op.pv);
+    if (!pv) return;
+    const body: V1PersistentVolume = { ...pv, spec: { ...pv.spec, claimRef: op.claimRef ?? undefined } };
+    if (op.claimRef) body.metadata = { ...pv.metadata, annotations: { ...pv.metadata?.annotations, [BOUND_BY_CONTROLLER]: 'yes' } };
+    await core.replacePersistentVolume({ name: op.pv, body });
+  }
+
+  async function setVolumeName(op: Extract<VolumeOp, { op: 'claimVolume' }>): Promise<void> {
+    const c = claims.get(`${op.namespace}/${op.claim}`);
+    if (!c) return;
+    const annotations = { ...c.metadata?.annotations, [BIND_COMPLETED]: 'yes', [BOUND_BY_CONTROLLER]: 'yes' };
+    const body: V1PersistentVolumeClaim = { ...c, metadata: { ...c.metadata, annotations }, spec: { ...c.spec, volumeName: op.volumeName } };
+    await core.replaceNamespacedPersistentVolumeClaim({ name: op.claim, namespace: op.namespace, body });
+  }
+
+  async function provision(pv: V1PersistentVolume): Promise<void> {
+    const path = pv.spec?.hostPath?.path;
+    if (touchDisk && path) await mkdir(path, { recursive: true });
+    log.info({ pv: pv.metadata?.name, claim: pv.spec?.claimRef?.name }, 'provisioning volume');
+    await core.createPersistentVolume({ body: pv });
+  }
+
+  async function deleteVolume(name: string, hostPath: string | undefined): Promise<void> {
+    log.info({ pv: name }, 'claim gone: deleting volume (reclaim policy Delete)');
+    await ignoreNotFound(() => core.deletePersistentVolume({ name }));
+    if (touchDisk && hostPath) await rm(hostPath, { recursive: true, force: true });
+  }
+
+  async function recycle(name: string, hostPath: string | undefined): Promise<void> {
+    log.info({ pv: name }, 'claim gone: recycling volume');
+    if (touchDisk && hostPath) await scrub(hostPath);
+  }
+
+  function exec(op: VolumeOp): Promise<void> {
     switch (op.op) {
-      case 'pvClaimRef': {
-        const pv = pvs.get(op.pv);
-        if (!pv) return;
-        const body: V1PersistentVolume = { ...pv, spec: { ...pv.spec, claimRef: op.claimRef ?? undefined } };
-        if (op.claimRef) body.metadata = { ...pv.metadata, annotations: { ...pv.metadata?.annotations, [BOUND_BY_CONTROLLER]: 'yes' } };
-        await core.replacePersistentVolume({ name: op.pv, body });
-        return;
-      }
+      case 'pvClaimRef':
+        return setClaimRef(op);
       case 'pvPhase':
-        await ignoreNotFound(() => core.patchPersistentVolumeStatus({ name: op.pv, body: { status: { phase: op.phase } } }, MERGE_PATCH));
-        return;
-      case 'claimVolume': {
-        const c = claims.get(`${op.namespace}/${op.claim}`);
-        if (!c) return;
-        const annotations = { ...c.metadata?.annotations, [BIND_COMPLETED]: 'yes', [BOUND_BY_CONTROLLER]: 'yes' };
-        const body: V1PersistentVolumeClaim = { ...c, metadata: { ...c.metadata, annotations }, spec: { ...c.spec, volumeName: op.volumeName } };
-        await core.replaceNamespacedPersistentVolumeClaim({ name: op.claim, namespace: op.namespace, body });
-        return;
-      }
+        return ignoreNotFound(() => core.patchPersistentVolumeStatus({ name: op.pv, body: { status: { phase: op.phase } } }, MERGE_PATCH));
+      case 'claimVolume':
+        return setVolumeName(op);
       case 'claimStatus':
-        await ignoreNotFound(() => core.patchNamespacedPersistentVolumeClaimStatus({ name: op.claim, namespace: op.namespace, body: { status: op.status } }, MERGE_PATCH));
-        return;
+        return ignoreNotFound(() => core.patchNamespacedPersistentVolumeClaimStatus({ name: op.claim, namespace: op.namespace, body: { status: op.status } }, MERGE_PATCH));
       case 'createPv':
-        if (touchDisk && op.pv.spec?.hostPath?.path) await mkdir(op.pv.spec.hostPath.path, { recursive: true });
-        log.info({ pv: op.pv.metadata?.name, claim: op.pv.spec?.claimRef?.name }, 'provisioning volume');
-        await core.createPersistentVolume({ body: op.pv });
-        return;
+        return provision(op.pv);
       case 'deletePv':
-        log.info({ pv: op.pv }, 'claim gone: deleting volume (reclaim policy Delete)');
-        await ignoreNotFound(() => core.deletePersistentVolume({ name: op.pv }));
-        if (touchDisk && op.hostPath) await rm(op.hostPath, { recursive: true, force: true });
-        return;
+        return deleteVolume(op.pv, op.hostPath);
       case 'dropFinalizer':
-        await ignoreNotFound(() => dropFinalizer(op.kind, op.namespace, op.name, op.finalizer));
-        return;
+        return ignoreNotFound(() => dropFinalizer(op.kind, op.namespace, op.name, op.finalizer));
       case 'scrub':
-        log.info({ pv: op.pv }, 'claim gone: recycling volume');
-        if (touchDisk && op.hostPath) await scrub(op.hostPath);
-        return;
+        return recycle(op.pv, op.hostPath);
     }
   }
 
