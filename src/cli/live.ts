@@ -33,7 +33,9 @@ export interface LiveServe {
 /** Start watching `kc` and serving DNS from it. Resolves once DNS and HTTP are listening. */
 export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logger, controller: boolean): Promise<LiveServe> {
   const metrics = createMetrics({ defaultMetrics: true });
-  const model = new ClusterModel(zoneConfig(cfg));
+  const model = new ClusterModel(zoneConfig(cfg), {
+    onError: (err, service) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded'),
+  });
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
   });
