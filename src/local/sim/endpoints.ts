@@ -52,12 +52,18 @@ export function podToEndpoint(pod: V1Pod, svc: V1Service, node: V1Node | undefin
     addresses,
     conditions: { ready: svc.spec?.publishNotReadyAddresses === true || (serving && !terminating), serving, terminating },
   };
+  return placeEndpoint(ep, pod, svc, node);
+}
+
+/** hostname, nodeName, zone and targetRef: only the fields that have a value, as upstream. */
+function placeEndpoint(ep: V1Endpoint, pod: V1Pod, svc: V1Service, node: V1Node | undefined): V1Endpoint {
   const hostname = endpointHostname(pod, svc);
   if (hostname) ep.hostname = hostname;
   if (pod.spec?.nodeName) ep.nodeName = pod.spec.nodeName;
   const zone = node?.metadata?.labels?.['topology.kubernetes.io/zone'];
   if (zone) ep.zone = zone;
-  ep.targetRef = { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+  const m = pod.metadata ?? {};
+  ep.targetRef = { kind: 'Pod', namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid ?? '' };
   return ep;
 }
 

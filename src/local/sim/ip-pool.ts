@@ -18,6 +18,11 @@ export interface IpPool {
   flush(): Promise<void>;
 }
 
+function reportedIPs(p: V1Pod): string[] {
+  const st = p.status ?? {};
+  return [...(st.podIPs ?? []).map((x) => x.ip), st.podIP].filter((ip): ip is string => !!ip);
+}
+
 export async function createIpPool(log: Logger, statePath?: string): Promise<IpPool> {
   let ips = new Map<string, string>();
   if (statePath) {
@@ -51,8 +56,7 @@ export async function createIpPool(log: Logger, statePath?: string): Promise<IpP
       const u = p.metadata?.uid ?? '';
       live.add(u);
       if (u === uid || p.spec?.hostNetwork) continue;
-      for (const ip of p.status?.podIPs ?? []) if (ip.ip) used.add(ip.ip);
-      if (p.status?.podIP) used.add(p.status.podIP);
+      for (const ip of reportedIPs(p)) used.add(ip);
     }
     for (const [u, ip] of ips) if (u !== uid && live.has(u)) used.add(ip);
     return used;

@@ -174,10 +174,11 @@ export function nodeLoad(pods: readonly V1Pod[]): Map<string, number> {
 
 /** Status the node-lifecycle controller writes on a pod of an unresponsive node (book §10.5). */
 export function nodeLostPodStatus(pod: V1Pod, nodeName: string, now: number): Record<string, unknown> | undefined {
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  if (pod.status?.reason === 'NodeLost' && ready?.status === 'False') return undefined;
-  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return undefined;
-  const others = (pod.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
+  const st = pod.status ?? {};
+  const ready = st.conditions?.find((c) => c.type === 'Ready');
+  const done = st.phase === 'Succeeded' || st.phase === 'Failed';
+  if (done || (st.reason === 'NodeLost' && ready?.status === 'False')) return undefined;
+  const others = (st.conditions ?? []).filter((c) => c.type !== 'Ready');
   return {
     reason: 'NodeLost',
     message: `Node ${nodeName} which was running pod ${pod.metadata?.name ?? ''} is unresponsive`,

@@ -91,22 +91,47 @@ export function isHeldUnready(pod: V1Pod): boolean {
   return pod.metadata?.annotations?.[READY_ANNOTATION] === 'false';
 }
 
-export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: PodStatusOut; recheckMs?: number } {
+/** When the simulated containers started: remembered by the kubelet, else the API's startTime. */
+function startOf(pod: V1Pod, ctx: KubeletContext): number {
+  if (ctx.startedAt !== undefined) return ctx.startedAt;
   const running = pod.status?.phase === 'Running';
-  const startMs = ctx.startedAt ?? (running ? toMs(pod.status?.startTime) : undefined) ?? ctx.now;
+  return (running ? toMs(pod.status?.startTime) : undefined) ?? ctx.now;
+}
+
+function podConditions(pod: V1Pod, ready: boolean, now: number): ConditionOut[] {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const why: [string, string] | undefined = ready ? undefined : ['ContainersNotReady', `containers with unready status: [${names.join(' ')}]`];
+  const old = pod.status?.conditions ?? [];
+  return [
+    condition(old, 'PodReadyToStartContainers', true, now),
+    condition(old, 'Initialized', true, now),
+    condition(old, 'Ready', ready, now, why),
+    condition(old, 'ContainersReady', ready, now, why),
+    condition(old, 'PodScheduled', true, now),
+  ];
+}
+
+/** A container status; `running` for app containers, `terminated: Completed` for init ones. */
+function containerStatus(pod: V1Pod, c: { name: string; image?: string }, at: string, ready: boolean, init: boolean): Record<string, unknown> {
+  const image = c.image ?? '';
+  const state = init ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } } : { running: { startedAt: at } };
+  return {
+    name: c.name,
+    image,
+    imageID: `sim://${image}`,
+    containerID: `sim://${pod.metadata?.uid ?? ''}/${c.name}`,
+    ready,
+    started: !init,
+    restartCount: 0,
+    state,
+  };
+}
+
+export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: PodStatusOut; recheckMs?: number } {
+  const startMs = startOf(pod, ctx);
   const readyAt = startMs + ctx.readyDelayMs;
   const held = isHeldUnready(pod);
   const ready = !held && ctx.now >= readyAt;
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
-  const notReadyMsg = `containers with unready status: [${names.join(' ')}]`;
-  const old = pod.status?.conditions ?? [];
-  const conditions = [
-    condition(old, 'PodReadyToStartContainers', true, ctx.now),
-    condition(old, 'Initialized', true, ctx.now),
-    condition(old, 'Ready', ready, ctx.now, ready ? undefined : ['ContainersNotReady', notReadyMsg]),
-    condition(old, 'ContainersReady', ready, ctx.now, ready ? undefined : ['ContainersNotReady', notReadyMsg]),
-    condition(old, 'PodScheduled', true, ctx.now),
-  ];
   const started = rfc3339(startMs);
   const status: PodStatusOut = {
     phase: 'Running',
@@ -115,38 +140,15 @@ export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: Pod
     podIP: ctx.podIP,
     podIPs: [{ ip: ctx.podIP }],
     startTime: started,
-    conditions,
-    containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-      name: c.name,
-      image: c.image ?? '',
-      imageID: `sim://${c.image ?? ''}`,
-      containerID: `sim://${pod.metadata?.uid ?? ''}/${c.name}`,
-      ready,
-      started: true,
-      restartCount: 0,
-      state: { running: { startedAt: started } },
-    })),
+    conditions: podConditions(pod, ready, ctx.now),
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(pod, c, started, ready, false)),
     reason: null,
     message: null,
   };
   const inits = pod.spec?.initContainers ?? [];
-  if (inits.length > 0) status.initContainerStatuses = inits.map((c) => initDone(pod, c.name, c.image, started));
+  if (inits.length > 0) status.initContainerStatuses = inits.map((c) => containerStatus(pod, c, started, true, true));
   // Recheck when the simulated readiness probe is due; a held pod waits for an annotation event.
-  const recheckMs = !ready && !held ? readyAt - ctx.now : undefined;
-  return recheckMs === undefined ? { status } : { status, recheckMs };
-}
-
-function initDone(pod: V1Pod, name: string, image: string | undefined, at: string): Record<string, unknown> {
-  return {
-    name,
-    image: image ?? '',
-    imageID: `sim://${image ?? ''}`,
-    containerID: `sim://${pod.metadata?.uid ?? ''}/${name}`,
-    ready: true,
-    started: false,
-    restartCount: 0,
-    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } },
-  };
+  return !ready && !held ? { status, recheckMs: readyAt - ctx.now } : { status };
 }
 
 /** A condition keeping its lastTransitionTime when its status does not change. */

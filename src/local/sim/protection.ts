@@ -30,19 +30,23 @@ export function claimsInUse(pods: readonly V1Pod[]): Set<string> {
   return used;
 }
 
+function claimFinalizerDue(c: V1PersistentVolumeClaim, used: ReadonlySet<string>): boolean {
+  const m = c.metadata ?? {};
+  return !!m.deletionTimestamp && (m.finalizers ?? []).includes(PVC_PROTECTION) && !used.has(`${m.namespace ?? ''}/${m.name ?? ''}`);
+}
+
+function volumeFinalizerDue(v: V1PersistentVolume): boolean {
+  const m = v.metadata ?? {};
+  return !!m.deletionTimestamp && (m.finalizers ?? []).includes(PV_PROTECTION) && v.status?.phase !== 'Bound';
+}
+
 export function planProtection(pvs: readonly V1PersistentVolume[], claims: readonly V1PersistentVolumeClaim[], pods: readonly V1Pod[]): DropFinalizer[] {
-  const ops: DropFinalizer[] = [];
   const used = claimsInUse(pods);
-  for (const c of claims) {
-    const { namespace = '', name = '' } = c.metadata ?? {};
-    if (c.metadata?.deletionTimestamp && c.metadata.finalizers?.includes(PVC_PROTECTION) && !used.has(`${namespace}/${name}`)) {
-      ops.push({ op: 'dropFinalizer', kind: 'pvc', namespace, name, finalizer: PVC_PROTECTION });
-    }
-  }
-  for (const v of pvs) {
-    if (v.metadata?.deletionTimestamp && v.metadata.finalizers?.includes(PV_PROTECTION) && v.status?.phase !== 'Bound') {
-      ops.push({ op: 'dropFinalizer', kind: 'pv', namespace: '', name: v.metadata.name ?? '', finalizer: PV_PROTECTION });
-    }
-  }
-  return ops;
+  const forClaims = claims.filter((c) => claimFinalizerDue(c, used)).map(
+    (c): DropFinalizer => ({ op: 'dropFinalizer', kind: 'pvc', namespace: c.metadata?.namespace ?? '', name: c.metadata?.name ?? '', finalizer: PVC_PROTECTION }),
+  );
+  const forVolumes = pvs.filter(volumeFinalizerDue).map(
+    (v): DropFinalizer => ({ op: 'dropFinalizer', kind: 'pv', namespace: '', name: v.metadata?.name ?? '', finalizer: PV_PROTECTION }),
+  );
+  return [...forClaims, ...forVolumes];
 }

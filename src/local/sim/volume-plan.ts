@@ -76,6 +76,16 @@ function reclaim(pv: V1PersistentVolume, dataDir: string, ops: VolumeOp[]): void
   }
 }
 
+type VolumeState = 'unclaimed' | 'fresh' | 'claimGone' | 'bound';
+
+/** Where a volume stands relative to its claimRef (a claimRef without uid is a pre-binding). */
+function volumeState(pv: V1PersistentVolume, claim: V1PersistentVolumeClaim | undefined): VolumeState {
+  const uid = pv.spec?.claimRef?.uid;
+  if (uid) return claim?.metadata?.uid === uid ? 'bound' : 'claimGone';
+  const phase = pv.status?.phase ?? 'Pending';
+  return phase === 'Pending' ? 'fresh' : 'unclaimed';
+}
+
 /** Volume side: bound volumes whose claim vanished are reclaimed; fresh ones become Available. */
 function planVolumeSide(
   pvs: readonly V1PersistentVolume[],
@@ -86,16 +96,15 @@ function planVolumeSide(
   const holding = new Set<string>(); // claims (ns/name) already served by some volume
   for (const pv of pvs) {
     if (pv.metadata?.deletionTimestamp) continue;
-    const ref = pv.spec?.claimRef;
-    const claim = ref ? claims.get(key(ref.namespace, ref.name)) : undefined;
-    if (ref?.uid && (!claim || claim.metadata?.uid !== ref.uid)) {
-      reclaim(pv, dataDir, ops);
-    } else if (ref?.uid && claim) {
-      holding.add(key(ref.namespace, ref.name));
-      if (!claim.metadata?.deletionTimestamp) completeBinding(pv, claim, ops);
-    } else if (!pv.status?.phase || pv.status.phase === 'Pending') {
-      ops.push({ op: 'pvPhase', pv: pv.metadata?.name ?? '', phase: 'Available' });
-    }
+    const ref = pv.spec?.claimRef ?? {};
+    const refKey = key(ref.namespace, ref.name);
+    const claim = ref.name ? claims.get(refKey) : undefined;
+    const state = volumeState(pv, claim);
+    if (state === 'claimGone') reclaim(pv, dataDir, ops);
+    if (state === 'fresh') ops.push({ op: 'pvPhase', pv: pv.metadata?.name ?? '', phase: 'Available' });
+    if (state !== 'bound' || !claim) continue;
+    holding.add(refKey);
+    if (!claim.metadata?.deletionTimestamp) completeBinding(pv, claim, ops);
   }
   return holding;
 }

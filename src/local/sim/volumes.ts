@@ -33,20 +33,32 @@ function className(x: { storageClassName?: string } | undefined): string {
   return x?.storageClassName ?? '';
 }
 
+type Requirement = NonNullable<NonNullable<NonNullable<V1PersistentVolumeClaim['spec']>['selector']>['matchExpressions']>[number];
+
+/** One label-selector requirement (In, NotIn, Exists, DoesNotExist) against a label set. */
+function requirementMatches(e: Requirement, labels: Record<string, string>): boolean {
+  const has = e.key in labels;
+  const inValues = has && (e.values ?? []).includes(labels[e.key] ?? '');
+  switch (e.operator) {
+    case 'In':
+      return inValues;
+    case 'NotIn':
+      return !inValues;
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    default:
+      return false;
+  }
+}
+
 function labelsMatch(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume): boolean {
   const sel = claim.spec?.selector;
   if (!sel) return true;
   const labels = pv.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = e.key in labels;
-    const inValues = has && (e.values ?? []).includes(labels[e.key] ?? '');
-    if (e.operator === 'In' && !inValues) return false;
-    if (e.operator === 'NotIn' && inValues) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
+  const exact = Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return exact && (sel.matchExpressions ?? []).every((e) => requirementMatches(e, labels));
 }
 
 /** Whether `pv` could serve `claim`, ignoring whether it is already taken. */
@@ -94,29 +106,19 @@ export function wantsProvisioning(claim: V1PersistentVolumeClaim): boolean {
 
 /** A local volume for `claim`: `pvc-<uid>`, hostPath under dataDir, reclaim policy Delete. */
 export function provisionedVolume(claim: V1PersistentVolumeClaim, dataDir: string): V1PersistentVolume {
-  const name = `pvc-${claim.metadata?.uid ?? ''}`;
-  const storage = claim.spec?.resources?.requests?.['storage'] ?? '1Gi';
-  const spec: NonNullable<V1PersistentVolume['spec']> = {
-    capacity: { storage },
-    accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
+  const meta = claim.metadata ?? {};
+  const spec = claim.spec ?? {};
+  const name = `pvc-${meta.uid ?? ''}`;
+  const volume: NonNullable<V1PersistentVolume['spec']> = {
+    capacity: { storage: spec.resources?.requests?.['storage'] ?? '1Gi' },
+    accessModes: spec.accessModes ?? ['ReadWriteOnce'],
     persistentVolumeReclaimPolicy: 'Delete',
-    volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
+    volumeMode: spec.volumeMode ?? 'Filesystem',
     hostPath: { path: `${dataDir.replace(/\/+$/, '')}/${name}`, type: 'DirectoryOrCreate' },
-    claimRef: {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      namespace: claim.metadata?.namespace ?? '',
-      name: claim.metadata?.name ?? '',
-      uid: claim.metadata?.uid ?? '',
-    },
+    claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: meta.namespace ?? '', name: meta.name ?? '', uid: meta.uid ?? '' },
   };
-  if (claim.spec?.storageClassName) spec.storageClassName = claim.spec.storageClassName;
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name, annotations: { [PROVISIONED_BY]: PROVISIONER } },
-    spec,
-  };
+  if (spec.storageClassName) volume.storageClassName = spec.storageClassName;
+  return { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, annotations: { [PROVISIONED_BY]: PROVISIONER } }, spec: volume };
 }
 
 export type ReclaimAction = 'none' | 'release' | 'delete' | 'recycle';
