@@ -8,14 +8,21 @@
  * Runs once with the pinned kubectl built by scripts/build-e2e-bins.sh (v1.36) and once with
  * `${ORDINAL_KUBECTL:-kubectl}`. A missing kubectl fails the suite.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- assertions walk untyped API JSON */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../src/local/api/index.ts';
+import { applyPatch } from '../../src/local/kubectl/patch.ts';
+import { toTable } from '../../src/local/kubectl/table.ts';
+import { validateFields } from '../../src/local/kubectl/validate.ts';
+import { PATCH_CASES, POD_CASES, STS_BASE, TYPO_CASES } from '../local/kubectl/differential-cases.ts';
 import { REPO_ROOT, requireBins } from './harness/bins.ts';
-import { run, type RunResult } from './harness/util.ts';
+import { startControlPlane, type ControlPlane } from './harness/plane.ts';
+import { run, waitFor, type RunResult } from './harness/util.ts';
 
 const KUBIA = join(REPO_ROOT, 'deploy/examples/kubia.yaml');
 /** A StatefulSet using most pod-spec features, to exercise kubectl's OpenAPI-driven patch builder. */
@@ -238,5 +245,129 @@ describe.each(clients)('$name against the embedded API server', ({ bin }) => {
     const out = await ok('delete', '-f', KUBIA);
     expect(out).toContain('statefulset.apps "kubia" deleted');
     expect((await k('get', 'sts', 'kubia')).code).not.toBe(0);
+  });
+});
+
+/**
+ * Differential checks against a real kube-apiserver 1.36 (scripts/build-e2e-bins.sh): the same
+ * inputs go through kube-apiserver and through src/local/kubectl, and the results must agree.
+ */
+describe('kubectl modules agree with kube-apiserver 1.36', () => {
+  let plane: ControlPlane;
+  let ca: string;
+  const NS = 'kdiff';
+
+  type Res = { status: number; json: any };
+  const req = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> =>
+    new Promise((resolveReq, reject) => {
+      const u = new URL(path, plane.server);
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const r = httpsRequest(u, {
+        method, ca,
+        headers: { authorization: `Bearer ${plane.token}`, accept: 'application/json', ...(data ? { 'content-type': 'application/json' } : {}), ...headers },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolveReq({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+        });
+      });
+      r.on('error', reject);
+      r.end(data);
+    });
+  const must = async (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<any> => {
+    const r = await req(method, path, body, headers);
+    expect(r.status, `${method} ${path}: ${JSON.stringify(r.json)}`).toBeLessThan(300);
+    return r.json;
+  };
+
+  beforeAll(async () => {
+    plane = await startControlPlane();
+    ca = readFileSync(plane.caFile, 'utf8');
+    await must('POST', '/api/v1/namespaces', { metadata: { name: NS } });
+  });
+  afterAll(async () => {
+    await plane?.stop();
+  });
+
+  /** The StatefulSet every patch case starts from (dry-run patches never change it). */
+  const ensureSts = async (): Promise<any> => {
+    const base = `/apis/apps/v1/namespaces/${NS}/statefulsets`;
+    if ((await req('GET', `${base}/web`)).status === 404) await must('POST', base, STS_BASE);
+    return must('GET', `${base}/web`);
+  };
+
+  it.each(PATCH_CASES)('strategic merge patch: $name', async ({ patch }) => {
+    const base = `/apis/apps/v1/namespaces/${NS}/statefulsets`;
+    const current = await ensureSts();
+    const server = await must('PATCH', `${base}/web?dryRun=All`, patch, { 'content-type': 'application/strategic-merge-patch+json' });
+    const local = await must('PUT', `${base}/web?dryRun=All`, applyPatch(current, 'strategic', patch, 'StatefulSet'));
+    const view = (o: any): unknown => ({ labels: o.metadata.labels, annotations: o.metadata.annotations, finalizers: o.metadata.finalizers, spec: o.spec });
+    expect(view(local)).toEqual(view(server));
+  });
+
+  it('prints the same pod rows and columns', async () => {
+    const base = `/api/v1/namespaces/${NS}/pods`;
+    for (const c of POD_CASES) {
+      await must('POST', base, { metadata: { name: c.name }, spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'x' }], ...c.spec } });
+      if (c.status) await must('PATCH', `${base}/${c.name}/status`, { status: c.status }, { 'content-type': 'application/merge-patch+json' });
+      if (c.remove) await must('DELETE', `${base}/${c.name}`);
+    }
+    await compareTables('pods', base);
+  });
+
+  it('prints the same rows for the other served resources', async () => {
+    await must('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'kubia' }, spec: { clusterIP: 'None', selector: { app: 'kubia' }, ports: [{ port: 80 }] } });
+    await must('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 53, protocol: 'UDP' }] } });
+    await must('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } });
+    await must('POST', '/api/v1/persistentvolumes', { metadata: { name: 'kdiff-pv' }, spec: { capacity: { storage: '1Mi' }, accessModes: ['ReadWriteOnce', 'ReadOnlyMany'], persistentVolumeReclaimPolicy: 'Recycle', hostPath: { path: '/tmp/kdiff' } } });
+    await must('POST', `/api/v1/namespaces/${NS}/persistentvolumeclaims`, { metadata: { name: 'data-kubia-0' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } }, storageClassName: 'fast' } });
+    await must('POST', '/api/v1/nodes', { metadata: { name: 'kdiff-node', labels: { 'node-role.kubernetes.io/worker': '' } } });
+    await must('PATCH', '/api/v1/nodes/kdiff-node/status', { status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: null }],
+      addresses: [{ type: 'InternalIP', address: '10.0.0.1' }], nodeInfo: { kubeletVersion: 'v1.36.3', osImage: 'ordinal', kernelVersion: '6.1', containerRuntimeVersion: 'sim://1',
+        machineID: '', systemUUID: '', bootID: '', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64' } } }, { 'content-type': 'application/merge-patch+json' });
+    await must('POST', '/api/v1/nodes', { metadata: { name: 'kdiff-bare' }, spec: { unschedulable: true } });
+    await must('POST', '/api/v1/nodes', { metadata: { name: 'kdiff-arch', labels: { 'kubernetes.io/role': 'edge' } } });
+    await must('PATCH', '/api/v1/nodes/kdiff-arch/status', { status: { conditions: [{ type: 'Ready', status: 'False', lastHeartbeatTime: null }],
+      nodeInfo: { architecture: 'arm64', operatingSystem: 'linux', kubeletVersion: '', osImage: '', kernelVersion: '', containerRuntimeVersion: '',
+        machineID: '', systemUUID: '', bootID: '', kubeProxyVersion: '' } } }, { 'content-type': 'application/merge-patch+json' });
+    const sts = await ensureSts();
+    await must('POST', `/apis/apps/v1/namespaces/${NS}/controllerrevisions`, { metadata: { name: 'web-1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: sts.metadata.uid, controller: true }] }, data: {}, revision: 1 });
+    await must('POST', `/api/v1/namespaces/${NS}/events`, { metadata: { name: 'web.1' }, involvedObject: { kind: 'StatefulSet', name: 'web', namespace: NS },
+      reason: 'SuccessfulCreate', message: 'create Pod web-0 in StatefulSet web successful', type: 'Normal', source: { component: 'statefulset-controller' }, count: 2,
+      firstTimestamp: new Date(Date.now() - 60_000).toISOString(), lastTimestamp: new Date().toISOString() });
+    await must('POST', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, { metadata: { name: 'leader' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } });
+    await waitFor(async () => ((await must('GET', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`)).items.length >= 1), 30_000, { what: 'EndpointSlices' });
+    for (const [resource, path] of [
+      ['services', `/api/v1/namespaces/${NS}/services`], ['statefulsets', `/apis/apps/v1/namespaces/${NS}/statefulsets`],
+      ['controllerrevisions', `/apis/apps/v1/namespaces/${NS}/controllerrevisions`], ['persistentvolumes', '/api/v1/persistentvolumes'],
+      ['persistentvolumeclaims', `/api/v1/namespaces/${NS}/persistentvolumeclaims`], ['nodes', '/api/v1/nodes'], ['namespaces', '/api/v1/namespaces'],
+      ['events', `/api/v1/namespaces/${NS}/events`], ['leases', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`],
+      ['endpointslices', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`],
+    ] as const) await compareTables(resource, path);
+  });
+
+  /** GET the list as JSON and as a Table; our Table for the JSON items must match, time columns aside. */
+  async function compareTables(resource: string, path: string): Promise<void> {
+    const list = await must('GET', path);
+    const table = await must('GET', path, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    const ours = toTable(resource, list.items, new Date());
+    const cols = (t: { columnDefinitions: { name: string; type: string; format: string; priority: number }[] }): unknown[] =>
+      t.columnDefinitions.map((c) => [c.name, c.type, c.format, c.priority]);
+    expect(cols(ours), `${resource} columns`).toEqual(cols(table));
+    const timeCols = new Set(table.columnDefinitions.map((c: { name: string }, i: number) => (['Age', 'Last Seen', 'First Seen'].includes(c.name) ? i : -1)));
+    const norm = (cells: unknown[]): unknown[] => cells.map((c, i) => (timeCols.has(i) ? '<time>' : typeof c === 'string' ? c.replace(/\(\S+ ago\)/, '(ago)') : c));
+    const byName = (rows: { cells: unknown[]; object?: any }[]): Record<string, unknown[]> =>
+      Object.fromEntries(rows.map((r) => [r.object.metadata.name, norm(r.cells)]));
+    expect(byName(ours.rows), `${resource} rows`).toEqual(byName(table.rows));
+  }
+
+  it.each(TYPO_CASES)('unknown fields: $name', async ({ plural, path, obj }) => {
+    const r = await req('POST', `${path.replace('NS', NS)}?fieldValidation=Strict&dryRun=All`, obj);
+    expect(r.status).toBe(400);
+    const theirs = [...String(r.json.message).matchAll(/unknown field "([^"]+)"/g)].map((m) => m[1]).sort();
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(validateFields(plural, obj).sort()).toEqual(theirs);
   });
 });

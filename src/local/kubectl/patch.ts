@@ -11,6 +11,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
+import { deepEqual, normalizeOrder } from './patch-order.ts';
 import { fieldsOf, parseField, typeOfKind, type Field } from './schema.ts';
 
 export type PatchType = 'merge' | 'json' | 'strategic';
@@ -92,6 +93,7 @@ function mergeMap(orig: Obj, patch: Obj, type: string | undefined): Obj {
   if (directive === 'delete') return {};
   const fields = type ? fieldsOf(type) : undefined;
   const out = RETAIN in patch ? retainKeys(orig, patch) : orig;
+  const live = { ...out };
   const orders: [string, unknown][] = [];
   for (const [key, value] of Object.entries(patch)) {
     if (key === PATCH || key === RETAIN) continue;
@@ -101,7 +103,8 @@ function mergeMap(orig: Obj, patch: Obj, type: string | undefined): Obj {
   // Orders apply last, to the merged lists.
   for (const [key, order] of orders) {
     const list = out[key];
-    if (Array.isArray(list)) out[key] = applyOrder(list, order, fields?.[key]?.mergeKey, key);
+    const liveList = live[key];
+    if (Array.isArray(list)) out[key] = applyOrder(list, order, Array.isArray(liveList) ? liveList : [], fields?.[key]?.mergeKey, key);
   }
   return out;
 }
@@ -156,13 +159,14 @@ function mergeList(orig: unknown[], patch: unknown[], field: Field, key: string)
     return stripDirectives(patch.filter((e) => !(isObj(e) && e[PATCH] === 'replace'))) as unknown[];
   }
   if (mergeKey === undefined) {
-    // A merged list of primitives is a set union that keeps the original order.
-    const out = [...orig];
-    for (const v of patch) if (!out.some((o) => deepEqual(o, v))) out.push(v);
-    return out;
+    // A merged list of primitives is a set union.
+    const union: unknown[] = [];
+    for (const v of [...orig, ...patch]) if (!union.some((o) => deepEqual(o, v))) union.push(v);
+    return normalizeOrder(union, patch, orig, undefined);
   }
   const out = orig.map((e) => (isObj(e) ? { ...e } : e));
   const elemType = fieldsOf(field.elem) ? field.elem : undefined;
+  const kept: unknown[] = [];
   for (const p of patch) {
     if (!isObj(p)) throw new PatchError(`${key}: element ${JSON.stringify(p)} of a list merged by "${mergeKey}" must be an object`);
     if (!(mergeKey in p)) throw new PatchError(`${key}: element does not contain declared merge key: ${mergeKey}`);
@@ -171,10 +175,11 @@ function mergeList(orig: unknown[], patch: unknown[], field: Field, key: string)
       if (idx >= 0) out.splice(idx, 1);
       continue;
     }
+    kept.push(p);
     if (idx >= 0) out[idx] = mergeMap(out[idx] as Obj, p, elemType);
     else out.push(mergeMap({}, p, elemType));
   }
-  return out;
+  return normalizeOrder(out, kept, orig, mergeKey);
 }
 
 function retainKeys(orig: Obj, patch: Obj): Obj {
@@ -197,20 +202,11 @@ function deleteFromPrimitiveList(out: Obj, key: string, values: unknown): void {
   out[key] = list.filter((v) => !values.some((d) => deepEqual(d, v)));
 }
 
-/**
- * `$setElementOrder/<field>` gives the final order of the listed elements (by merge key, or
- * the values themselves for primitive lists); elements it does not name keep their relative
- * order after the named ones.
- */
-function applyOrder(list: unknown[], order: unknown, mergeKey: string | undefined, key: string): unknown[] {
+/** `$setElementOrder/<field>`: the final order of the elements it names (by merge key, or value for primitives). */
+function applyOrder(list: unknown[], order: unknown, live: unknown[], mergeKey: string | undefined, key: string): unknown[] {
   if (!Array.isArray(order)) throw new PatchError(`${ORDER}${key} must be a list`);
-  const keyOf = (e: unknown): unknown => (mergeKey !== undefined && isObj(e) ? e[mergeKey] : e);
-  const wanted = order.map((o) => (mergeKey !== undefined && isObj(o) ? o[mergeKey] : o));
-  const rank = (e: unknown): number => {
-    const i = wanted.findIndex((w) => deepEqual(w, keyOf(e)));
-    return i < 0 ? wanted.length : i;
-  };
-  return list.map((e, i) => ({ e, i, r: rank(e) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.e);
+  const named = order.filter((o) => !(isObj(o) && o[PATCH] === 'delete'));
+  return normalizeOrder(list, named, live, mergeKey);
 }
 
 /** Remove `$`-directives from a value that replaces rather than merges. */
@@ -220,14 +216,4 @@ function stripDirectives(v: unknown): unknown {
   const out: Obj = {};
   for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
   return out;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
 }

@@ -186,7 +186,7 @@ export const PRINTERS: Readonly<Record<string, Printer>> = {
     },
   },
   controllerrevisions: {
-    columns: [NAME, col('Controller', 'The owning controller.'), col('Revision', 'The revision number.', 0, 'integer'), AGE],
+    columns: [NAME, col('Controller', 'The owning controller.'), col('Revision', 'The revision number.'), AGE],
     cells: (o, now) => [str(meta(o).name), controllerOf(o), num(o.revision), age(o, now)],
   },
   persistentvolumeclaims: {
@@ -208,9 +208,12 @@ export const PRINTERS: Readonly<Record<string, Printer>> = {
       col('Kernel-Version', 'Kernel version.', 1), col('Container-Runtime', 'Container runtime version.', 1)],
     cells: (o, now) => {
       const info = obj(obj(o.status).nodeInfo);
+      // Unset system info prints as <unknown>; the kernel carries the architecture when known.
+      const unknown = (v: unknown): string => str(v) || '<unknown>';
+      const arch = str(info.architecture);
+      const kernel = arch ? `${unknown(info.kernelVersion)} (${arch})` : unknown(info.kernelVersion);
       return [str(meta(o).name), nodeStatus(o), nodeRoles(o), age(o, now), str(info.kubeletVersion),
-        nodeAddress(o, 'InternalIP'), nodeAddress(o, 'ExternalIP'), orNone(str(info.osImage)),
-        orNone(str(info.kernelVersion)), orNone(str(info.containerRuntimeVersion))];
+        nodeAddress(o, 'InternalIP'), nodeAddress(o, 'ExternalIP'), unknown(info.osImage), kernel, unknown(info.containerRuntimeVersion)];
     },
   },
   namespaces: {
@@ -221,7 +224,7 @@ export const PRINTERS: Readonly<Record<string, Printer>> = {
     columns: [col('Last Seen', 'When the event was last seen.'), col('Type', 'Normal or Warning.'), col('Reason', 'Short reason.'),
       col('Object', 'The object the event is about.'), col('Subobject', 'Field path inside the object.', 1),
       col('Source', 'Who reported the event.', 1), col('Message', 'What happened.'), col('First Seen', 'When first seen.', 1),
-      col('Count', 'How often it happened.', 1, 'integer'), col('Name', 'Name of the event.', 1)],
+      col('Count', 'How often it happened.', 1), { ...NAME, priority: 1 }],
     cells: eventCells,
   },
   leases: {
