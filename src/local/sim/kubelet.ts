@@ -40,9 +40,22 @@ interface SimNode {
   hostIP: string;
 }
 
+/** Node names must be unique DNS-1123 subdomains (what the API would reject anyway, said early). */
+export function validateNodeNames(nodes: readonly string[]): void {
+  if (nodes.length === 0) throw new Error('startSimNodes: at least one node name is required');
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    if (n.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(n)) {
+      throw new Error(`startSimNodes: invalid node name "${n}" (lower-case letters, digits, '-' and '.')`);
+    }
+    if (seen.has(n)) throw new Error(`startSimNodes: node "${n}" listed twice`);
+    seen.add(n);
+  }
+}
+
 export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Promise<Stoppable> {
   const log = opts.log.child({ component: 'sim-kubelet' });
-  if (opts.nodes.length === 0) throw new Error('startSimNodes: at least one node name is required');
+  validateNodeNames(opts.nodes);
   const podCIDR = opts.podCIDR ?? '10.244.0.0/16';
   const nodeRange = parseIPv4((opts.nodeIPRange ?? '172.18.0.0/16').split('/')[0] ?? '');
   const sims = new Map<string, SimNode>(opts.nodes.map((name, i) => [name, { name, cidr: nodePodCidr(podCIDR, i), hostIP: formatIPv4(nodeRange + i + 2) }]));
