@@ -78,15 +78,27 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   /** Pod UID → node it was just bound to, until the informer shows the binding. */
   const assumed = new Map<string, string>();
 
-  async function beat(s: SimNode): Promise<void> {
+  /** Heartbeats in flight, per node: a slow API must not stack beats up, and stop() waits. */
+  const beating = new Map<string, Promise<void>>();
+  let stopped = false;
+
+  async function beatOnce(s: SimNode): Promise<void> {
     const node = nodes.get(s.name);
-    if (isLost(node)) return;
+    if (isLost(node) || stopped) return;
     try {
       await renewLease(api, s.name, node, Date.now());
       await postNodeStatus(api, s.name, s.hostIP, node, Date.now());
     } catch (err) {
       log.warn({ err, node: s.name }, 'heartbeat failed');
     }
+  }
+
+  function beat(s: SimNode): Promise<void> {
+    const running = beating.get(s.name);
+    if (running) return running;
+    const p = beatOnce(s).finally(() => beating.delete(s.name));
+    beating.set(s.name, p);
+    return p;
   }
 
   function enqueueNodePods(nodeName: string): void {
@@ -214,7 +226,9 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
 
   return {
     async stop() {
+      stopped = true;
       clearInterval(timer);
+      await Promise.all(beating.values());
       await queue.shutdown();
       await Promise.all([nodes.stop(), pods.stop()]);
       await pool.flush();
