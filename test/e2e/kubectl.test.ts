@@ -19,7 +19,7 @@ import { startLocalApi, type LocalApi } from '../../src/local/api/index.ts';
 import { applyPatch } from '../../src/local/kubectl/patch.ts';
 import { toTable } from '../../src/local/kubectl/table.ts';
 import { validateFields } from '../../src/local/kubectl/validate.ts';
-import { PATCH_CASES, POD_CASES, STS_BASE, TYPO_CASES } from '../local/kubectl/differential-cases.ts';
+import { OTHER_PATCH_CASES, PATCH_CASES, POD_CASES, STS_BASE, TYPO_CASES } from '../local/kubectl/differential-cases.ts';
 import { REPO_ROOT, requireBins } from './harness/bins.ts';
 import { startControlPlane, type ControlPlane } from './harness/plane.ts';
 import { run, waitFor, type RunResult } from './harness/util.ts';
@@ -307,6 +307,16 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
     expect(view(local)).toEqual(view(server));
   });
 
+  it.each(OTHER_PATCH_CASES)('$name', async ({ type, patch }) => {
+    const base = `/apis/apps/v1/namespaces/${NS}/statefulsets`;
+    const current = await ensureSts();
+    const contentType = type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json';
+    const server = await must('PATCH', `${base}/web?dryRun=All`, patch, { 'content-type': contentType });
+    const local = await must('PUT', `${base}/web?dryRun=All`, applyPatch(current, type, patch, 'StatefulSet'));
+    const view = (o: any): unknown => ({ labels: o.metadata.labels, annotations: o.metadata.annotations, spec: o.spec });
+    expect(view(local)).toEqual(view(server));
+  });
+
   it('prints the same pod rows and columns', async () => {
     const base = `/api/v1/namespaces/${NS}/pods`;
     for (const c of POD_CASES) {
@@ -323,6 +333,25 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
     await must('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } });
     await must('POST', '/api/v1/persistentvolumes', { metadata: { name: 'kdiff-pv' }, spec: { capacity: { storage: '1Mi' }, accessModes: ['ReadWriteOnce', 'ReadOnlyMany'], persistentVolumeReclaimPolicy: 'Recycle', hostPath: { path: '/tmp/kdiff' } } });
     await must('POST', `/api/v1/namespaces/${NS}/persistentvolumeclaims`, { metadata: { name: 'data-kubia-0' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } }, storageClassName: 'fast' } });
+    // A bound claim and volume, and a claim being deleted (pvc-protection keeps it, Terminating).
+    await must('POST', '/api/v1/persistentvolumes', { metadata: { name: 'kdiff-bound' }, spec: { capacity: { storage: '2Gi' }, accessModes: ['ReadWriteOncePod'],
+      persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'fast', volumeMode: 'Block', hostPath: { path: '/tmp/kb' }, claimRef: { namespace: NS, name: 'bound' } } });
+    await must('PATCH', '/api/v1/persistentvolumes/kdiff-bound/status', { status: { phase: 'Bound' } }, { 'content-type': 'application/merge-patch+json' });
+    await must('POST', `/api/v1/namespaces/${NS}/persistentvolumeclaims`, { metadata: { name: 'bound' }, spec: { accessModes: ['ReadWriteOncePod'], volumeName: 'kdiff-bound',
+      volumeMode: 'Block', storageClassName: 'fast', resources: { requests: { storage: '2Gi' } } } });
+    await must('PATCH', `/api/v1/namespaces/${NS}/persistentvolumeclaims/bound/status`, { status: { phase: 'Bound', accessModes: ['ReadWriteOncePod'], capacity: { storage: '2Gi' } } },
+      { 'content-type': 'application/merge-patch+json' });
+    await must('POST', `/api/v1/namespaces/${NS}/persistentvolumeclaims`, { metadata: { name: 'going', finalizers: ['example.com/hold'] }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } });
+    await must('DELETE', `/api/v1/namespaces/${NS}/persistentvolumeclaims/going`);
+    await must('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', externalIPs: ['192.0.2.7'], ports: [{ port: 443 }] } });
+    await must('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'ext-ips' }, spec: { externalIPs: ['192.0.2.8', '192.0.2.9'], selector: { a: 'b', c: 'd' }, ports: [{ port: 80 }] } });
+    await must('POST', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, { metadata: { name: 'manual' }, addressType: 'IPv4',
+      ports: [{ name: 'a', port: 80 }, { name: 'named' }, { name: 'c', port: 81 }, { name: 'd', port: 82 }],
+      endpoints: [1, 2, 3, 4, 5].map((i) => ({ addresses: [`10.1.0.${i}`], conditions: { ready: true } })) });
+    const micro = (): string => new Date().toISOString().replace(/Z$/, '000Z'); // MicroTime: six fractional digits
+    await must('POST', `/apis/events.k8s.io/v1/namespaces/${NS}/events`, { metadata: { name: 'new-style' }, eventTime: micro(), reportingController: 'ordinal',
+      reportingInstance: 'ordinal-0', action: 'Bind', reason: 'Bound', note: 'bound claim', type: 'Normal', regarding: { kind: 'PersistentVolumeClaim', name: 'bound', namespace: NS },
+      series: { count: 4, lastObservedTime: micro() } });
     await must('POST', '/api/v1/nodes', { metadata: { name: 'kdiff-node', labels: { 'node-role.kubernetes.io/worker': '' } } });
     await must('PATCH', '/api/v1/nodes/kdiff-node/status', { status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: null }],
       addresses: [{ type: 'InternalIP', address: '10.0.0.1' }], nodeInfo: { kubeletVersion: 'v1.36.3', osImage: 'ordinal', kernelVersion: '6.1', containerRuntimeVersion: 'sim://1',
@@ -343,7 +372,7 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
       ['services', `/api/v1/namespaces/${NS}/services`], ['statefulsets', `/apis/apps/v1/namespaces/${NS}/statefulsets`],
       ['controllerrevisions', `/apis/apps/v1/namespaces/${NS}/controllerrevisions`], ['persistentvolumes', '/api/v1/persistentvolumes'],
       ['persistentvolumeclaims', `/api/v1/namespaces/${NS}/persistentvolumeclaims`], ['nodes', '/api/v1/nodes'], ['namespaces', '/api/v1/namespaces'],
-      ['events', `/api/v1/namespaces/${NS}/events`], ['leases', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`],
+      ['events', `/api/v1/namespaces/${NS}/events`], ['events.events.k8s.io', `/apis/events.k8s.io/v1/namespaces/${NS}/events`], ['leases', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`],
       ['endpointslices', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`],
     ] as const) await compareTables(resource, path);
   });

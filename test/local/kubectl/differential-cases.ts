@@ -87,6 +87,17 @@ export const PATCH_CASES: { name: string; patch: Record<string, unknown> }[] = [
   { name: 'replace a map', patch: { spec: { template: { metadata: { labels: { $patch: 'replace', app: 'web', v: '2' } } } } } },
 ];
 
+/** JSON merge patches (RFC 7386) and JSON patches (RFC 6902), as `kubectl patch --type merge|json` sends them. */
+export const OTHER_PATCH_CASES: { name: string; type: 'merge' | 'json'; patch: unknown }[] = [
+  { name: 'merge: lists replaced, nulls delete', type: 'merge', patch: { metadata: { labels: { tier: null } }, spec: { template: { spec: { containers: [{ name: 'only', image: 'o' }] } } } } },
+  { name: 'merge: nested maps merge', type: 'merge', patch: { spec: { template: { metadata: { annotations: { a: 'b' } } }, replicas: 5 } } },
+  { name: 'json: add, replace, remove, move, copy', type: 'json', patch: [
+    { op: 'add', path: '/metadata/labels/new', value: 'v' }, { op: 'replace', path: '/spec/replicas', value: 7 },
+    { op: 'remove', path: '/spec/template/spec/tolerations' }, { op: 'copy', from: '/spec/template/spec/containers/0/name', path: '/metadata/labels/first' },
+    { op: 'move', from: '/metadata/labels/tier', path: '/metadata/labels/level' }, { op: 'add', path: '/spec/template/spec/containers/-', value: { name: 'z', image: 'z' } },
+    { op: 'test', path: '/spec/serviceName', value: 'web' }] },
+];
+
 export const TYPO_CASES: { name: string; plural: string; path: string; obj: Record<string, unknown> }[] = [
   { name: 'pod container typo', plural: 'pods', path: '/api/v1/namespaces/NS/pods',
     obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 't1' }, spec: { containers: [{ name: 'c', image: 'x', imagePullPolicyy: 'Always' }] } } },
@@ -95,6 +106,12 @@ export const TYPO_CASES: { name: string; plural: string; path: string; obj: Reco
       spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, protocoll: 'TCP' }] }] } } } } },
   { name: 'service port typo', plural: 'services', path: '/api/v1/namespaces/NS/services',
     obj: { apiVersion: 'v1', kind: 'Service', metadata: { name: 't3' }, spec: { ports: [{ port: 80, targetPortt: 8080 }], selectorr: {} } } },
+  { name: 'typo inside a volume claim template and the pod template metadata', plural: 'statefulsets', path: '/apis/apps/v1/namespaces/NS/statefulsets',
+    obj: { ...STS_BASE, metadata: { name: 't5' }, spec: { ...STS_BASE.spec, template: { ...STS_BASE.spec.template, metadata: { labels: { app: 'web' }, annotation: {} } },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { request: { storage: '1Mi' } } } }] } } },
+  { name: 'typos in probes, env and security context', plural: 'pods', path: '/api/v1/namespaces/NS/pods',
+    obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 't6' }, spec: { securityContext: { runAsUserr: 1 }, containers: [{ name: 'c', image: 'x',
+      env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } }, valu: 'x' }], livenessProbe: { httpGet: { port: 80, pth: '/' } } }] } } },
   { name: 'top-level typo', plural: 'persistentvolumes', path: '/api/v1/persistentvolumes',
     obj: { apiVersion: 'v1', kind: 'PersistentVolume', metdata: {}, metadata: { name: 't4' },
       spec: { capacity: { storage: '1Mi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/t4' } } } },
