@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../src/local/api/index.ts';
 import { applyPatch } from '../../src/local/kubectl/patch.ts';
+import { decodeProtobufBody } from '../../src/local/kubectl/protobuf.ts';
 import { toTable } from '../../src/local/kubectl/table.ts';
 import { validateFields } from '../../src/local/kubectl/validate.ts';
 import { OTHER_PATCH_CASES, PATCH_CASES, POD_CASES, STS_BASE, TYPO_CASES } from '../local/kubectl/differential-cases.ts';
@@ -261,7 +262,7 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
   const req = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> =>
     new Promise((resolveReq, reject) => {
       const u = new URL(path, plane.server);
-      const data = body === undefined ? undefined : JSON.stringify(body);
+      const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const r = httpsRequest(u, {
         method, ca,
         headers: { authorization: `Bearer ${plane.token}`, accept: 'application/json', ...(data ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -391,6 +392,31 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
       Object.fromEntries(rows.map((r) => [r.object.metadata.name, norm(r.cells)]));
     expect(byName(ours.rows), `${resource} rows`).toEqual(byName(table.rows));
   }
+
+  it.each(['create-service-clusterip-svc-a.pb', 'create-service-nodeport-svc-b.pb', 'create-service-headless-svc-d.pb'])(
+    'decodes the protobuf body %s as kube-apiserver does', async (fixture) => {
+      const bytes = readFileSync(join(REPO_ROOT, 'test/local/kubectl/fixtures', fixture));
+      const path = `/api/v1/namespaces/${NS}/services?dryRun=All`;
+      const server = await must('POST', path, bytes, { 'content-type': 'application/vnd.kubernetes.protobuf' });
+      const local = await must('POST', path, decodeProtobufBody(bytes, 'services'));
+      const view = (o: any): unknown => ({ name: o.metadata.name, labels: o.metadata.labels, spec: { ...o.spec, clusterIP: undefined, clusterIPs: undefined, ports: o.spec.ports?.map((p: any) => ({ ...p, nodePort: p.nodePort && 'set' })) } });
+      expect(view(local)).toEqual(view(server));
+    });
+
+  it('merges pod conditions by type in a status patch', async () => {
+    const base = `/api/v1/namespaces/${NS}/pods`;
+    if ((await req('GET', `${base}/cond`)).status === 404) {
+      await must('POST', base, { metadata: { name: 'cond' }, spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'x' }] } });
+      await must('PATCH', `${base}/cond/status`, { status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } },
+        { 'content-type': 'application/merge-patch+json' });
+    }
+    const current = await must('GET', `${base}/cond`);
+    const patch = { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeLost' }, { type: 'DisruptionTarget', status: 'True' }] } };
+    const server = await must('PATCH', `${base}/cond/status?dryRun=All`, patch, { 'content-type': 'application/strategic-merge-patch+json' });
+    const local = await must('PUT', `${base}/cond/status?dryRun=All`, applyPatch(current, 'strategic', patch, 'Pod'));
+    const conds = (o: any): unknown => o.status.conditions.map((c: any) => [c.type, c.status, c.reason]);
+    expect(conds(local)).toEqual(conds(server));
+  });
 
   it.each(TYPO_CASES)('unknown fields: $name', async ({ plural, path, obj }) => {
     const r = await req('POST', `${path.replace('NS', NS)}?fieldValidation=Strict&dryRun=All`, obj);
