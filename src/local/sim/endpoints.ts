@@ -100,10 +100,18 @@ export function selectorMatches(selector: Record<string, string>, labels: Record
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
+/**
+ * Whether the controller writes slices for this Service: it needs a non-empty selector, and
+ * ExternalName Services get none (reconciler syncService skips them).
+ */
+export function managesService(svc: V1Service): boolean {
+  return Object.keys(svc.spec?.selector ?? {}).length > 0 && svc.spec?.type !== 'ExternalName';
+}
+
 /** Pods selected by the Service (same namespace, every selector label equal). */
 export function selectedPods(svc: V1Service, pods: readonly V1Pod[]): V1Pod[] {
   const sel = svc.spec?.selector;
-  if (!sel || Object.keys(sel).length === 0) return [];
+  if (!sel || !managesService(svc)) return [];
   return pods.filter((p) => p.metadata?.namespace === svc.metadata?.namespace && selectorMatches(sel, p.metadata?.labels));
 }
 

@@ -8,7 +8,7 @@ import { DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Node, typ
 import { objectKey } from '../../kube/informer.ts';
 import { createWorkQueue } from '../../kube/workqueue.ts';
 import type { Logger } from '../../log.ts';
-import { desiredGroups, selectorMatches } from './endpoints.ts';
+import { desiredGroups, managesService, selectorMatches } from './endpoints.ts';
 import type { Stoppable } from './kubelet.ts';
 import { ignoreNotFound, informer, rvAtLeast, waitSynced } from './kube-io.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, reconcileSlices, type SlicePlan } from './slices.ts';
@@ -47,7 +47,7 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Endpoin
     const ns = pod.metadata?.namespace;
     for (const svc of services.list()) {
       const sel = svc.spec?.selector;
-      if (svc.metadata?.namespace !== ns || !sel || Object.keys(sel).length === 0) continue;
+      if (svc.metadata?.namespace !== ns || !sel || !managesService(svc)) continue;
       if (selectorMatches(sel, pod.metadata?.labels) || (old && selectorMatches(sel, old.metadata?.labels))) later(objectKey(svc));
     }
   }
@@ -133,10 +133,10 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Endpoin
     const [ns = '', name = ''] = key.split('/');
     const svc = services.get(key);
     const existing = ownSlices(ns, name);
-    const selector = svc?.spec?.selector ?? {};
-    // Service gone or selector removed: our slices go (the GC would for a deleted Service).
+    // Service gone, selector removed or ExternalName: our slices go (as the GC would for a
+    // deleted Service); slices others wrote for selector-less Services are not ours to touch.
     const plan: SlicePlan =
-      svc && Object.keys(selector).length > 0
+      svc && managesService(svc)
         ? reconcileSlices(svc, desiredGroups(svc, pods.list(), new Map(nodes.list().map((n) => [n.metadata?.name ?? '', n]))), existing, max)
         : { create: [], update: [], delete: existing };
     await apply(key, ns, plan);

@@ -115,14 +115,16 @@ export function nodeHealth(node: V1Node, lease: V1Lease | undefined, now: number
 /** Status conditions of a node whose kubelet went silent: every condition becomes Unknown. */
 export function unknownConditions(node: V1Node, now: number): Record<string, unknown>[] {
   const prev = node.status?.conditions ?? [];
-  const types = prev.length > 0 ? prev.map((c) => c.type) : ['Ready'];
+  // A node whose kubelet never posted gets upstream's "never updated" wording.
+  const never = prev.length === 0;
+  const types = never ? NODE_CONDITIONS.map(([type]) => type) : prev.map((c) => c.type);
   return types.map((type) => {
     const was = prev.find((c) => c.type === type);
     return {
       type,
       status: 'Unknown',
-      reason: 'NodeStatusUnknown',
-      message: 'Kubelet stopped posting node status.',
+      reason: never ? 'NodeStatusNeverUpdated' : 'NodeStatusUnknown',
+      message: never ? 'Kubelet never posted node status.' : 'Kubelet stopped posting node status.',
       lastHeartbeatTime: was?.lastHeartbeatTime ?? null,
       lastTransitionTime: was?.status === 'Unknown' ? was.lastTransitionTime : rfc3339(now),
     };

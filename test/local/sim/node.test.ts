@@ -69,6 +69,12 @@ describe('unknown node', () => {
     for (const c of conds) expect(c).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: '2026-01-01T00:00:50Z' });
   });
 
+  it('a node that never posted status gets the "never updated" wording', () => {
+    const conds = unknownConditions(node(), T0);
+    expect(conds.map((c) => c.type)).toEqual(['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure']);
+    for (const c of conds) expect(c).toMatchObject({ status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.' });
+  });
+
   it.each([
     { name: 'adds the unreachable taint', health: 'unknown', taints: undefined, ready: true, want: [UNREACHABLE_TAINT] },
     { name: 'no change when already tainted', health: 'unknown', taints: [UNREACHABLE_TAINT], ready: false, want: undefined },

@@ -76,8 +76,12 @@ describe('desiredGroups', () => {
     expect(resolvePorts(svc({ ports }), pod('a'))).toEqual(want);
   });
 
-  it('a Service without selector selects nothing', () => {
-    expect(desiredGroups(svc({ selector: undefined }), [pod('a')], nodes).size).toBe(0);
+  it.each([
+    ['without selector', { selector: undefined }],
+    ['with an empty selector', { selector: {} }],
+    ['of type ExternalName', { type: 'ExternalName', externalName: 'example.com' }],
+  ])('a Service %s selects nothing', (_name, over) => {
+    expect(desiredGroups(svc(over), [pod('a')], nodes).size).toBe(0);
   });
 });
 
