@@ -20,6 +20,7 @@ import { applyPatch } from '../../src/local/kubectl/patch.ts';
 import { decodeProtobufBody } from '../../src/local/kubectl/protobuf.ts';
 import { toTable } from '../../src/local/kubectl/table.ts';
 import { validateFields } from '../../src/local/kubectl/validate.ts';
+import { openapiV3, openapiV3Index } from '../../src/local/kubectl/openapi.ts';
 import { OTHER_PATCH_CASES, PATCH_CASES, POD_CASES, STS_BASE, TYPO_CASES } from '../local/kubectl/differential-cases.ts';
 import { REPO_ROOT, requireBins } from './harness/bins.ts';
 import { startControlPlane, type ControlPlane } from './harness/plane.ts';
@@ -416,6 +417,32 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
     const local = await must('PUT', `${base}/cond/status?dryRun=All`, applyPatch(current, 'strategic', patch, 'Pod'));
     const conds = (o: any): unknown => o.status.conditions.map((c: any) => [c.type, c.status, c.reason]);
     expect(conds(local)).toEqual(conds(server));
+  });
+
+  it('declares the same fields, patch strategies, merge keys and required fields as kube-apiserver', async () => {
+    const theirs: Record<string, any> = {};
+    for (const gv of ['api/v1', 'apis/apps/v1', 'apis/discovery.k8s.io/v1', 'apis/events.k8s.io/v1', 'apis/coordination.k8s.io/v1', 'apis/autoscaling/v1']) {
+      Object.assign(theirs, (await must('GET', `/openapi/v3/${gv}`)).components.schemas);
+    }
+    const ours: Record<string, any> = {};
+    for (const gv of Object.keys((openapiV3Index() as any).paths)) Object.assign(ours, (openapiV3(gv) as any).components.schemas);
+    const problems: string[] = [];
+    const shape = (p: any): string => p.type ?? (p.allOf || p.$ref ? 'ref' : p.format ?? '?');
+    for (const [name, def] of Object.entries(ours)) {
+      const real = theirs[name];
+      if (!real || !def.properties) continue;
+      for (const f of Object.keys(real.properties ?? {})) if (!(f in def.properties)) problems.push(`${name}: missing field ${f}`);
+      for (const [f, p] of Object.entries<any>(def.properties)) {
+        const r = real.properties?.[f];
+        if (!r) { problems.push(`${name}: extra field ${f}`); continue; }
+        for (const x of ['x-kubernetes-patch-strategy', 'x-kubernetes-patch-merge-key']) if (p[x] !== r[x]) problems.push(`${name}.${f}: ${x} ${p[x]} != ${r[x]}`);
+        if (p['x-kubernetes-preserve-unknown-fields'] || shape(r) === 'ref' || f === 'apiVersion' || f === 'kind') continue;
+        if (shape(p) !== shape(r) && !(shape(p) === 'ref')) problems.push(`${name}.${f}: type ${shape(p)} != ${shape(r)}`);
+      }
+      const req = (d: any): string => [...(d.required ?? [])].sort().join(',');
+      if (req(def) !== req(real)) problems.push(`${name}: required [${req(def)}] != [${req(real)}]`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it.each(TYPO_CASES)('unknown fields: $name', async ({ plural, path, obj }) => {

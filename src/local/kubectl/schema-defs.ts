@@ -61,7 +61,7 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     fieldsV1: 'any', subresource: 'string',
   }],
   ListMeta: ['io.k8s.apimachinery.pkg.apis.meta.v1', {
-    selfLink: 'string', resourceVersion: 'string', continue: 'string', remainingItemCount: 'int64',
+    selfLink: 'string', resourceVersion: 'string', continue: 'string', remainingItemCount: 'int64', shardInfo: 'any',
   }],
   LabelSelector: ['io.k8s.apimachinery.pkg.apis.meta.v1', {
     matchLabels: '{}string', matchExpressions: '[]LabelSelectorRequirement',
@@ -94,7 +94,7 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     enableServiceLinks: 'bool', preemptionPolicy: 'string', overhead: '{}quantity',
     topologySpreadConstraints: '[]TopologySpreadConstraint merge=topologyKey', setHostnameAsFQDN: 'bool', os: 'any',
     hostUsers: 'bool', schedulingGates: '[]PodSchedulingGate merge=name', resourceClaims: '[]PodResourceClaim merge=name retainKeys',
-    resources: 'ResourceRequirements', hostnameOverride: 'string',
+    resources: 'ResourceRequirements', hostnameOverride: 'string', schedulingGroup: 'any',
   }],
   Container: ['io.k8s.api.core.v1', CONTAINER],
   EphemeralContainer: ['io.k8s.api.core.v1', { ...CONTAINER, targetContainerName: 'string' }],
@@ -135,6 +135,7 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
     podIPs: '[]PodIP merge=ip', startTime: 'time', initContainerStatuses: '[]ContainerStatus',
     containerStatuses: '[]ContainerStatus', qosClass: 'string', ephemeralContainerStatuses: '[]ContainerStatus',
     resize: 'string', resourceClaimStatuses: '[]any merge=name retainKeys', extendedResourceClaimStatus: 'any',
+    allocatedResources: '{}quantity', resources: 'ResourceRequirements', nodeAllocatableResourceClaimStatuses: '[]any',
   }],
   PodCondition: ['io.k8s.api.core.v1', {
     type: 'string', observedGeneration: 'int64', status: 'string', lastProbeTime: 'time', lastTransitionTime: 'time',
@@ -145,7 +146,7 @@ export const TYPES: Readonly<Record<string, readonly [string, FieldTable]>> = {
   ContainerStatus: ['io.k8s.api.core.v1', {
     name: 'string', state: 'ContainerState', lastState: 'ContainerState', ready: 'bool', restartCount: 'int32',
     image: 'string', imageID: 'string', containerID: 'string', started: 'bool', allocatedResources: '{}quantity',
-    resources: 'any', volumeMounts: '[]any', user: 'any', allocatedResourcesStatus: '[]any', stopSignal: 'string',
+    resources: 'any', volumeMounts: '[]any merge=mountPath', user: 'any', allocatedResourcesStatus: '[]any merge=name', stopSignal: 'string',
   }],
   ContainerState: ['io.k8s.api.core.v1', {
     waiting: 'ContainerStateWaiting', running: 'ContainerStateRunning', terminated: 'ContainerStateTerminated',
