@@ -430,7 +430,10 @@ describe('kubectl modules agree with kube-apiserver 1.36', () => {
     const shape = (p: any): string => p.type ?? (p.allOf || p.$ref ? 'ref' : p.format ?? '?');
     for (const [name, def] of Object.entries(ours)) {
       const real = theirs[name];
-      if (!real || !def.properties) continue;
+      if (!real) { problems.push(`${name}: no such definition upstream`); continue; }
+      const gvks = (d: any): string => JSON.stringify((d['x-kubernetes-group-version-kind'] ?? []).map((g: any) => `${g.group}/${g.version}/${g.kind}`).sort());
+      if (gvks(def) !== gvks(real) && !name.endsWith('.DeleteOptions')) problems.push(`${name}: gvk ${gvks(def)} != ${gvks(real)}`);
+      if (!def.properties) continue;
       for (const f of Object.keys(real.properties ?? {})) if (!(f in def.properties)) problems.push(`${name}: missing field ${f}`);
       for (const [f, p] of Object.entries<any>(def.properties)) {
         const r = real.properties?.[f];

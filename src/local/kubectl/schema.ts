@@ -71,6 +71,8 @@ export function gvkOfType(typeName: string): { group: string; version: string; k
   const def = TYPES[typeName];
   const fields = def?.[1];
   if (!def || !fields || !('kind' in fields) || !('apiVersion' in fields)) return undefined;
+  // References (ObjectReference, OwnerReference) name a kind without being one.
+  if (!('metadata' in fields) && typeName !== 'DeleteOptions') return undefined;
   const m = /^io\.k8s\.(?:api\.([a-z0-9]+)|apimachinery\.pkg\.apis\.meta)\.(v[0-9a-z]+)$/.exec(def[0]);
   if (!m) return undefined;
   const pkg = m[1] ?? 'meta';
