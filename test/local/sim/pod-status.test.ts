@@ -104,6 +104,17 @@ describe('kubeletAction', () => {
     expect(deletionDeadline(pod(), 1000)).toBeUndefined();
   });
 
+  it('reports init containers as completed and app containers as running', () => {
+    const p = pod();
+    p.spec!.initContainers = [{ name: 'setup', image: 'busybox' }];
+    const a = kubeletAction(p, ctx(T0));
+    if (a.kind !== 'status') throw new Error('expected status');
+    expect(a.status.initContainerStatuses).toEqual([
+      expect.objectContaining({ name: 'setup', ready: true, started: false, state: { terminated: expect.objectContaining({ exitCode: 0, reason: 'Completed' }) } }),
+    ]);
+    expect(a.status.containerStatuses[0]).toMatchObject({ started: true, state: { running: expect.anything() } });
+  });
+
   it.each(['Succeeded', 'Failed'])('leaves a %s pod alone', (phase) => {
     expect(kubeletAction(pod({ status: { phase } }), ctx(T0))).toEqual({ kind: 'none' });
   });
