@@ -4,7 +4,8 @@
 #
 #   bench/dns/run.sh gen                 generate manifests, zone file, query files
 #   bench/dns/run.sh matrix [RUNS]       max mode, every server x mix, RUNS (3) x 10 s, plus one -v run
-#   bench/dns/run.sh rate               fixed rate at half of ordinal's max QPS, mixes (a) and (b -e)
+#   bench/dns/run.sh key [FIRST LAST]   extra interleaved runs (numbered 4..8) of (a) and (b -e), knotd and ordinal
+#   bench/dns/run.sh rate [N]           fixed rate at half of ordinal's max QPS, mixes (a) and (b -e)
 #   bench/dns/run.sh workers [RUNS]      ordinal --workers 1 vs 2, nothing pinned but dnsperf, mix (a)
 #   bench/dns/run.sh profile            ordinal under --cpu-prof, mix (c), one run
 #   bench/dns/run.sh one SERVER MIX MODE N
@@ -95,6 +96,9 @@ start_server() {
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
   wait_ready "$port"
+  # The tree is shared and src/ changes under a long run: record what this server loaded.
+  echo "$name started $(date -u +%T) at $(git rev-parse --short HEAD)$(git status --porcelain -- src | grep -q . && echo '+dirty src')" \
+    >>"$OUT/logs/servers.log"
   for t in /proc/"${PID[$name]}"/task/*; do
     echo "$(basename "$t") $(cat "$t/comm") $(awk '/Cpus_allowed_list/ { print $2 }' "$t/status")"
   done >"$OUT/logs/$name.threads"
@@ -180,17 +184,25 @@ suite_matrix() { # RUNS: knotd and ordinal resident, runs interleaved knot, ord,
   stop_all
 }
 
+suite_key() { # FIRST LAST: more interleaved runs of the two target mixes, numbered FIRST..LAST
+  start_server knot; start_server ord
+  for n in $(seq "$1" "$2"); do
+    for s in knot ord; do measure "$s" pods max "$n"; measure "$s" srv100e max "$n"; done
+  done
+  stop_all
+}
+
 # Half of ordinal's median max QPS for a mix, from the matrix results.
 half_of_ord() {
   grep -h 'Queries per second' "$RES"/ord__"$1"__max__*.txt | awk '{ print $4 }' | sort -g |
     awk '{ v[NR] = $1 } END { printf "%d\n", v[int((NR + 1) / 2)] / 2 }'
 }
 
-suite_rate() {
-  local ra rb; ra=$(half_of_ord pods); rb=$(half_of_ord srv100e)
+suite_rate() { # [N]: run number
+  local ra rb n=${1:-1}; ra=$(half_of_ord pods); rb=$(half_of_ord srv100e)
   start_server knot; start_server ord
-  for s in knot ord; do measure "$s" pods "rate$ra" 1; done
-  for s in knot ord; do measure "$s" srv100e "rate$rb" 1; done
+  for s in knot ord; do measure "$s" pods "rate$ra" "$n"; done
+  for s in knot ord; do measure "$s" srv100e "rate$rb" "$n"; done
   stop_all
 }
 
@@ -211,7 +223,8 @@ suite_profile() {
 case ${1:-} in
   gen) "$NODE" bench/dns/gen.ts "$OUT" ;;
   matrix) suite_matrix "${2:-3}" ;;
-  rate) suite_rate ;;
+  key) suite_key "${2:-4}" "${3:-8}" ;;
+  rate) suite_rate "${2:-1}" ;;
   workers) suite_workers "${2:-3}" ;;
   profile) suite_profile ;;
   one) start_server "$2"; measure "$2" "$3" "$4" "$5" ;;
