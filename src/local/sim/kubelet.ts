@@ -15,6 +15,7 @@ import { createIpPool } from './ip-pool.ts';
 import { MERGE_PATCH, ignoreNotFound, informer, isConflict, waitSynced } from './kube-io.ts';
 import { isLost, isNodeReady, nodeLoad, pickNode } from './node.ts';
 import { kubeletAction, type KubeletAction } from './pod-status.ts';
+import { podFitsNode } from './scheduling.ts';
 
 export interface SimNodesOptions {
   nodes: string[];
@@ -138,7 +139,7 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   async function bind(pod: V1Pod): Promise<void> {
     const candidates = [...sims.keys()].map((name) => {
       const n = nodes.get(name);
-      return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true };
+      return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true, fits: podFitsNode(pod, n) };
     });
     // Like the scheduler's assume cache: pods bound a moment ago count on their node even
     // while the informer still shows them unbound.

@@ -149,13 +149,15 @@ export interface NodeCandidate {
   readonly ready: boolean;
   readonly lost: boolean;
   readonly unschedulable: boolean;
+  /** The pod's nodeSelector and tolerations admit this node (scheduling.ts); default true. */
+  readonly fits?: boolean;
 }
 
 /** The scheduler stand-in: least-loaded Ready, schedulable, not-lost node; ties by name. */
 export function pickNode(nodes: readonly NodeCandidate[], load: ReadonlyMap<string, number>): string | undefined {
   let best: NodeCandidate | undefined;
   for (const n of nodes) {
-    if (!n.ready || n.lost || n.unschedulable) continue;
+    if (!n.ready || n.lost || n.unschedulable || n.fits === false) continue;
     const l = load.get(n.name) ?? 0;
     const bl = best ? (load.get(best.name) ?? 0) : Infinity;
     if (l < bl || (l === bl && best !== undefined && n.name < best.name)) best = n;
