@@ -96,6 +96,10 @@ export function deleteObject(reg: Registry, t: Target, name: string, opts: Delet
   if (t.id === 'namespaces' && pending) (next as Any).status = { ...(next as Any).status, phase: 'Terminating' };
   if (opts.dryRun) return { obj: next, deleted: !pending };
   if (!pending) {
+    // Pods delete gracefully even with grace 0: the API first writes the deletionTimestamp
+    // (a MODIFIED event watchers see), then removes the object.
+    // (commitUpdate removes an object whose grace is over and that has no finalizers left).
+    if (t.id === 'pods' && !prev.metadata.deletionTimestamp) return { obj: reg.commitUpdate(t, prev, next), deleted: true };
     const gone = reg.store.remove(t.id, t.namespace, name)!;
     return { obj: gone, deleted: true };
   }

@@ -164,6 +164,8 @@ function deleteOptions(r: ResourceRequest, b: unknown): DeleteOptions {
   const o = (b && typeof b === 'object' ? b : {}) as DeleteOptions & { kind?: string };
   const q = r.query;
   const opts: DeleteOptions = { ...o, dryRun: q.get('dryRun') === 'All' || (Array.isArray((o as { dryRun?: unknown }).dryRun) && ((o as unknown as { dryRun: string[] }).dryRun).includes('All')) };
+  // As kube-apiserver does: a DeleteOptions body wins, and the query parameters are read only without one.
+  if (b && typeof b === 'object') return opts;
   const grace = intParam(q, 'gracePeriodSeconds');
   if (grace !== undefined) opts.gracePeriodSeconds = grace;
   if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy')!;

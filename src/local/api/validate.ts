@@ -131,7 +131,7 @@ export function validateStatefulSetSpec(spec: Any, templateLabels: Any | undefin
 }
 
 /** StatefulSet spec fields that may change after creation (ValidateStatefulSetUpdate). */
-const STS_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+const STS_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
 function without(o: Any, keys: string[]): Any {
   const c: Any = { ...o };
@@ -143,7 +143,7 @@ const same = sameJson;
 
 export function validateStatefulSetUpdate(next: Any, prev: Any): StatusCause[] {
   if (same(without(next.spec ?? {}, STS_MUTABLE), without(prev.spec ?? {}, STS_MUTABLE))) return [];
-  return [forbiddenField('spec', "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")];
+  return [forbiddenField('spec', "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")];
 }
 
 /** Pod spec is immutable except images, activeDeadlineSeconds and tolerations (ValidatePodUpdate). */

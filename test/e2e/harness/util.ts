@@ -105,6 +105,7 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
         stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n[killed by ${signal}]` : ''),
       }),
     );
+    child.stdin.on('error', () => undefined); // a child that exits before reading must not raise EPIPE
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -192,9 +192,10 @@ export function runConformance(makeTarget: MakeTarget): void {
       await core.patchNamespacedPod({ name: 'w-1', namespace: ns, body: { metadata: { labels: { watch: 'no' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       await core.patchNamespacedPod({ name: 'w-1', namespace: ns, body: { metadata: { labels: { watch: 'me' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       await core.deleteNamespacedPod({ name: 'w-1', namespace: ns });
-      await eventually(async () => w.events.length >= 5, 10_000, '5 watch events');
+      await eventually(async () => w.events.length >= 6, 10_000, '6 watch events');
       w.stop();
-      expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED', 'ADDED', 'DELETED']);
+      // The delete shows as MODIFIED (deletionTimestamp set, grace 0) and then DELETED, as kube-apiserver does.
+      expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED', 'ADDED', 'MODIFIED', 'DELETED']);
       const rvs = w.events.map((e) => Number(e.object.metadata.resourceVersion));
       expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
     });
@@ -206,13 +207,17 @@ export function runConformance(makeTarget: MakeTarget): void {
       expect(w.events.every((e) => e.type === 'ADDED')).toBe(true);
     });
 
-    it('sends a BOOKMARK when allowed, and ends at timeoutSeconds', async () => {
+    it('ends a watch at timeoutSeconds, and any BOOKMARK carries the kind and a current resourceVersion', async () => {
       const list = await core.listNamespacedPod({ namespace: ns });
+      const started = Date.now();
       const w = await capture(kc, `/api/v1/namespaces/${ns}/pods`, { resourceVersion: list.metadata!.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 3 });
       await w.done;
-      const bm = w.events.find((e) => e.type === 'BOOKMARK');
-      expect(bm?.object.kind).toBe('Pod');
-      expect(Number(bm?.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(list.metadata!.resourceVersion));
+      // kube-apiserver sends bookmarks only about once a minute, so a 3 s watch may have none.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const bm of w.events.filter((e) => e.type === 'BOOKMARK')) {
+        expect(bm.object.kind).toBe('Pod');
+        expect(Number(bm.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(list.metadata!.resourceVersion));
+      }
     }, 20_000);
   });
 
@@ -233,8 +238,8 @@ export function runConformance(makeTarget: MakeTarget): void {
       expect((await core.readNamespacedPod({ name: 'd-bound', namespace: ns })).metadata?.deletionGracePeriodSeconds).toBe(5);
       await core.deleteNamespacedPod({ name: 'd-bound', namespace: ns, gracePeriodSeconds: 10 });
       expect((await core.readNamespacedPod({ name: 'd-bound', namespace: ns })).metadata?.deletionGracePeriodSeconds).toBe(5);
-      await expectStatus(core.deleteNamespacedPod({ name: 'd-bound', namespace: ns, gracePeriodSeconds: 0, body: { preconditions: { uid: 'not-the-uid' } } }), 409, 'Conflict');
-      await core.deleteNamespacedPod({ name: 'd-bound', namespace: ns, gracePeriodSeconds: 0, body: { preconditions: { uid: before.metadata!.uid! } } });
+      await expectStatus(core.deleteNamespacedPod({ name: 'd-bound', namespace: ns, body: { gracePeriodSeconds: 0, preconditions: { uid: 'not-the-uid' } } }), 409, 'Conflict');
+      await core.deleteNamespacedPod({ name: 'd-bound', namespace: ns, body: { gracePeriodSeconds: 0, preconditions: { uid: before.metadata!.uid! } } });
       await expectStatus(core.readNamespacedPod({ name: 'd-bound', namespace: ns }), 404);
     });
 
@@ -289,7 +294,7 @@ export function runConformance(makeTarget: MakeTarget): void {
     it('rejects immutable StatefulSet fields with upstream message and changes nothing', async () => {
       const sts = await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('immut', 0) });
       const body = await expectStatus(apps.patchNamespacedStatefulSet({ name: 'immut', namespace: ns, body: { spec: { serviceName: 'other' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)), 422, 'Invalid');
-      expect(String(body.message)).toContain("updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
+      expect(String(body.message)).toContain("updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
       const after = await apps.readNamespacedStatefulSet({ name: 'immut', namespace: ns });
       expect(after.metadata?.resourceVersion).toBe(sts.metadata?.resourceVersion);
     });
