@@ -104,11 +104,12 @@ describe('the kubia transcript on ordinal local', () => {
     const victim = (await pods()).get('kubia-0')!;
     const node = victim.spec.nodeName!;
     await c.k('annotate', 'node', node, 'sim.ordinal.dev/lost=true');
-    await waitFor(async () => /Unknown/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 Unknown' });
-    const desc = await c.k('describe', 'po', 'kubia-0');
-    expect(desc).toMatch(/NodeLost/);
+    // kube-apiserver's printer shows the reason (NodeLost) until the pod is deleted, then Unknown.
+    await waitFor(async () => /NodeLost|Unknown/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 NodeLost' });
+    expect(await c.k('describe', 'po', 'kubia-0')).toMatch(/Reason:\s+NodeLost/);
     await c.k('delete', 'po', 'kubia-0', '--wait=false');
-    await waitFor(async () => /Terminating/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 Terminating' });
+    await waitFor(async () => /kubia-0\s+\S+\s+Unknown/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 Unknown after delete' });
+    expect(await c.k('describe', 'po', 'kubia-0')).toMatch(/Status:\s+Terminating/);
     await sleep(3000);
     const still = (await pods()).get('kubia-0')!;
     expect(still.metadata.uid).toBe(victim.metadata.uid);
