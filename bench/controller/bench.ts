@@ -25,6 +25,8 @@ import {
 import { getSet } from '../../test/controller/helpers/converge.ts';
 
 const NODES = ['node-0', 'node-1', 'node-2'];
+/** BENCH_CLAIMS=0 drops the volumeClaimTemplate from the `cpu` sets. */
+const CLAIMS = process.env.BENCH_CLAIMS !== '0';
 
 async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, readyDelayMs: number): Promise<string> {
   const c = await startSimCluster({ nodes: NODES, readyDelayMs, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
@@ -63,7 +65,8 @@ interface CpuReport { userUs: number; systemUs: number; ms: number }
 async function cpu(sets: number): Promise<void> {
   const RESYNC_MS = 5_000;
   const PERIODS = 4;
-  const c: SimCluster = await startSimCluster({ nodes: NODES, readyDelayMs: 0, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
+  // Each simulated node has a /24 pod CIDR (253 pod IPs); 5 nodes hold 1,000 pods.
+  const c: SimCluster = await startSimCluster({ nodes: ['node-0', 'node-1', 'node-2', 'node-3', 'node-4'], readyDelayMs: 0, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
   const child = fork(fileURLToPath(import.meta.url), ['child', c.local.kubeconfigPath, String(RESYNC_MS)], { execPath: process.execPath });
   const ask = (msg: unknown): Promise<CpuReport> => new Promise((resolve) => {
     child.once('message', (m) => resolve(m as CpuReport));
@@ -74,10 +77,19 @@ async function cpu(sets: number): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < sets; i++) {
       const name = `s-${String(i).padStart(4, '0')}`;
-      await c.api.create('/apis/apps/v1/namespaces/bench/statefulsets', setManifest({ name, namespace: 'bench', replicas: 1, policy: 'OrderedReady' }));
+      await c.api.create('/apis/apps/v1/namespaces/bench/statefulsets', setManifest({ name, namespace: 'bench', replicas: 1, policy: 'OrderedReady', claims: CLAIMS }));
     }
     const created = performance.now() - t0;
-    await until('every set Ready', () => c.local.store.list('statefulsets.apps', 'bench').every((s) => (s.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1), 600_000, 200);
+    let lastLog = 0;
+    await until('every set Ready', () => {
+      const store = c.local.store;
+      const ready = store.list('statefulsets.apps', 'bench').filter((s) => (s.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1).length;
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now();
+        console.error(`${((lastLog - t0) / 1000).toFixed(0)} s: ${store.list('pods', 'bench').length} pods, ${store.list('persistentvolumeclaims', 'bench').length} claims, ${ready}/${sets} sets Ready`);
+      }
+      return ready === sets;
+    }, 600_000, 200);
     const converged = performance.now() - t0;
     await sleep(RESYNC_MS); // let the first passes and any stragglers settle
     const r = await ask({ measureMs: RESYNC_MS * PERIODS });
