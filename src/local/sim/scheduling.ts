@@ -14,13 +14,18 @@ export function tolerates(t: V1Toleration, taint: V1Taint): boolean {
   return (t.value ?? '') === (taint.value ?? '');
 }
 
+const CONDITION_TAINTS = new Set(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
+
 export function podFitsNode(pod: V1Pod, node: V1Node | undefined): boolean {
   if (!node) return false;
   const labels = node.metadata?.labels ?? {};
   const selected = Object.entries(pod.spec?.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
   if (!selected) return false;
   const tolerations = pod.spec?.tolerations ?? [];
+  // Condition taints (kube-apiserver's TaintNodesByCondition adds not-ready at registration)
+  // mirror the node's Ready condition, which the caller checks itself; nothing here removes them.
   return (node.spec?.taints ?? [])
+    .filter((taint) => !CONDITION_TAINTS.has(taint.key))
     .filter((taint) => taint.effect === 'NoSchedule' || taint.effect === 'NoExecute')
     .every((taint) => tolerations.some((t) => tolerates(t, taint)));
 }
