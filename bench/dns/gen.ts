@@ -11,6 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { rng } from '../../test/helpers/rng.ts';
 
 const ZONE = 'cluster.local';
 const TTL = 5;
@@ -26,17 +27,6 @@ const nsAddrAt = args.indexOf('--ns-address');
 const nsAddress = nsAddrAt >= 0 ? args[nsAddrAt + 1]! : '127.0.0.1';
 const outDir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--ns-address') ?? 'bench/out';
 
-/** Deterministic PRNG (mulberry32) so query files are reproducible run to run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(20261124);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 function shuffle<T>(xs: T[]): T[] {

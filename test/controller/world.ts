@@ -3,17 +3,8 @@
 // kubelet (advancing pods), the garbage collector (ownerRefs) and a user (force delete).
 import type { Action } from '../../src/controller/actions.ts';
 import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet } from '../../src/controller/types.ts';
+export { rng } from '../helpers/rng.ts';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class World {
   set: StatefulSet;

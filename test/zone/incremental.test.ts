@@ -10,18 +10,8 @@ import { RRType } from '../../src/zone/types.ts';
 import { config, NOW } from './cluster.ts';
 import { namespace, pod, service, slice } from './fixtures.ts';
 import { showResult } from './rr.ts';
+import { rng } from '../helpers/rng.ts';
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NS = ['a', 'b'];
 const SVC = ['s0', 's1', 's2'];
