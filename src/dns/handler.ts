@@ -3,12 +3,12 @@
  * Names are entirely the zone's business: `lookup` decides NXDOMAIN/NODATA/REFUSED.
  * Everything here is synchronous: the snapshot read and the answer happen in one turn.
  */
-import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.ts';
 import type { LookupResult, ZoneSnapshot, ZoneSource } from '../zone/types.ts';
 import { Rcode } from '../zone/types.ts';
 import { encodeResponse, type EdnsOut } from './encode.ts';
-import { TCP_MAX, UDP_PLAIN_MAX, dottedName, parseQuery, type Query, type QueryProblem } from './wire.ts';
+import { AnswerCache, type CachedAnswer } from './answer-cache.ts';
+import { HEADER_LEN, TCP_MAX, UDP_PLAIN_MAX, dottedName, parseQuery, scanQuery, type Query, type QueryProblem } from './wire.ts';
 
 export type LookupFn = (snap: ZoneSnapshot, qname: string, qtype: number, qclass: number) => LookupResult;
 export type OnQuery = (qtype: number, rcode: number, micros: number) => void;
@@ -25,7 +25,17 @@ export interface HandlerOptions {
 }
 
 /** Answer one message; null means send nothing. */
-export type Handler = (msg: Buffer, tcp: boolean) => Buffer | null;
+export interface Handler {
+  /** The reply belongs to the caller. */
+  (msg: Buffer, tcp: boolean): Buffer | null;
+  /**
+   * UDP: the reply may be the answer cache's own buffer, patched in place, so it is valid only
+   * until the next call. A caller that could not hand it to the kernel at once calls `keep()`.
+   */
+  lease(msg: Buffer): Buffer | null;
+  /** The last leased buffer stays with the caller; the cache continues with a copy. */
+  keep(): void;
+}
 
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -47,19 +57,26 @@ const EMPTY: readonly never[] = [];
 const EMPTY_SECTIONS = { answer: EMPTY, authority: EMPTY, additional: EMPTY };
 
 /** Effective size limit for this query (RFC 1035 §4.2.1, RFC 6891 §6.2.5). */
-function sizeLimit(q: Query, tcp: boolean, maxUdp: number): number {
+function sizeLimit(tcp: boolean, ednsUdpSize: number | null, maxUdp: number): number {
   if (tcp) return TCP_MAX;
-  return q.edns ? Math.max(UDP_PLAIN_MAX, Math.min(q.edns.udpSize, maxUdp)) : UDP_PLAIN_MAX;
+  return ednsUdpSize !== null ? Math.max(UDP_PLAIN_MAX, Math.min(ednsUdpSize, maxUdp)) : UDP_PLAIN_MAX;
+}
+const limitOf = (q: Query, tcp: boolean, maxUdp: number): number => sizeLimit(tcp, q.edns?.udpSize ?? null, maxUdp);
+
+/**
+ * The variant of a reply for one question: everything besides the question that changes its
+ * bytes (transport, OPT presence, DO, size limit). Limits fit in 16 bits.
+ */
+function variantOf(tcp: boolean, edns: boolean, dnssecOk: boolean, limit: number): number {
+  return limit * 8 + (tcp ? 1 : 0) + (edns ? 2 : 0) + (dnssecOk ? 4 : 0);
 }
 
 export function createHandler(opts: HandlerOptions): Handler {
   const { source, lookup, maxUdpSize, onQuery } = opts;
   const log = opts.log;
   // Bounded by count and by bytes: 10,000 entries of 7.8 KB SRV answers would be 78 MB.
-  const cache = opts.cacheSize > 0
-    ? new LRUCache<string, Buffer>({ max: opts.cacheSize, maxSize: CACHE_MAX_BYTES, sizeCalculation: (b) => b.length })
-    : null;
-  let cachedVersion = -1;
+  const cache = new AnswerCache(opts.cacheSize, CACHE_MAX_BYTES);
+  let leased: CachedAnswer | null = null;
 
   function ednsOut(q: Query | null): EdnsOut | null {
     return q?.edns ? { payload: maxUdpSize, dnssecOk: q.edns.dnssecOk } : null;
@@ -74,18 +91,7 @@ export function createHandler(opts: HandlerOptions): Handler {
     return encodeResponse({ id, opcode, rcode, aa: false, msg, question, ...EMPTY_SECTIONS, limit: UDP_PLAIN_MAX, edns });
   }
 
-  function answer(msg: Buffer, q: Query, tcp: boolean): Buffer {
-    const snap = source.current();
-    if (snap.version !== cachedVersion) {
-      cache?.clear();
-      cachedVersion = snap.version;
-    }
-    const limit = sizeLimit(q, tcp, maxUdpSize);
-    // Everything that changes the bytes besides the question: transport, OPT presence, DO, size limit.
-    const variant = (tcp ? 't' : 'u') + (q.edns ? (q.edns.dnssecOk ? 'D' : 'E') + limit : 'N');
-    const key = q.nameKey + String.fromCharCode(q.qtype, q.qclass) + variant;
-    const hit = cache?.get(key);
-    if (hit) return patch(hit, msg, q.questionEnd);
+  function encodeAnswer(snap: ZoneSnapshot, msg: Buffer, q: Query, limit: number): Buffer {
     let res: LookupResult;
     try {
       res = lookup(snap, dottedName(q.nameKey), q.qtype, q.qclass);
@@ -95,42 +101,96 @@ export function createHandler(opts: HandlerOptions): Handler {
     }
     const question = { nameKey: q.nameKey, end: q.questionEnd };
     const spec = { id: q.id, opcode: 0, msg, question, limit, edns: ednsOut(q) };
-    let buf: Buffer;
     try {
-      buf = encodeResponse({ ...spec, rcode: res.rcode, aa: res.aa, answer: res.answer, authority: res.authority, additional: res.additional });
+      return encodeResponse({ ...spec, rcode: res.rcode, aa: res.aa, answer: res.answer, authority: res.authority, additional: res.additional });
     } catch (err) {
       log.error({ err, qtype: q.qtype }, 'encoding failed');
       return encodeResponse({ ...spec, rcode: Rcode.SERVFAIL, aa: false, ...EMPTY_SECTIONS });
     }
-    // Cached buffers are never written to (hits are patched copies), so the reply can share it.
-    cache?.set(key, buf);
-    return buf;
   }
 
-  return function handle(msg: Buffer, tcp: boolean): Buffer | null {
+  /**
+   * One reply. With `lease`, a cache hit returns the cache's own buffer patched in place: it
+   * is the caller's only until the next call (see `Handler.keep`). Otherwise the caller owns it.
+   */
+  function reply(msg: Buffer, tcp: boolean, lease: boolean): Buffer | null {
     const t0 = onQuery ? performance.now() : 0;
-    const parsed = parseQuery(msg);
-    const reply = parsed.ok
-      ? answer(msg, parsed.query, tcp)
-      : errorReply(msg, parsed.problem, parsed.partial, parsed.id, parsed.opcode);
-    if (onQuery && reply) {
-      const qtype = parsed.ok ? parsed.query.qtype : parsed.partial?.qtype ?? 0;
-      // Only BADVERS needs more than the header's 4 bits, and it is never an answer.
-      const rcode = !parsed.ok && parsed.problem === 'badvers' ? BADVERS : reply[3]! & 0x0f;
-      onQuery(qtype, rcode, Math.round((performance.now() - t0) * 1000));
+    const snap = source.current();
+    cache.reset(snap.version);
+    let out: Buffer | null = null;
+    let qtype = 0;
+    let badvers = false;
+    const scan = scanQuery(msg);
+    if (scan !== null) {
+      const hash = scan.hash;
+      const nameEnd = scan.nameEnd;
+      const limit = sizeLimit(tcp, scan.edns ? scan.udpSize : null, maxUdpSize);
+      const variant = variantOf(tcp, scan.edns, scan.dnssecOk, limit);
+      const hit = cache.find(hash, variant, msg, nameEnd);
+      if (hit !== undefined) {
+        if (lease) {
+          leased = hit;
+          out = patch(hit.buf, hit.buf, msg, nameEnd + 4);
+        } else {
+          out = patch(Buffer.allocUnsafe(hit.buf.length), hit.buf, msg, nameEnd + 4);
+        }
+        qtype = (msg[nameEnd]! << 8) | msg[nameEnd + 1]!;
+      } else {
+        const parsed = parseQuery(msg);
+        if (parsed.ok) {
+          const q = parsed.query;
+          const buf = encodeAnswer(snap, msg, q, limitOf(q, tcp, maxUdpSize));
+          const key = Buffer.alloc(nameEnd + 4 - HEADER_LEN);
+          key.write(q.nameKey, 0, 'latin1');
+          msg.copy(key, nameEnd - HEADER_LEN, nameEnd, nameEnd + 4);
+          // The cache keeps its own copy: it is patched in place on later leases.
+          cache.add(hash, { key, variant, buf: Buffer.from(buf) });
+          out = buf;
+          qtype = q.qtype;
+        }
+      }
     }
-    return reply;
+    if (out === null) {
+      const parsed = parseQuery(msg);
+      if (parsed.ok) {
+        out = encodeAnswer(snap, msg, parsed.query, limitOf(parsed.query, tcp, maxUdpSize));
+        qtype = parsed.query.qtype;
+      } else {
+        out = errorReply(msg, parsed.problem, parsed.partial, parsed.id, parsed.opcode);
+        qtype = parsed.partial?.qtype ?? 0;
+        badvers = parsed.problem === 'badvers';
+      }
+    }
+    if (onQuery && out) {
+      // Only BADVERS needs more than the header's 4 bits, and it is never an answer.
+      onQuery(qtype, badvers ? BADVERS : out[3]! & 0x0f, Math.round((performance.now() - t0) * 1000));
+    }
+    return out;
+  }
+
+  const handle = ((msg: Buffer, tcp: boolean) => reply(msg, tcp, false)) as Handler;
+  handle.lease = (msg: Buffer) => {
+    leased = null;
+    return reply(msg, false, true);
   };
+  handle.keep = () => {
+    // The caller still holds the leased bytes (a queued send): the cache moves to a copy.
+    if (leased !== null) leased.buf = Buffer.from(leased.buf);
+    leased = null;
+  };
+  return handle;
 }
 
-/** A cached answer for a new query: fresh ID, the query's RD/CD bits, its question bytes (0x20 echo). */
-function patch(cached: Buffer, msg: Buffer, questionEnd: number): Buffer {
-  const out = Buffer.allocUnsafe(cached.length);
-  cached.copy(out);
+/**
+ * A cached answer for a new query, written into `out` (which may be `cached` itself): fresh ID,
+ * the query's RD/CD bits, its question bytes (RFC 4343 case echo, the "0x20" trick).
+ */
+function patch(out: Buffer, cached: Buffer, msg: Buffer, questionEnd: number): Buffer {
+  if (out !== cached) cached.copy(out);
   out[0] = msg[0]!;
   out[1] = msg[1]!;
-  out[2] = (out[2]! & 0xfe) | (msg[2]! & 0x01);
-  out[3] = (out[3]! & 0xef) | (msg[3]! & 0x10);
-  msg.copy(out, 12, 12, questionEnd);
+  out[2] = (cached[2]! & 0xfe) | (msg[2]! & 0x01);
+  out[3] = (cached[3]! & 0xef) | (msg[3]! & 0x10);
+  msg.copy(out, HEADER_LEN, HEADER_LEN, questionEnd);
   return out;
 }

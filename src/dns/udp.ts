@@ -23,15 +23,19 @@ export function listenUdp(host: string, port: number, family: 4 | 6, handler: Ha
   socket.on('message', (msg, rinfo) => {
     let reply: Buffer | null;
     try {
-      reply = handler(msg, false);
+      reply = handler.lease(msg);
     } catch (err) {
       // The handler is meant never to throw; if it does, drop this packet and keep serving.
       log.error({ err }, 'udp handler threw');
       return;
     }
+    if (reply === null) return;
     // No per-send callback: a synchronous send would still schedule one with nextTick.
     // Send errors surface as the socket's 'error' event, logged below.
-    if (reply) socket.send(reply, rinfo.port, rinfo.address);
+    socket.send(reply, rinfo.port, rinfo.address);
+    // libuv sends at once when its queue is empty (uv_udp_try_send). If the datagram was
+    // queued instead, the kernel has not copied the leased bytes yet: keep them as they are.
+    if (socket.getSendQueueCount() > 0) handler.keep();
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);

@@ -5,6 +5,8 @@
  * wrong with a query (`QueryProblem`); `handler.ts` alone turns problems into rcodes.
  */
 
+import { fnvByte, fnvStart } from './answer-cache.ts';
+
 export const HEADER_LEN = 12;
 export const OPT_TYPE = 41;
 /** Largest message a 2-byte TCP length prefix can carry (RFC 1035 §4.2.2). */
@@ -148,6 +150,86 @@ function readAdditional(msg: Uint8Array, off: number, count: number): Additional
     pos += 10 + rdlen;
   }
   return { edns };
+}
+
+/** What the hot path reads from a query of the common shape (see `scanQuery`). */
+export interface QueryScan {
+  /** FNV-1a over the lowercased name, QTYPE and QCLASS: the answer cache's key. */
+  hash: number;
+  /** Offset just past the name's root label; QTYPE and QCLASS follow. */
+  nameEnd: number;
+  edns: boolean;
+  /** The requestor's UDP size raised to 512 (RFC 6891 §6.2.5); 512 without EDNS. */
+  udpSize: number;
+  dnssecOk: boolean;
+}
+
+// Reused for every scan: queries are handled one at a time, and callers copy what they keep.
+const scanned: QueryScan = { hash: 0, nameEnd: 0, edns: false, udpSize: UDP_PLAIN_MAX, dnssecOk: false };
+
+/**
+ * Read the common query shape without allocating: QR=0, opcode QUERY, one question with an
+ * uncompressed name, no answer or authority records, and in the additional section either
+ * nothing or a single version-0 OPT at the root. Anything else returns null and goes to
+ * `parseQuery`, which also decides what is wrong with it. A scan never accepts a query that
+ * `parseQuery` would reject.
+ */
+export function scanQuery(msg: Uint8Array): QueryScan | null {
+  const n = msg.length;
+  // QR=0 and opcode 0; QDCOUNT=1, ANCOUNT=NSCOUNT=0 and ARCOUNT ≤ 1, read as two 32-bit words.
+  if (n < HEADER_LEN + 5 || (msg[2]! & 0xf8) !== 0) return null;
+  const counts = ((msg[4]! << 24) | (msg[5]! << 16) | (msg[6]! << 8) | msg[7]!) >>> 0;
+  const rest = ((msg[8]! << 24) | (msg[9]! << 16) | (msg[10]! << 8)) >>> 0;
+  if (counts !== 0x00010000 || rest !== 0) return null;
+  const arcount = msg[11]!;
+  if (arcount > 1 || !scanName(msg)) return null;
+  const nameEnd = scanned.nameEnd;
+  if (nameEnd + 4 > n || (msg[nameEnd] === 0 && msg[nameEnd + 1] === OPT_TYPE)) return null;
+  let h = scanned.hash;
+  for (let i = nameEnd; i < nameEnd + 4; i++) h = fnvByte(h, msg[i]!);
+  scanned.hash = h;
+  scanned.edns = false;
+  scanned.udpSize = UDP_PLAIN_MAX;
+  scanned.dnssecOk = false;
+  return arcount === 0 || scanOpt(msg, nameEnd + 4) ? scanned : null;
+}
+
+/** Hash the uncompressed question name, lowercased, into `scanned`; false if it is malformed. */
+function scanName(msg: Uint8Array): boolean {
+  const n = msg.length;
+  let h = fnvStart;
+  let pos = HEADER_LEN;
+  let wlen = 1;
+  for (;;) {
+    if (pos >= n) return false;
+    const len = msg[pos]!;
+    if (len === 0) break;
+    wlen += len + 1;
+    if (len > 63 || pos + 1 + len > n || wlen > MAX_NAME) return false;
+    h = fnvByte(h, len);
+    for (let i = pos + 1; i <= pos + len; i++) {
+      const c = msg[i]!;
+      h = fnvByte(h, c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+    }
+    pos += len + 1;
+  }
+  scanned.hash = fnvByte(h, 0);
+  scanned.nameEnd = pos + 1;
+  return true;
+}
+
+/**
+ * A version-0 OPT at `p` (RFC 6891 §6.1.2: root owner, TYPE 41, CLASS = UDP size, TTL =
+ * extended rcode, version and flags, then RDLENGTH) into `scanned`; false for anything else.
+ */
+function scanOpt(msg: Uint8Array, p: number): boolean {
+  const n = msg.length;
+  if (p + 11 > n || msg[p] !== 0 || msg[p + 1] !== 0 || msg[p + 2] !== OPT_TYPE || msg[p + 6] !== 0) return false;
+  if (p + 11 + ((msg[p + 9]! << 8) | msg[p + 10]!) > n) return false;
+  scanned.edns = true;
+  scanned.udpSize = Math.max((msg[p + 3]! << 8) | msg[p + 4]!, UDP_PLAIN_MAX);
+  scanned.dnssecOk = (msg[p + 7]! & 0x80) !== 0;
+  return true;
 }
 
 /** Parse a query message. Never throws, whatever the bytes. */

@@ -5,19 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../src/dns/handler.ts';
 import { startDnsServer, type DnsServer } from '../../src/dns/server.ts';
 import { silentLogger } from '../../src/log.ts';
+import { parseQuery, scanQuery } from '../../src/dns/wire.ts';
 import { buildQuery, decode, frame, readFrames, tcpConnect, udpExchange } from '../helpers/dns-client.ts';
+import { rng } from '../helpers/rng.ts';
 import { demoRecords, fakeLookup, fakeSource, snapshot } from './fake-zone.ts';
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds = [
   buildQuery('web-1.nginx.default.svc.cluster.local', 1),
@@ -76,6 +67,44 @@ describe('handler fuzz (in process)', () => {
       expect(p.errors).toEqual([]);
     }
     expect(answered).toBeGreaterThan(1000);
+  });
+
+  it('the cached hot path replies byte for byte as the uncached path does', () => {
+    const make = (cacheSize: number) => createHandler({ source: fakeSource(snapshot(demoRecords(20))), lookup: fakeLookup, maxUdpSize: 1232, cacheSize, log: silentLogger() });
+    const cached = make(100);
+    const plain = make(0);
+    const r = rng(7);
+    let hits = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Half the time an intact seed, so that the cache is hit often, with a random ID and case.
+      const msg = r() < 0.5 ? Buffer.from(seeds[Math.floor(r() * seeds.length)]!) : mutate(r);
+      if (msg.length > 2) msg.writeUInt16BE(Math.floor(r() * 65536), 0);
+      if (msg.length > 20 && r() < 0.5) msg[13] = msg[13]! ^ 0x20;
+      const tcp = r() < 0.3;
+      const want = plain(msg, tcp);
+      const got = tcp || r() < 0.5 ? cached(msg, tcp) : cached.lease(msg);
+      expect(got === null ? null : Buffer.from(got)).toEqual(want);
+      if (scanQuery(msg) !== null) hits++;
+    }
+    expect(hits).toBeGreaterThan(5000);
+  });
+
+  it('scanQuery accepts only what parseQuery accepts, and reads the same fields', () => {
+    const r = rng(11);
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const msg = mutate(r);
+      const scan = scanQuery(msg);
+      if (scan === null) continue;
+      accepted++;
+      const parsed = parseQuery(msg);
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) continue;
+      const q = parsed.query;
+      expect({ nameEnd: scan.nameEnd, edns: scan.edns, udpSize: scan.udpSize, dnssecOk: scan.dnssecOk })
+        .toEqual({ nameEnd: q.questionEnd - 4, edns: q.edns !== null, udpSize: q.edns?.udpSize ?? 512, dnssecOk: q.edns?.dnssecOk ?? false });
+    }
+    expect(accepted).toBeGreaterThan(1000);
   });
 });
 

@@ -218,6 +218,30 @@ describe('answer cache', () => {
     expect(got !== undefined).toBe(opt);
     if (got) expect(got.doFlag ?? false).toBe(false);
   });
+  it('a leased reply is the cache\'s own bytes until keep(); then the cache moves to a copy', () => {
+    const { h } = handler();
+    const q = (id: number) => buildQuery('web-1.nginx.default.svc.cluster.local', 1, { id });
+    h.lease(q(1));
+    const a = h.lease(q(2))!;
+    const b = h.lease(q(3))!;
+    expect(b).toBe(a); // patched in place: a send that completed at once no longer needs it
+    expect(a.readUInt16BE(0)).toBe(3);
+    h.keep(); // as if the send of id 3 were still queued
+    const c = h.lease(q(4))!;
+    expect(c).not.toBe(a);
+    expect(a.readUInt16BE(0)).toBe(3);
+    expect(c.readUInt16BE(0)).toBe(4);
+    expect(c.subarray(2)).toEqual(a.subarray(2));
+  });
+  it('owned replies are never written to by later queries', () => {
+    const { h } = handler();
+    const q = (id: number) => buildQuery('_http._tcp.nginx.default.svc.cluster.local', 33, { id, edns: { udpSize: 4096 } });
+    const first = h(q(1), false)!; // a miss: the encoder's buffer
+    const second = h(q(2), true)!;
+    const third = h(q(3), false)!; // a hit: a patched copy
+    h.lease(q(4));
+    expect([first, second, third].map((b) => b.readUInt16BE(0))).toEqual([1, 2, 3]);
+  });
   it('cacheSize 0 disables caching', () => {
     let lookups = 0;
     const { h } = handler({ cacheSize: 0, lookup: (s, n, t, c) => { lookups++; return fakeLookup(s, n, t, c); } });
