@@ -48,7 +48,7 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
   const acting = () => !leader || leader.isLeader();
 
   const setKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
-  const inNamespace = (ns: string | undefined) => sets.list().filter((s) => s.metadata.namespace === ns);
+  const inNamespace = (ns: string | undefined) => sets.listNamespace(ns ?? '');
 
   /** Owned objects queue their controller; orphans queue every set whose selector matches. */
   const enqueueOwner = (obj: Meta) => {
@@ -101,8 +101,8 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
     let ownedPods: Pod[];
     let ownedRevs: ControllerRevision[];
     try {
-      const podClaim = claimPods(set, pods.list());
-      const revClaim = claimRevisions(set, revisions.list());
+      const podClaim = claimPods(set, pods.listNamespace(ns ?? ''));
+      const revClaim = claimRevisions(set, revisions.listNamespace(ns ?? ''));
       await adoptAndRelease(set, podClaim.adopt, podClaim.release, (n) => paths.pod(ns ?? '', n));
       await adoptAndRelease(set, revClaim.adopt, [], (n) => paths.revision(ns ?? '', n));
       ownedPods = podClaim.owned;
@@ -111,7 +111,7 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
       if (err instanceof SelectorError) throw new TerminalError(err.message);
       throw err;
     }
-    const nsClaims = claims.list().filter((c) => c.metadata.namespace === ns);
+    const nsClaims = claims.listNamespace(ns ?? '');
     const actions = plan(set, ownedPods, nsClaims, ownedRevs, Date.now());
     if (!acting()) return;
     const ctx: ExecContext = { api, set, log: log.child({ key }), record: (t, r, m) => record(set, t, r, m), acting };

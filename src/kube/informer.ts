@@ -76,6 +76,8 @@ export interface Informer<T extends KubeObject> {
   /** Look up by key: 'namespace/name' for namespaced objects, 'name' otherwise. */
   get(key: string): T | undefined;
   list(): T[];
+  /** The cached objects of one namespace ('' for cluster-scoped ones), from an index kept up to date. */
+  listNamespace(namespace: string): T[];
   stats(): InformerStats;
 }
 
@@ -89,6 +91,18 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   const syncedHandlers: (() => void)[] = [];
   const stats: InformerStats = { restarts: 0, relists: 0, errors: 0, handlerErrors: 0, lastSyncAt: undefined, lastEventAt: undefined, objects: 0 };
   let cache = new Map<string, T>();
+  // Namespace -> key -> object: controllers read one namespace per sync, not the whole cache.
+  let byNamespace = new Map<string, Map<string, T>>();
+  const nsOf = (obj: T): string => obj.metadata?.namespace ?? '';
+  function indexSet(key: string, obj: T): void {
+    let m = byNamespace.get(nsOf(obj));
+    if (!m) byNamespace.set(nsOf(obj), (m = new Map()));
+    m.set(key, obj);
+  }
+  function indexDelete(key: string, obj: T): void {
+    const m = byNamespace.get(nsOf(obj));
+    if (m?.delete(key) && m.size === 0) byNamespace.delete(nsOf(obj));
+  }
   let rv: string | undefined;
   let synced = false;
   let running = false;
@@ -135,6 +149,8 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     } while (cont);
     const { next, changes } = applyList(cache, items);
     cache = next;
+    byNamespace = new Map();
+    for (const [key, obj] of cache) indexSet(key, obj);
     rv = listRv;
     stats.objects = cache.size;
     stats.lastSyncAt = Date.now();
@@ -162,6 +178,8 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     rv = obj.metadata?.resourceVersion ?? rv;
     const change = applyWatchEvent(cache, ev.type, obj);
     stats.objects = cache.size;
+    if (change?.kind === 'delete') indexDelete(objectKey(obj), change.obj);
+    else if (change) indexSet(objectKey(obj), obj);
     if (change) emit(change.kind, change.obj, change.old);
   }
 
@@ -258,6 +276,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     hasSynced: () => synced,
     get: (key) => cache.get(key),
     list: () => [...cache.values()],
+    listNamespace: (namespace) => [...(byNamespace.get(namespace)?.values() ?? [])],
     stats: () => ({ ...stats }),
   };
 }

@@ -104,6 +104,30 @@ describe('informer against a fake API', () => {
     await waitFor(() => inf.get('default/later'));
   });
 
+  it('keeps the namespace index in step with watch events and relists', async () => {
+    api.put(PODS, pod('a', 'one'));
+    api.put(PODS, pod('b', 'one'));
+    api.put(PODS, pod('c', 'two'));
+    const { inf, log } = make();
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    const byNs = (ns: string) => inf.listNamespace(ns).map((o) => o.metadata.name).sort();
+    expect([byNs('one'), byNs('two'), byNs('three')]).toEqual([['a', 'b'], ['c'], []]);
+    api.put(PODS, pod('d', 'two'));
+    api.put(PODS, pod('a', 'one', {}, false));
+    api.remove(PODS, 'b', 'one');
+    await waitFor(() => log.includes('delete b'));
+    expect([byNs('one'), byNs('two')]).toEqual([['a'], ['c', 'd']]);
+    expect(inf.listNamespace('one')[0]!.status).toEqual(inf.get('one/a')!.status);
+    api.removeSilently(PODS, 'c', 'two');
+    api.put(PODS, pod('e', 'three'));
+    api.compact();
+    api.dropWatches();
+    await waitFor(() => log.includes('delete c'), 5000, 'delete after relist');
+    expect([byNs('one'), byNs('two'), byNs('three')]).toEqual([['a'], ['d'], ['e']]);
+  });
+
   it('keeps its cache while the API is down and converges after a restart on the same port', async () => {
     api.put(PODS, pod('a'));
     api.put(PODS, pod('b'));
