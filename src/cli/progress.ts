@@ -31,7 +31,7 @@ function condition(pod: RawObject, type: string): string | undefined {
 /** The state word of a pod, as `kubectl get po` would summarise it. */
 export function podState(pod: RawObject): string {
   if (pod?.metadata?.deletionTimestamp) return pod?.status?.reason === 'NodeLost' ? 'Terminating (node lost)' : 'Terminating';
-  if (pod?.status?.reason === 'NodeLost') return 'Unknown (node lost)';
+  if (pod?.status?.phase === 'Unknown') return 'Unknown (node lost)';
   const phase = String(pod?.status?.phase ?? 'Pending');
   if (phase !== 'Running') return pod?.spec?.nodeName && phase === 'Pending' ? 'ContainerCreating' : phase;
   return condition(pod, 'Ready') === 'True' ? 'Ready' : 'Running, not ready';

@@ -104,11 +104,13 @@ describe('the kubia transcript on ordinal local', () => {
     const victim = (await pods()).get('kubia-0')!;
     const node = victim.spec.nodeName!;
     await c.k('annotate', 'node', node, 'sim.ordinal.dev/lost=true');
-    // kube-apiserver's printer shows the reason (NodeLost) until the pod is deleted, then Unknown.
-    await waitFor(async () => /NodeLost|Unknown/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 NodeLost' });
-    expect(await c.k('describe', 'po', 'kubia-0')).toMatch(/Reason:\s+NodeLost/);
+    // As in the book: Unknown (the pod's phase) while the node is silent, and still Unknown once
+    // deleted (the printer's rule for a deleted pod with reason NodeLost) instead of Terminating.
+    await waitFor(async () => /kubia-0\s+\S+\s+Unknown/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 Unknown' });
+    expect(await c.k('describe', 'po', 'kubia-0')).toMatch(/Message:\s+Node \S+ which was running pod kubia-0 is unresponsive/);
     await c.k('delete', 'po', 'kubia-0', '--wait=false');
-    await waitFor(async () => /kubia-0\s+\S+\s+Unknown/.test(await c.k('get', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 Unknown after delete' });
+    await waitFor(async () => /Reason:\s+NodeLost/.test(await c.k('describe', 'po', 'kubia-0')), 30_000, { what: 'kubia-0 NodeLost after delete' });
+    expect(await c.k('get', 'po', 'kubia-0')).toMatch(/kubia-0\s+\S+\s+Unknown/);
     expect(await c.k('describe', 'po', 'kubia-0')).toMatch(/Status:\s+Terminating/);
     await sleep(3000);
     const still = (await pods()).get('kubia-0')!;

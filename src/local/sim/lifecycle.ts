@@ -2,7 +2,8 @@
  * @module Node-lifecycle controller (after pkg/controller/nodelifecycle): every monitor period
  * it checks each node's last heartbeat; past the grace period the node's conditions become
  * Unknown, it gets the `node.kubernetes.io/unreachable` NoExecute taint, and its pods are marked
- * not Ready with reason NodeLost (Kubernetes in Action §10.5). It never deletes a pod of a lost
+ * not Ready and Unknown, with reason NodeLost once deleted (Kubernetes in Action §10.5:
+ * `nodeLostPodStatus`). It never deletes a pod of a lost
  * node: such a pod stays Terminating until the kubelet returns, someone force-deletes it, or
  * the Node object is deleted (then podgc's orphan rule, which this controller also runs, does).
  */
@@ -39,13 +40,26 @@ export async function startNodeLifecycle(kc: KubeConfig, opts: NodeLifecycleOpti
       await core.patchNodeStatus({ name, body: { status: { conditions: unknownConditions(node, now) } } }, MERGE_PATCH);
     }
     for (const pod of pods.list()) {
-      if (pod.spec?.nodeName !== name) continue;
-      const status = nodeLostPodStatus(pod, name, now);
-      if (!status) continue;
-      const { name: podName = '', namespace = '' } = pod.metadata ?? {};
-      await ignoreNotFound(() => core.patchNamespacedPodStatus({ name: podName, namespace, body: { status } }, MERGE_PATCH));
+      if (pod.spec?.nodeName === name) await markPodLost(pod, name, now);
     }
   }
+
+  async function markPodLost(pod: V1Pod, node: string, now: number): Promise<void> {
+    const status = nodeLostPodStatus(pod, node, now);
+    if (!status) return;
+    const { name = '', namespace = '' } = pod.metadata ?? {};
+    await ignoreNotFound(() => core.patchNamespacedPodStatus({ name, namespace, body: { status } }, MERGE_PATCH));
+  }
+
+  // A pod deleted while its node is lost gets its NodeLost reason at once, not a period later.
+  pods.on('update', (pod) => {
+    const node = pod.spec?.nodeName;
+    if (!pod.metadata?.deletionTimestamp || !node) return;
+    const n = nodes.get(node);
+    if (n && readyCondition(n)?.status === 'Unknown') {
+      markPodLost(pod, node, Date.now()).catch((err: unknown) => log.warn({ err, pod: pod.metadata?.name }, 'marking a lost pod failed; retrying next period'));
+    }
+  });
 
   let missingSince = new Map<string, number>();
 

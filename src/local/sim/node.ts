@@ -176,15 +176,25 @@ export function nodeLoad(pods: readonly V1Pod[]): Map<string, number> {
   return load;
 }
 
-/** Status the node-lifecycle controller writes on a pod of an unresponsive node (book §10.5). */
+/**
+ * Status the node-lifecycle controller writes on a pod of an unresponsive node (book §10.5):
+ * not Ready, phase Unknown (nobody can vouch for it), and once the pod is being deleted the
+ * NodeLost reason. kubectl's printer shows the phase, "Unknown", until the deletion, and then
+ * "Unknown" again because of the reason (printPod: deletionTimestamp + NodeLost), where a plain
+ * pod would read "Terminating"; `kubectl describe` shows the message throughout.
+ */
 export function nodeLostPodStatus(pod: V1Pod, nodeName: string, now: number): Record<string, unknown> | undefined {
   const st = pod.status ?? {};
-  const ready = st.conditions?.find((c) => c.type === 'Ready');
-  const done = st.phase === 'Succeeded' || st.phase === 'Failed';
-  if (done || (st.reason === 'NodeLost' && ready?.status === 'False')) return undefined;
-  const others = (st.conditions ?? []).filter((c) => c.type !== 'Ready');
+  const conditions = st.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  const reason = pod.metadata?.deletionTimestamp ? NODE_LOST : undefined;
+  const marked = st.phase === 'Unknown' && ready?.status === 'False' && st.reason === reason;
+  if (marked || st.phase === 'Succeeded' || st.phase === 'Failed') return undefined;
+  const others = conditions.filter((c) => c.type !== 'Ready');
   return {
-    reason: 'NodeLost',
+    phase: 'Unknown',
+    // A merge-patch null removes the field: no reason until the pod is being deleted.
+    reason: reason ?? null,
     message: `Node ${nodeName} which was running pod ${pod.metadata?.name ?? ''} is unresponsive`,
     conditions: [
       ...others,
@@ -197,3 +207,6 @@ export function nodeLostPodStatus(pod: V1Pod, nodeName: string, now: number): Re
     ],
   };
 }
+
+/** The pod status reason for a pod of an unreachable node (k8s.io/kubernetes pkg/util/node). */
+export const NODE_LOST = 'NodeLost';

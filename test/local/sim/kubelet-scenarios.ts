@@ -119,7 +119,7 @@ export function kubeletScenarios(name: string, factory: ClusterFactory): void {
       await waitFor('doomed gone', async () => getPod('doomed').then(() => false, (e: { code?: number }) => e.code === 404));
     });
 
-    it('node lost: Unknown and NodeLost, delete leaves it Terminating, force delete removes it, node back finishes the rest', async () => {
+    it('node lost: pods Unknown, delete leaves them Terminating with reason NodeLost, force delete removes them, node back finishes the rest', async () => {
       const node = 'sim-2';
       await createPod('lost-a', { node });
       await createPod('lost-b', { node });
@@ -131,15 +131,21 @@ export function kubeletScenarios(name: string, factory: ClusterFactory): void {
       });
       expect(n.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
       await waitFor('unreachable taint', async () => (await core.readNode({ name: node })).spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable'));
-      const a = await waitFor('lost-a NodeLost', async () => {
+      const a = await waitFor('lost-a Unknown', async () => {
         const x = await getPod('lost-a');
-        return x.status?.reason === 'NodeLost' && x;
+        return x.status?.phase === 'Unknown' && x;
       });
       expect(isReady(a)).toBe(false);
+      expect(a.status?.reason).toBeUndefined();
       expect(a.status?.message).toBe(`Node ${node} which was running pod lost-a is unresponsive`);
 
       await core.deleteNamespacedPod({ name: 'lost-a', namespace: ns });
       await core.deleteNamespacedPod({ name: 'lost-b', namespace: ns });
+      const stuck = await waitFor('lost-a NodeLost', async () => {
+        const x = await getPod('lost-a');
+        return x.status?.reason === 'NodeLost' && x;
+      });
+      expect(stuck.status?.phase).toBe('Unknown');
       await sleep(GRACE);
       expect((await getPod('lost-a')).metadata?.deletionTimestamp).toBeTruthy(); // stuck Terminating
       await core.deleteNamespacedPod({ name: 'lost-a', namespace: ns, gracePeriodSeconds: 0 });

@@ -89,14 +89,24 @@ describe('unknown node', () => {
     expect(out?.map((t) => t.key)).toEqual(want);
   });
 
-  it('marks a pod NodeLost once, with the book message', () => {
+  it('marks a pod Unknown once, and NodeLost once it is being deleted, with the book message', () => {
     const p: V1Pod = { metadata: { name: 'kubia-0' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] } };
+    const apply = (pod: V1Pod, s: Record<string, unknown> | undefined): V1Pod => {
+      const status = { ...pod.status, ...(s as object) } as Record<string, unknown>;
+      for (const k of Object.keys(status)) if (status[k] === null) delete status[k]; // merge patch
+      return { ...pod, status: status as V1Pod['status'] };
+    };
     const s = nodeLostPodStatus(p, 'node-1', T0);
-    expect(s).toMatchObject({ reason: 'NodeLost', message: 'Node node-1 which was running pod kubia-0 is unresponsive' });
-    const after: V1Pod = { ...p, status: { ...p.status, ...(s as object) } as V1Pod['status'] };
-    expect(after.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
-    expect(after.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status).toBe('True');
-    expect(nodeLostPodStatus(after, 'node-1', T0 + 1)).toBeUndefined();
+    expect(s).toMatchObject({ phase: 'Unknown', reason: null, message: 'Node node-1 which was running pod kubia-0 is unresponsive' });
+    const lost = apply(p, s);
+    expect(lost.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    expect(lost.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status).toBe('True');
+    expect(nodeLostPodStatus(lost, 'node-1', T0 + 1)).toBeUndefined();
+    const deleted: V1Pod = { ...lost, metadata: { ...lost.metadata, deletionTimestamp: new Date(T0 + 2) } };
+    const s2 = nodeLostPodStatus(deleted, 'node-1', T0 + 2);
+    expect(s2).toMatchObject({ phase: 'Unknown', reason: 'NodeLost' });
+    expect(nodeLostPodStatus(apply(deleted, s2), 'node-1', T0 + 3)).toBeUndefined();
+    expect(nodeLostPodStatus({ ...p, status: { phase: 'Succeeded' } }, 'node-1', T0)).toBeUndefined();
   });
 });
 

@@ -76,10 +76,10 @@ describe('kubeletAction', () => {
     const started = kubeletAction(pod(), ctx(T0));
     if (started.kind !== 'status') throw new Error('expected status');
     const lost = applied(pod(), started.status);
-    lost.status = { ...lost.status, reason: 'NodeLost', message: 'Node node-0 which was running pod kubia-0 is unresponsive' };
+    lost.status = { ...lost.status, phase: 'Unknown', reason: 'NodeLost', message: 'Node node-0 which was running pod kubia-0 is unresponsive' } as typeof lost.status;
     const a = kubeletAction(lost, ctx(T0 + 500));
     expect(a.kind).toBe('status');
-    if (a.kind === 'status') expect(a.status).toMatchObject({ reason: null, message: null });
+    if (a.kind === 'status') expect(a.status).toMatchObject({ phase: 'Running', reason: null, message: null });
   });
 
   it.each([
