@@ -457,6 +457,42 @@ async function measure(s: Server, mix: MixId, kind: 'max' | 'rate', n: number, s
 // Report
 
 const k = (q: number): string => `${(q / 1000).toFixed(1)}k`;
+/** A run whose "other %" (CPU used by neither the server nor dnsperf) is above this was perturbed. */
+const PERTURBED = 20;
+
+/** Generated notes on how far the numbers can be trusted; derived from the data, so they stay true on re-render. */
+function reading(res: Results, medCpu: (s: ServerId, m: MixId) => number, max: (s: ServerId, m: MixId) => RunResult[]): string[] {
+  const all = res.results.filter((r) => r.kind === 'max');
+  const bad = all.filter((r) => r.otherPct > PERTURBED).length;
+  const rates = res.results.filter((r) => r.kind === 'rate');
+  const badRates = rates.filter((r) => r.otherPct > PERTURBED).length;
+  const cap = (s: ServerId, m: MixId): string => (max(s, m).length > 0 ? `${k(1e6 / medCpu(s, m))}` : '—');
+  const out = [
+    'Reading:',
+    '',
+    `- ${bad} of ${all.length} max-mode runs and ${badRates} of ${rates.length} fixed-rate runs had more than ${PERTURBED}% of a core ` +
+      'used by other work on the box (⚠; "Every run" below). Those runs measure the box as much as the server, so QPS medians and ' +
+      'fixed-rate tails are only indicative; the µs CPU per query barely moves between quiet and busy runs (its min–max), which makes ' +
+      '"CPU ÷ ordinal" the steadier server-to-server ratio.',
+    `- What one core could answer at the measured CPU cost (10⁶ ÷ µs per query): ${MIXES.map((m) =>
+      `${MIX_LABEL[m].split(',')[0]}: ${SERVERS.filter((s) => max(s, m).length > 0).map((s) => `${s} ${cap(s, m)}`).join(', ')}`).join('; ')}.`,
+  ];
+  const size = (s: ServerId, q: string): Size | undefined => res.sizes.find((z) => z.server === s && z.query === q);
+  const e4096 = [size('ordinal', '100-SRV, UDP, EDNS 4096'), size('coredns', '100-SRV, UDP, EDNS 4096')];
+  if (e4096[0] && e4096[1]) {
+    out.push(`- Truncation: dnsperf -e offers 4096 B. ordinal caps it at 1232 (--max-udp-size): ${e4096[0].bytes} B, ${e4096[0].an} answers, TC. ` +
+      `CoreDNS takes the client's size as offered: ${e4096[1].bytes} B, ${e4096[1].an} answers, TC. Both send as many whole records as fit ` +
+      'and set TC, so mix (b) is not the same work for the two; the `ordinal --max-udp-size 4096` row is the like-for-like one.');
+  }
+  const tcp = [size('ordinal', '100-SRV, TCP, EDNS'), size('coredns', '100-SRV, TCP, EDNS')];
+  const podA = [size('ordinal', 'pod A, UDP, no EDNS'), size('coredns', 'pod A, UDP, no EDNS')];
+  if (tcp[0] && tcp[1] && podA[0] && podA[1]) {
+    out.push(`- Compression: the 100 SRV + 100 A glue over TCP are ${tcp[0].bytes} B from ordinal and ${tcp[1].bytes} B from CoreDNS, ` +
+      `a pod A ${podA[0].bytes} B and ${podA[1].bytes} B: CoreDNS compresses names only in replies that would not fit otherwise ` +
+      '(its truncated UDP replies are about as dense as ordinal\'s). The record sets are equal (answer check below).');
+  }
+  return out;
+}
 const usPerQuery = (r: RunResult): number => (r.serverCpuS * 1e6) / Math.max(1, r.completed);
 
 export function renderReport(res: Results, jsonPath: string): string {
@@ -477,7 +513,7 @@ export function renderReport(res: Results, jsonPath: string): string {
     '"ordinal ÷ this" is ordinal\'s median QPS over this row\'s; "CPU ÷ ordinal" is this row\'s µs per query over ordinal\'s; ' +
     'in mix (b) the figure in brackets compares with `ordinal --max-udp-size 4096`, which truncates at the same size as CoreDNS (see the sizes below).');
   L.push('');
-  L.push('| server | mix | QPS median (min–max) | ordinal ÷ this | µs CPU/query | CPU ÷ ordinal | least-perturbed run: QPS (other %) | fixed rate | p50 / p99 ms | p99.9 ms | lost (max / rate) |');
+  L.push('| server | mix | QPS median (min–max) | ordinal ÷ this | µs CPU/query median (min–max) | CPU ÷ ordinal | least-perturbed run: QPS (other %) | fixed rate (other %) | p50 / p99 ms | p99.9 ms | lost (max / rate) |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const m of MIXES) {
     const with4096 = max('ordinal-4096', m).length > 0;
@@ -491,12 +527,17 @@ export function renderReport(res: Results, jsonPath: string): string {
       const ratio = mine ? '—' : `**${(medQps('ordinal', m) / medQps(s, m)).toFixed(2)}×**${also((o) => medQps(o, m) / medQps(s, m))}`;
       const cpuRatio = mine ? '—' : `${(medCpu(s, m) / medCpu('ordinal', m)).toFixed(2)}×${also((o) => medCpu(s, m) / medCpu(o, m))}`;
       const quiet = [...runs].sort((a, b) => a.otherPct - b.otherPct)[0]!;
+      const us = runs.map(usPerQuery);
+      const flag = (r: RunResult): string => `${r.otherPct > PERTURBED ? '⚠ ' : ''}${r.otherPct.toFixed(0)}`;
       L.push(`| ${SERVER_LABEL[s]} | ${MIX_LABEL[m]} | ${k(median(qs))} (${k(Math.min(...qs))}–${k(Math.max(...qs))}) | ${ratio} | ` +
-        `${medCpu(s, m).toFixed(1)} | ${cpuRatio} | ${k(quiet.qps)} (${quiet.otherPct.toFixed(0)}) | ${fr ? `${k(fr.rate!)}/s (got ${k(fr.qps)})` : '—'} | ` +
+        `${medCpu(s, m).toFixed(1)} (${Math.min(...us).toFixed(1)}–${Math.max(...us).toFixed(1)}) | ${cpuRatio} | ${k(quiet.qps)} (${flag(quiet)}) | ` +
+        `${fr ? `${k(fr.rate!)}/s, got ${k(fr.qps)} (${flag(fr)})` : '—'} | ` +
         `${fr?.p50ms !== undefined ? `${fr.p50ms.toFixed(3)} / ${fr.p99ms!.toFixed(3)}` : '—'} | ${fr?.p999ms !== undefined ? fr.p999ms.toFixed(2) : '—'} | ` +
         `${runs.reduce((a, r) => a + r.lost, 0)} / ${fr ? fr.lost : '—'} |`);
     }
   }
+  L.push('');
+  L.push(...reading(res, medCpu, max));
   L.push('');
   L.push('### Answer sizes (dig, before the load runs)');
   L.push('');
