@@ -65,8 +65,9 @@ interface CpuReport { userUs: number; systemUs: number; ms: number }
 async function cpu(sets: number): Promise<void> {
   const RESYNC_MS = 5_000;
   const PERIODS = 4;
-  // Each simulated node has a /24 pod CIDR (253 pod IPs); 5 nodes hold 1,000 pods.
-  const c: SimCluster = await startSimCluster({ nodes: ['node-0', 'node-1', 'node-2', 'node-3', 'node-4'], readyDelayMs: 0, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
+  // Each simulated node takes 110 pods (allocatable pods, kubelet's default --max-pods).
+  const nodes = Array.from({ length: Math.ceil(sets / 100) }, (_, i) => `node-${i}`);
+  const c: SimCluster = await startSimCluster({ nodes, readyDelayMs: 0, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
   const child = fork(fileURLToPath(import.meta.url), ['child', c.local.kubeconfigPath, String(RESYNC_MS)], { execPath: process.execPath });
   const ask = (msg: unknown): Promise<CpuReport> => new Promise((resolve) => {
     child.once('message', (m) => resolve(m as CpuReport));

@@ -13,7 +13,7 @@ import { nodeApis, postNodeStatus, registerNode, renewLease } from './heartbeat.
 import { formatIPv4, nodePodCidr, parseIPv4 } from './ip.ts';
 import { createIpPool } from './ip-pool.ts';
 import { MERGE_PATCH, ignoreNotFound, informer, isConflict, waitSynced } from './kube-io.ts';
-import { isLost, isNodeReady, nodeLoad, pickNode } from './node.ts';
+import { allocatablePods, isLost, isNodeReady, nodeLoad, pickNode } from './node.ts';
 import { kubeletAction, type KubeletAction } from './pod-status.ts';
 import { podFitsNode } from './scheduling.ts';
 
@@ -78,6 +78,8 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   const deletionSeenAt = new Map<string, number>();
   /** Pod UID → node it was just bound to, until the informer shows the binding. */
   const assumed = new Map<string, string>();
+  // Pods no node could take (uid -> key): a deletion may make room, so it re-queues them.
+  const unschedulable = new Map<string, string>();
 
   /** Heartbeats in flight, per node: a slow API must not stack beats up, and stop() waits. */
   const beating = new Map<string, Promise<void>>();
@@ -134,12 +136,14 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     startedAt.delete(p.metadata?.uid ?? '');
     deletionSeenAt.delete(p.metadata?.uid ?? '');
     assumed.delete(p.metadata?.uid ?? '');
+    unschedulable.delete(p.metadata?.uid ?? '');
+    for (const key of unschedulable.values()) queue.add(key);
   });
 
   async function bind(pod: V1Pod): Promise<void> {
     const candidates = [...sims.keys()].map((name) => {
       const n = nodes.get(name);
-      return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true, fits: podFitsNode(pod, n) };
+      return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true, fits: podFitsNode(pod, n), maxPods: allocatablePods(n) };
     });
     // Like the scheduler's assume cache: pods bound a moment ago count on their node even
     // while the informer still shows them unbound.
@@ -148,7 +152,13 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
       return !p.spec?.nodeName && assumedNode ? { ...p, spec: { ...p.spec, containers: [], nodeName: assumedNode } } : p;
     });
     const target = pickNode(candidates, nodeLoad(view));
-    if (!target) return; // re-queued by the next node event
+    if (!target) {
+      // Stays Pending, as with kube-scheduler; re-queued by the next node or pod event.
+      if (!unschedulable.has(pod.metadata?.uid ?? '')) log.info({ pod: objectKey(pod), nodes: candidates.length }, 'no node fits the pod (ready, schedulable, selector, taints, allocatable pods)');
+      unschedulable.set(pod.metadata?.uid ?? '', objectKey(pod));
+      return;
+    }
+    unschedulable.delete(pod.metadata?.uid ?? '');
     const { name, namespace } = pod.metadata ?? {};
     const uid = pod.metadata?.uid ?? '';
     assumed.set(uid, target); // before the await: concurrent workers must see it

@@ -151,14 +151,23 @@ export interface NodeCandidate {
   readonly unschedulable: boolean;
   /** The pod's nodeSelector and tolerations admit this node (scheduling.ts); default true. */
   readonly fits?: boolean;
+  /** `status.allocatable.pods` (kubelet --max-pods, 110 by default); unset means no limit. */
+  readonly maxPods?: number;
 }
 
-/** The scheduler stand-in: least-loaded Ready, schedulable, not-lost node; ties by name. */
+/** A node's allocatable pod count (the scheduler's NodeResourcesFit "Too many pods" check). */
+export function allocatablePods(node: V1Node | undefined): number | undefined {
+  const v = Number.parseInt(String(node?.status?.allocatable?.pods ?? ''), 10);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/** The scheduler stand-in: least-loaded Ready, schedulable, not-lost node with room; ties by name. */
 export function pickNode(nodes: readonly NodeCandidate[], load: ReadonlyMap<string, number>): string | undefined {
   let best: NodeCandidate | undefined;
   for (const n of nodes) {
     if (!n.ready || n.lost || n.unschedulable || n.fits === false) continue;
     const l = load.get(n.name) ?? 0;
+    if (n.maxPods !== undefined && l >= n.maxPods) continue;
     const bl = best ? (load.get(best.name) ?? 0) : Infinity;
     if (l < bl || (l === bl && best !== undefined && n.name < best.name)) best = n;
   }

@@ -111,7 +111,7 @@ describe('unknown node', () => {
 });
 
 describe('pickNode', () => {
-  const c = (name: string, o: Partial<{ ready: boolean; lost: boolean; unschedulable: boolean }> = {}) => ({ name, ready: true, lost: false, unschedulable: false, ...o });
+  const c = (name: string, o: Partial<{ ready: boolean; lost: boolean; unschedulable: boolean; maxPods: number }> = {}) => ({ name, ready: true, lost: false, unschedulable: false, ...o });
   it.each([
     { name: 'least loaded', nodes: [c('a'), c('b'), c('c')], load: { a: 2, b: 1, c: 3 }, want: 'b' },
     { name: 'tie by name', nodes: [c('b'), c('a')], load: {}, want: 'a' },
@@ -119,6 +119,8 @@ describe('pickNode', () => {
     { name: 'skips not ready', nodes: [c('a', { ready: false }), c('b')], load: { b: 9 }, want: 'b' },
     { name: 'skips cordoned', nodes: [c('a', { unschedulable: true }), c('b')], load: { b: 9 }, want: 'b' },
     { name: 'none usable', nodes: [c('a', { lost: true })], load: {}, want: undefined },
+    { name: 'skips a full node (allocatable pods)', nodes: [c('a', { maxPods: 2 }), c('b', { maxPods: 110 })], load: { a: 2, b: 5 }, want: 'b' },
+    { name: 'every node full: stays Pending', nodes: [c('a', { maxPods: 1 }), c('b', { maxPods: 1 })], load: { a: 1, b: 1 }, want: undefined },
   ])('$name', ({ nodes, load, want }) => {
     expect(pickNode(nodes, new Map(Object.entries(load)))).toBe(want);
   });
