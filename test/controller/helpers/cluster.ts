@@ -3,7 +3,7 @@
  * the node-lifecycle controller and the PV binder, plus helpers to run (and restart) StatefulSet
  * controller instances and to drive objects through the write API.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import { startLocalApi, type LocalApi } from '../../../src/local/api/index.ts';
 import { startNodeLifecycle, startPvBinder, startSimNodes, type Stoppable } from '../../../src/local/sim/index.ts';
 import { startStatefulSetController, type ControllerOptions } from '../../../src/controller/statefulset.ts';
@@ -30,14 +30,16 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
   const log = silentLogger();
   const local = await startLocalApi({ listen: '127.0.0.1:0', log });
   const kc = local.kubeConfig();
+  const simKc = pooled(kc);
   const nodes = o.nodes ?? ['node-0', 'node-1'];
   const stops: Stoppable[] = [];
   try {
-    stops.push(await startSimNodes(kc, { nodes, readyDelayMs: o.readyDelayMs ?? 30, heartbeatMs: o.heartbeatMs ?? 100, shutdownMs: o.shutdownMs ?? 20, log }));
-    stops.push(await startNodeLifecycle(kc, { gracePeriodMs: o.gracePeriodMs ?? 500, log }));
-    stops.push(await startPvBinder(kc, { log }));
+    stops.push(await startSimNodes(simKc, { nodes, readyDelayMs: o.readyDelayMs ?? 30, heartbeatMs: o.heartbeatMs ?? 100, shutdownMs: o.shutdownMs ?? 20, log }));
+    stops.push(await startNodeLifecycle(simKc, { gracePeriodMs: o.gracePeriodMs ?? 500, log }));
+    stops.push(await startPvBinder(simKc, { log }));
   } catch (err) {
     for (const s of stops.reverse()) await s.stop();
+    await simKc.release();
     await local.close();
     throw err;
   }
@@ -45,9 +47,37 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
     local, kc, api: kubeApi(kc), nodes,
     async close() {
       for (const s of stops.reverse()) await s.stop();
+      await simKc.release();
       await local.close();
     },
   };
+}
+
+/**
+ * client-node 2.0.1's typed clients build a new undici Agent, hence a new TLS connection, for
+ * every request; the simulated kubelets' heartbeats and status writes then spend most of a
+ * test's CPU on handshakes. This KubeConfig hands every request the first Agent it made.
+ */
+export function pooled(base: KubeConfig): PooledKubeConfig {
+  const kc = new PooledKubeConfig();
+  kc.loadFromString(base.exportConfig());
+  return kc;
+}
+
+export class PooledKubeConfig extends KubeConfig {
+  private shared: ReturnType<RequestContext['getDispatcher']>;
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const made = context.getDispatcher();
+    if (!this.shared) this.shared = made;
+    else if (made) context.setDispatcher(this.shared);
+  }
+
+  /** Close the shared connections (after every client of this KubeConfig stopped). */
+  async release(): Promise<void> {
+    await this.shared?.close();
+    this.shared = undefined;
+  }
 }
 
 export type Controller = ReturnType<typeof startStatefulSetController>;
@@ -87,6 +117,7 @@ export interface SetShape {
   image?: string;
   maxUnavailable?: number;
   claims?: boolean;
+  nodeSelector?: Record<string, string>;
 }
 
 /** A StatefulSet manifest as a user would apply it (no status, no uid). */
@@ -102,7 +133,7 @@ export function setManifest(s: SetShape): Record<string, unknown> {
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: s.maxUnavailable ?? 1 } },
       template: {
         metadata: { labels: { app: s.name } },
-        spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: s.image ?? 'app:0' }] },
+        spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: s.image ?? 'app:0' }], ...(s.nodeSelector ? { nodeSelector: s.nodeSelector } : {}) },
       },
       volumeClaimTemplates: s.claims === false ? [] : [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     },
