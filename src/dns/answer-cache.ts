@@ -46,18 +46,35 @@ export class AnswerCache {
   }
 
   /**
+   * True when the last `find` hit matched the entry's buffer byte for byte, question case
+   * included: a leased reply then needs only its header patched.
+   */
+  sameQuestion = false;
+
+  /**
    * The entry for the question at msg[12, nameEnd + 4), if any. The name is compared
    * case-insensitively against the stored lowercase key; QTYPE and QCLASS exactly.
    */
   find(hash: number, variant: number, msg: Uint8Array, nameEnd: number): CachedAnswer | undefined {
+    this.sameQuestion = false;
     const e = this.lru?.get(hash);
     if (e === undefined || e.variant !== variant) return undefined;
     const key = e.key;
-    if (key.length !== nameEnd + 4 - 12) return undefined;
-    for (let i = 0, p = 12; i < key.length; i++, p++) {
-      let c = msg[p]!;
-      if (p < nameEnd && c >= 0x41 && c <= 0x5a) c |= 0x20;
-      if (c !== key[i]) return undefined;
+    const end = nameEnd + 4;
+    if (key.length !== end - 12) return undefined;
+    // Most repeats are byte-identical to the previous use of the entry (whose question the
+    // buffer still holds): one plain comparison settles them.
+    const buf = e.buf;
+    let p = 12;
+    while (p < end && msg[p] === buf[p]) p++;
+    if (p === end) {
+      this.sameQuestion = true;
+      return e;
+    }
+    for (let i = p - 12; p < end; i++, p++) {
+      const c = msg[p]!;
+      if (c === key[i]) continue;
+      if (p >= nameEnd || c < 0x41 || c > 0x5a || (c | 0x20) !== key[i]) return undefined;
     }
     return e;
   }

@@ -130,7 +130,8 @@ export function createHandler(opts: HandlerOptions): Handler {
       if (hit !== undefined) {
         if (lease) {
           leased = hit;
-          out = patch(hit.buf, hit.buf, msg, nameEnd + 4);
+          // The buffer already holds this exact question: only the header changes.
+          out = patch(hit.buf, hit.buf, msg, cache.sameQuestion ? HEADER_LEN : nameEnd + 4);
         } else {
           out = patch(Buffer.allocUnsafe(hit.buf.length), hit.buf, msg, nameEnd + 4);
         }
@@ -191,6 +192,6 @@ function patch(out: Buffer, cached: Buffer, msg: Buffer, questionEnd: number): B
   out[1] = msg[1]!;
   out[2] = (cached[2]! & 0xfe) | (msg[2]! & 0x01);
   out[3] = (cached[3]! & 0xef) | (msg[3]! & 0x10);
-  msg.copy(out, HEADER_LEN, HEADER_LEN, questionEnd);
+  if (questionEnd > HEADER_LEN) msg.copy(out, HEADER_LEN, HEADER_LEN, questionEnd);
   return out;
 }

@@ -233,6 +233,19 @@ describe('answer cache', () => {
     expect(c.readUInt16BE(0)).toBe(4);
     expect(c.subarray(2)).toEqual(a.subarray(2));
   });
+  it.each([
+    ['same case twice, then another case', ['web-1.nginx', 'web-1.nginx', 'WEB-1.Nginx']],
+    ['alternating case', ['web-1.nginx', 'WEB-1.NGINX', 'web-1.nginx', 'Web-1.nginx']],
+  ])('a leased reply echoes each query\'s own case: %s', (_name, names) => {
+    const { h } = handler();
+    names.forEach((n, i) => {
+      const q = buildQuery(`${n}.default.svc.cluster.local`, 1, { id: 100 + i });
+      const r = h.lease(q)!;
+      expect(r.readUInt16BE(0)).toBe(100 + i);
+      expect(r.subarray(12, q.length)).toEqual(q.subarray(12)); // the question, byte for byte
+      expect(decode(Buffer.from(r)).answers[0]!.address).toBe('10.244.0.2');
+    });
+  });
   it('owned replies are never written to by later queries', () => {
     const { h } = handler();
     const q = (id: number) => buildQuery('_http._tcp.nginx.default.svc.cluster.local', 33, { id, edns: { udpSize: 4096 } });
