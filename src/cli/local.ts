@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import { startLocalApi } from '../local/api/index.ts';
 import { startEndpointSliceController, startNodeLifecycle, startPvBinder, startSimNodes } from '../local/sim/index.ts';
+import { pooled } from '../kube/pooled.ts';
 import type { Logger } from '../log.ts';
 import type { LocalOptions, ServeConfig } from './config.ts';
 import { startLiveServe } from './live.ts';
@@ -57,10 +58,14 @@ export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Outpu
     const nodes = Array.from({ length: local.nodes }, (_, i) => `node-${i}`);
     // Heartbeats must come well inside the grace period, or healthy nodes would look lost.
     const heartbeatMs = Math.min(10_000, Math.max(100, Math.floor(local.nodeGracePeriodMs / 4)));
-    stoppers.push(await startSimNodes(kc, { nodes, readyDelayMs: local.readyDelayMs, heartbeatMs, log, ipStatePath: join(dataDir, 'pod-ips.json') }));
-    stoppers.push(await startNodeLifecycle(kc, { gracePeriodMs: local.nodeGracePeriodMs, log }));
-    stoppers.push(await startEndpointSliceController(kc, { log }));
-    stoppers.push(await startPvBinder(kc, { log, dataDir }));
+    // The simulated components use client-node's typed clients: one shared pool, not a TLS
+    // handshake per request (src/kube/pooled.ts).
+    const simKc = pooled(kc);
+    stoppers.push({ stop: () => simKc.release() });
+    stoppers.push(await startSimNodes(simKc, { nodes, readyDelayMs: local.readyDelayMs, heartbeatMs, log, ipStatePath: join(dataDir, 'pod-ips.json') }));
+    stoppers.push(await startNodeLifecycle(simKc, { gracePeriodMs: local.nodeGracePeriodMs, log }));
+    stoppers.push(await startEndpointSliceController(simKc, { log }));
+    stoppers.push(await startPvBinder(simKc, { log, dataDir }));
     const live = await startLiveServe({ ...cfg, manifests: [] }, kc, log, true);
     stoppers.push({ stop: () => live.close(500) });
     const dnsAt = formatHostPort(parseHostPort(cfg.dnsListen).host, live.dns.port);

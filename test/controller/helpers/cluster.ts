@@ -3,7 +3,8 @@
  * the node-lifecycle controller and the PV binder, plus helpers to run (and restart) StatefulSet
  * controller instances and to drive objects through the write API.
  */
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { pooled } from '../../../src/kube/pooled.ts';
 import { startLocalApi, type LocalApi } from '../../../src/local/api/index.ts';
 import { startNodeLifecycle, startPvBinder, startSimNodes, type Stoppable } from '../../../src/local/sim/index.ts';
 import { startStatefulSetController, type ControllerOptions } from '../../../src/controller/statefulset.ts';
@@ -51,33 +52,6 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
       await local.close();
     },
   };
-}
-
-/**
- * client-node 2.0.1's typed clients build a new undici Agent, hence a new TLS connection, for
- * every request; the simulated kubelets' heartbeats and status writes then spend most of a
- * test's CPU on handshakes. This KubeConfig hands every request the first Agent it made.
- */
-export function pooled(base: KubeConfig): PooledKubeConfig {
-  const kc = new PooledKubeConfig();
-  kc.loadFromString(base.exportConfig());
-  return kc;
-}
-
-export class PooledKubeConfig extends KubeConfig {
-  private shared: ReturnType<RequestContext['getDispatcher']>;
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await super.applySecurityAuthentication(context);
-    const made = context.getDispatcher();
-    if (!this.shared) this.shared = made;
-    else if (made) context.setDispatcher(this.shared);
-  }
-
-  /** Close the shared connections (after every client of this KubeConfig stopped). */
-  async release(): Promise<void> {
-    await this.shared?.close();
-    this.shared = undefined;
-  }
 }
 
 export type Controller = ReturnType<typeof startStatefulSetController>;
