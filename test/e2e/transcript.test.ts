@@ -1,10 +1,13 @@
 /**
  * The StatefulSet transcript of Kubernetes in Action, chapter 10, replayed with the real
- * kubectl and dig against `ordinal local` started as a user starts it.
+ * kubectl and dig, twice: against `ordinal local` started as a user starts it, and against a
+ * real kube-apiserver where `ordinal serve --controller` is the StatefulSet controller and
+ * DNS server (real-cluster.ts), so kube-apiserver's own printer shows the pods' states.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from './harness/util.ts';
 import { startLocalCluster, type LocalCluster } from './local-cluster.ts';
+import { startRealCluster } from './real-cluster.ts';
 
 const ZONE = 'default.svc.cluster.local';
 const podName = (p: { metadata: { name: string } }): string => p.metadata.name;
@@ -18,7 +21,12 @@ interface Pod {
 const ready = (p: Pod | undefined): boolean =>
   !!p && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
-describe('the kubia transcript on ordinal local', () => {
+const backends: Array<[string, () => Promise<LocalCluster>]> = [
+  ['ordinal local', () => startLocalCluster(['--ready-delay', '500ms', '--node-grace-period', '3s'])],
+  ['kube-apiserver, with ordinal serve --controller', () => startRealCluster({ readyDelayMs: 500, nodeGracePeriodMs: 3000 })],
+];
+
+describe.each(backends)('the kubia transcript on %s', (_backend, start) => {
   let c: LocalCluster;
   const pods = async (): Promise<Map<string, Pod>> => {
     const list = await c.json<{ items: Pod[] }>('get', 'pods', '-l', 'app=kubia');
@@ -33,7 +41,7 @@ describe('the kubia transcript on ordinal local', () => {
     }, 60_000, { what, intervalMs: 250 });
 
   beforeAll(async () => {
-    c = await startLocalCluster(['--ready-delay', '500ms', '--node-grace-period', '3s']);
+    c = await start();
   });
   afterAll(async () => { await c?.stop(); });
 
