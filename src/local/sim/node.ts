@@ -161,13 +161,17 @@ export function allocatablePods(node: V1Node | undefined): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
+/** Ready, schedulable, not lost, admitted by the pod's selector and taints, and not full. */
+function usable(n: NodeCandidate, load: number): boolean {
+  return n.ready && !n.lost && !n.unschedulable && n.fits !== false && (n.maxPods === undefined || load < n.maxPods);
+}
+
 /** The scheduler stand-in: least-loaded Ready, schedulable, not-lost node with room; ties by name. */
 export function pickNode(nodes: readonly NodeCandidate[], load: ReadonlyMap<string, number>): string | undefined {
   let best: NodeCandidate | undefined;
   for (const n of nodes) {
-    if (!n.ready || n.lost || n.unschedulable || n.fits === false) continue;
     const l = load.get(n.name) ?? 0;
-    if (n.maxPods !== undefined && l >= n.maxPods) continue;
+    if (!usable(n, l)) continue;
     const bl = best ? (load.get(best.name) ?? 0) : Infinity;
     if (l < bl || (l === bl && best !== undefined && n.name < best.name)) best = n;
   }
@@ -197,8 +201,7 @@ export function nodeLostPodStatus(pod: V1Pod, nodeName: string, now: number): Re
   const conditions = st.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');
   const reason = pod.metadata?.deletionTimestamp ? NODE_LOST : undefined;
-  const marked = st.phase === 'Unknown' && ready?.status === 'False' && st.reason === reason;
-  if (marked || st.phase === 'Succeeded' || st.phase === 'Failed') return undefined;
+  if (isMarkedLost(st.phase, ready?.status, st.reason, reason) || st.phase === 'Succeeded' || st.phase === 'Failed') return undefined;
   const others = conditions.filter((c) => c.type !== 'Ready');
   return {
     phase: 'Unknown',
@@ -215,6 +218,10 @@ export function nodeLostPodStatus(pod: V1Pod, nodeName: string, now: number): Re
       },
     ],
   };
+}
+
+function isMarkedLost(phase: string | undefined, ready: string | undefined, reason: string | undefined, want: string | undefined): boolean {
+  return phase === 'Unknown' && ready === 'False' && reason === want;
 }
 
 /** The pod status reason for a pod of an unreachable node (k8s.io/kubernetes pkg/util/node). */
