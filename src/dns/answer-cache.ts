@@ -18,12 +18,6 @@ export interface CachedAnswer {
   buf: Buffer;
 }
 
-/** FNV-1a step, kept in 32 bits. */
-export const fnvStart = 0x811c9dc5;
-export function fnvByte(h: number, b: number): number {
-  return Math.imul(h ^ b, 0x01000193) >>> 0;
-}
-
 export class AnswerCache {
   private readonly lru: LRUCache<number, CachedAnswer> | null;
   private version = -1;

@@ -117,16 +117,16 @@ export function createHandler(opts: HandlerOptions): Handler {
     const t0 = onQuery ? performance.now() : 0;
     const snap = source.current();
     cache.reset(snap.version);
-    let out: Buffer | null = null;
-    let qtype = 0;
+    let out: Buffer | null;
+    let qtype: number;
     let badvers = false;
+    // The common query shape is looked up in the cache without parsing; a miss is cached below.
     const scan = scanQuery(msg);
+    let slot: { hash: number; variant: number; nameEnd: number } | null = null;
     if (scan !== null) {
-      const hash = scan.hash;
       const nameEnd = scan.nameEnd;
-      const limit = sizeLimit(tcp, scan.edns ? scan.udpSize : null, maxUdpSize);
-      const variant = variantOf(tcp, scan.edns, scan.dnssecOk, limit);
-      const hit = cache.find(hash, variant, msg, nameEnd);
+      const variant = variantOf(tcp, scan.edns, scan.dnssecOk, sizeLimit(tcp, scan.edns ? scan.udpSize : null, maxUdpSize));
+      const hit = cache.find(scan.hash, variant, msg, nameEnd);
       if (hit !== undefined) {
         if (lease) {
           leased = hit;
@@ -135,37 +135,34 @@ export function createHandler(opts: HandlerOptions): Handler {
         } else {
           out = patch(Buffer.allocUnsafe(hit.buf.length), hit.buf, msg, nameEnd + 4);
         }
-        qtype = (msg[nameEnd]! << 8) | msg[nameEnd + 1]!;
-      } else {
-        const parsed = parseQuery(msg);
-        if (parsed.ok) {
-          const q = parsed.query;
-          const buf = encodeAnswer(snap, msg, q, limitOf(q, tcp, maxUdpSize));
-          const key = Buffer.alloc(nameEnd + 4 - HEADER_LEN);
-          key.write(q.nameKey, 0, 'latin1');
-          msg.copy(key, nameEnd - HEADER_LEN, nameEnd, nameEnd + 4);
-          // The cache keeps its own copy: it is patched in place on later leases.
-          cache.add(hash, { key, variant, buf: Buffer.from(buf) });
-          out = buf;
-          qtype = q.qtype;
-        }
+        return done(out, (msg[nameEnd]! << 8) | msg[nameEnd + 1]!, false, t0);
       }
+      slot = { hash: scan.hash, variant, nameEnd };
     }
-    if (out === null) {
-      const parsed = parseQuery(msg);
-      if (parsed.ok) {
-        out = encodeAnswer(snap, msg, parsed.query, limitOf(parsed.query, tcp, maxUdpSize));
-        qtype = parsed.query.qtype;
-      } else {
-        out = errorReply(msg, parsed.problem, parsed.partial, parsed.id, parsed.opcode);
-        qtype = parsed.partial?.qtype ?? 0;
-        badvers = parsed.problem === 'badvers';
+    const parsed = parseQuery(msg);
+    if (parsed.ok) {
+      const q = parsed.query;
+      out = encodeAnswer(snap, msg, q, limitOf(q, tcp, maxUdpSize));
+      qtype = q.qtype;
+      if (slot !== null) {
+        const key = Buffer.alloc(slot.nameEnd + 4 - HEADER_LEN);
+        key.write(q.nameKey, 0, 'latin1');
+        msg.copy(key, slot.nameEnd - HEADER_LEN, slot.nameEnd, slot.nameEnd + 4);
+        // The cache keeps its own copy: it is patched in place on later leases.
+        cache.add(slot.hash, { key, variant: slot.variant, buf: Buffer.from(out) });
       }
+    } else {
+      out = errorReply(msg, parsed.problem, parsed.partial, parsed.id, parsed.opcode);
+      qtype = parsed.partial?.qtype ?? 0;
+      badvers = parsed.problem === 'badvers';
     }
-    if (onQuery && out) {
-      // Only BADVERS needs more than the header's 4 bits, and it is never an answer.
-      onQuery(qtype, badvers ? BADVERS : out[3]! & 0x0f, Math.round((performance.now() - t0) * 1000));
-    }
+    return done(out, qtype, badvers, t0);
+  }
+
+  /** Report the query to `onQuery` (qtype, rcode, microseconds) and hand back the reply. */
+  function done(out: Buffer | null, qtype: number, badvers: boolean, t0: number): Buffer | null {
+    // Only BADVERS needs more than the header's 4 bits, and it is never an answer.
+    if (onQuery && out) onQuery(qtype, badvers ? BADVERS : out[3]! & 0x0f, Math.round((performance.now() - t0) * 1000));
     return out;
   }
 

@@ -5,8 +5,6 @@
  * wrong with a query (`QueryProblem`); `handler.ts` alone turns problems into rcodes.
  */
 
-import { fnvByte, fnvStart } from './answer-cache.ts';
-
 export const HEADER_LEN = 12;
 export const OPT_TYPE = 41;
 /** Largest message a 2-byte TCP length prefix can carry (RFC 1035 §4.2.2). */
@@ -150,6 +148,12 @@ function readAdditional(msg: Uint8Array, off: number, count: number): Additional
     pos += 10 + rdlen;
   }
   return { edns };
+}
+
+/** FNV-1a over the question bytes, kept in 32 bits: the answer cache's key. */
+const fnvStart = 0x811c9dc5;
+function fnvByte(h: number, b: number): number {
+  return Math.imul(h ^ b, 0x01000193) >>> 0;
 }
 
 /** What the hot path reads from a query of the common shape (see `scanQuery`). */
