@@ -13,7 +13,7 @@ import { nodeApis, postNodeStatus, registerNode, renewLease } from './heartbeat.
 import { formatIPv4, nodePodCidr, parseIPv4 } from './ip.ts';
 import { createIpPool } from './ip-pool.ts';
 import { MERGE_PATCH, ignoreNotFound, informer, isConflict, waitSynced } from './kube-io.ts';
-import { allocatablePods, isLost, isNodeReady, nodeLoad, pickNode } from './node.ts';
+import { allocatablePods, isLost, isNodeReady, nodeLoad, pickNode, type NodeCandidate } from './node.ts';
 import { kubeletAction, type KubeletAction } from './pod-status.ts';
 import { podFitsNode } from './scheduling.ts';
 
@@ -140,11 +140,17 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     for (const key of unschedulable.values()) queue.add(key);
   });
 
-  async function bind(pod: V1Pod): Promise<void> {
-    const candidates = [...sims.keys()].map((name) => {
+  /** The scheduler stand-in's view of each simulated node for this pod. */
+  function candidatesFor(pod: V1Pod): NodeCandidate[] {
+    return [...sims.keys()].map((name) => {
       const n = nodes.get(name);
       return { name, ready: isNodeReady(n), lost: isLost(n), unschedulable: n?.spec?.unschedulable === true, fits: podFitsNode(pod, n), maxPods: allocatablePods(n) };
     });
+  }
+
+  async function bind(pod: V1Pod): Promise<void> {
+    const { name = '', namespace = '', uid = '' } = pod.metadata ?? {};
+    const candidates = candidatesFor(pod);
     // Like the scheduler's assume cache: pods bound a moment ago count on their node even
     // while the informer still shows them unbound.
     const view = pods.list().map((p) => {
@@ -154,19 +160,17 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     const target = pickNode(candidates, nodeLoad(view));
     if (!target) {
       // Stays Pending, as with kube-scheduler; re-queued by the next node or pod event.
-      if (!unschedulable.has(pod.metadata?.uid ?? '')) log.info({ pod: objectKey(pod), nodes: candidates.length }, 'no node fits the pod (ready, schedulable, selector, taints, allocatable pods)');
-      unschedulable.set(pod.metadata?.uid ?? '', objectKey(pod));
+      if (!unschedulable.has(uid)) log.info({ pod: objectKey(pod), nodes: candidates.length }, 'no node fits the pod (ready, schedulable, selector, taints, allocatable pods)');
+      unschedulable.set(uid, objectKey(pod));
       return;
     }
-    unschedulable.delete(pod.metadata?.uid ?? '');
-    const { name, namespace } = pod.metadata ?? {};
-    const uid = pod.metadata?.uid ?? '';
+    unschedulable.delete(uid);
     assumed.set(uid, target); // before the await: concurrent workers must see it
     try {
       await core.createNamespacedPodBinding({
-        name: name ?? '',
-        namespace: namespace ?? '',
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: name ?? '', namespace: namespace ?? '', uid: pod.metadata?.uid ?? '' }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
+        name,
+        namespace,
+        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
       });
     } catch (err) {
       assumed.delete(uid);
