@@ -1,5 +1,6 @@
 // Spawns the real CLI (bin/ordinal.js under this Node) and checks exit codes and messages.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,11 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { buildQuery, decode, tcpExchange, udpExchange } from '../helpers/dns-client.ts';
 
 const BIN = path.resolve('bin/ordinal.js');
+// The sources, even where a build left dist/ behind (the built package has its own e2e suite).
+const ENV = { ...process.env, ORDINAL_FROM_SRC: '1' };
 const DEMO = path.resolve('deploy/examples/dns-demo.yaml');
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
@@ -22,7 +25,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 /** Start `ordinal serve`, resolve with the process and the port it printed. */
 function serve(args: string[]): Promise<{ proc: ChildProcess; port: number; exited: Promise<number | null> }> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'serve', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
   const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -86,10 +89,12 @@ describe('help and version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--tcp-max-connections');
   });
-  it('version', async () => {
+  it('version: the package version and the commit of this checkout, from the sources', async () => {
     const r = await run(['--version']);
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ordinal \d+\.\d+\.\d+\n$/);
+    expect(r.stdout).toBe(`ordinal ${version} (commit ${head}${r.stdout.includes('-dirty') ? '-dirty' : ''}, sources, node ${process.version})\n`);
   });
 });
 
