@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Handler } from './handler.ts';
 
 /** 4 MiB: with the default ~208 KiB buffer a 10 ms event-loop stall dropped queries at 20k/s. */
-const RECV_BUFFER = 4 * 1024 * 1024;
+export const RECV_BUFFER = 4 * 1024 * 1024;
 
 export interface UdpListener {
   readonly port: number;
