@@ -4,6 +4,8 @@
  */
 import { parseHostPort } from '../dns/address.ts';
 import { ClusterModel } from '../zone/model.ts';
+import { toSlim } from '../zone/project.ts';
+import type { SlimRecord } from '../zone/records.ts';
 import { staticSource } from '../zone/source.ts';
 import type { ZoneConfig, ZoneSource } from '../zone/types.ts';
 import type { ServeConfig } from './config.ts';
@@ -19,19 +21,25 @@ export function zoneConfig(cfg: ServeConfig): ZoneConfig {
   return { zones: cfg.zones, reverseZones: cfg.reverseZones, ttl: cfg.ttl, endpointsFrom: cfg.endpointsFrom, nsAddresses: wildcard ? [] : [host] };
 }
 
-export function buildStaticZone(cfg: ServeConfig, objects: readonly object[]): { source: ZoneSource; applied: number; skipped: number } {
-  const model = new ClusterModel(zoneConfig(cfg));
-  let applied = 0;
+/** The zone's inputs among `objects`, slimmed; a bad one is a ManifestError naming it. */
+export function zoneRecords(objects: readonly object[]): SlimRecord[] {
+  const out: SlimRecord[] = [];
   for (const obj of objects) {
     const kind = (obj as { kind?: unknown }).kind;
     if (typeof kind !== 'string' || !ZONE_KINDS.has(kind)) continue;
     try {
-      model.apply(obj);
-      applied++;
+      out.push(toSlim(obj));
     } catch (err) {
       throw new ManifestError(`${manifestSource(obj) ?? 'manifest'}: ${describeObject(obj)}: ${(err as Error).message}`);
     }
   }
+  return out;
+}
+
+export function buildStaticZone(cfg: ServeConfig, objects: readonly object[]): { source: ZoneSource; applied: number; skipped: number } {
+  const model = new ClusterModel(zoneConfig(cfg));
+  const records = zoneRecords(objects);
+  for (const r of records) model.apply(r);
   model.markSynced();
-  return { source: staticSource(model.snapshot()), applied, skipped: objects.length - applied };
+  return { source: staticSource(model.snapshot()), applied: records.length, skipped: objects.length - records.length };
 }

@@ -8,11 +8,7 @@ import { formatHostPort, parseHostPort } from './address.ts';
 import { createHandler, type LookupFn, type OnQuery } from './handler.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
 import { listenUdp, RECV_BUFFER, type UdpListener } from './udp.ts';
-import { listenUdpBatch, loadUdpAddon, type UdpAddon, type UdpStats } from './udp-batch.ts';
-
-/** How UDP datagrams move: `batch` = the recvmmsg/sendmmsg addon, `dgram` = node:dgram, `auto` = batch where it loads. */
-export type UdpIo = 'auto' | 'batch' | 'dgram';
-export const UDP_IO_MODES: readonly UdpIo[] = ['auto', 'batch', 'dgram'];
+import { listenUdpBatch, loadUdpAddon, type UdpAddon, type UdpIo, type UdpStats } from './udp-batch.ts';
 
 export interface DnsServerOptions {
   /** `host:port` or `[v6]:port`; port 0 picks a port free for both UDP and TCP. */
@@ -56,6 +52,11 @@ export function chooseUdpIo(mode: UdpIo, log: Logger): UdpAddon | null {
   if (!warnedFallback) log.warn({ reason: load.reason }, 'batched UDP addon not loaded: UDP uses node:dgram');
   warnedFallback = true;
   return null;
+}
+
+/** `auto` made concrete once, so that a process with workers warns about the fallback once. */
+export function resolveUdpIo(mode: UdpIo, log: Logger): 'batch' | 'dgram' {
+  return chooseUdpIo(mode, log.child({ component: 'dns' })) ? 'batch' : 'dgram';
 }
 
 const PORT_ATTEMPTS = 10;

@@ -14,6 +14,10 @@ import type { Logger } from '../log.ts';
 import type { Handler } from './handler.ts';
 import type { UdpListener } from './udp.ts';
 
+/** How UDP datagrams move: `batch` = this addon, `dgram` = node:dgram, `auto` = batch where it loads. */
+export type UdpIo = 'auto' | 'batch' | 'dgram';
+export const UDP_IO_MODES: readonly UdpIo[] = ['auto', 'batch', 'dgram'];
+
 /** The native socket object (see native/ordinal_udp.c). */
 export interface NativeSocket {
   readonly port: number;
@@ -46,8 +50,11 @@ export interface UdpStats {
 }
 const STAT_NAMES = ['received', 'sent', 'dropped', 'sendErrors', 'recvErrors', 'batches', 'callbackErrors'] as const;
 
-/** Where scripts/build-native.mjs puts the addon; the same relative path from src/ and dist/. */
-export const ADDON_PATH = fileURLToPath(new URL('../../native/build/ordinal_udp.node', import.meta.url));
+/**
+ * Where scripts/build-native.mjs puts the addon (the same relative path from src/ and dist/);
+ * ORDINAL_UDP_ADDON names another build (tests use it to prove the fallback).
+ */
+export const ADDON_PATH = process.env.ORDINAL_UDP_ADDON || fileURLToPath(new URL('../../native/build/ordinal_udp.node', import.meta.url));
 
 export type AddonLoad = { ok: true; addon: UdpAddon } | { ok: false; reason: string };
 let loaded: AddonLoad | undefined;
