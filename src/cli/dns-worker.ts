@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import { startDnsServer, type DnsServer } from '../dns/server.ts';
 import type { UdpStats } from '../dns/udp-batch.ts';
+import { createMetrics } from '../kube/metrics.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import { SnapshotSource } from '../zone/source.ts';
@@ -21,9 +22,9 @@ export interface WorkerInit { readonly cfg: ServeConfig; readonly port: number; 
 export type WorkerMessage =
   | { type: 'listening'; port: number }
   | { type: 'error'; message: string }
-  | { type: 'stats'; id: number; udp: UdpStats | undefined; queries: number };
+  | { type: 'stats'; id: number; udp: UdpStats | undefined; queries: number; metrics: object[] };
 
-function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: () => void): Promise<DnsServer> {
+function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (qtype: number, rcode: number, micros: number) => void): Promise<DnsServer> {
   const { cfg } = init;
   const { host } = parseHostPort(cfg.dnsListen);
   return startDnsServer({
@@ -39,7 +40,8 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   });
   let source: SnapshotSource | undefined;
   let server: Promise<DnsServer> | undefined;
-  let queries = 0;
+  // This thread's query counters; the main thread sums them into its /metrics at scrape time.
+  const metrics = createMetrics({ defaultMetrics: false });
   const onZone = (m: ZoneMessage): void => {
     applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
     if (source) {
@@ -47,7 +49,8 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
       return;
     }
     source = new SnapshotSource(model.snapshot());
-    server = serve(init, source, log, () => void queries++);
+    server = serve(init, source, log, metrics.onQuery);
+    void server.then((s) => metrics.trackUdp(() => s.udpStats()), () => undefined);
     server.then(
       (s) => port.postMessage({ type: 'listening', port: s.port } satisfies WorkerMessage),
       (err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage),
@@ -58,7 +61,10 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
     else if (m === 'stop') void (server ?? Promise.resolve(undefined)).then((s) => s?.close()).finally(() => port.close());
     else if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'stats') {
       const id = (m as { id: number }).id;
-      void server?.then((s) => port.postMessage({ type: 'stats', id, udp: s.udpStats(), queries } satisfies WorkerMessage));
+      void server?.then(async (s) => {
+        const json = await metrics.registry.getMetricsAsJSON();
+        port.postMessage({ type: 'stats', id, udp: s.udpStats(), queries: metrics.queries.total(), metrics: json } satisfies WorkerMessage);
+      });
     }
   });
 }

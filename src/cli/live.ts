@@ -10,7 +10,7 @@ import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import { resolveUdpIo, startDnsServer, type DnsServer } from '../dns/server.ts';
 import { loadKubeConfig } from '../kube/config.ts';
 import { startHttpServer, type HttpServer } from '../kube/http.ts';
-import { createMetrics } from '../kube/metrics.ts';
+import { createMetrics, type Metrics } from '../kube/metrics.ts';
 import { shutdown, type Closable } from '../kube/shutdown.ts';
 import { startWatcher, type Watcher } from '../kube/watcher.ts';
 import type { Logger } from '../log.ts';
@@ -27,7 +27,7 @@ export const CONTROLLER_LEASE = { namespace: 'kube-system', name: 'ordinal-state
 export interface LiveServe {
   readonly watcher: Watcher;
   /** In process, or the `--workers N` pool. */
-  readonly dns: Pick<DnsServer, 'port' | 'close'> & { readonly pool?: WorkerPool };
+  readonly dns: Pick<DnsServer, 'port' | 'close'> & { readonly pool?: WorkerPool; readonly udpStats?: DnsServer['udpStats'] };
   readonly http: HttpServer;
   /** Runs the shutdown sequence: readiness 503, drain, DNS, watch, controller, HTTP. */
   close(drainMs?: number): Promise<void>;
@@ -46,12 +46,13 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   const others: Closable[] = [];
   try {
     const dns = model instanceof FeedingModel
-      ? await startPool(cfg, workers, model, log)
+      ? await startPool(cfg, workers, model, log, metrics)
       : await startDnsServer({
         listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
         tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, udpIo: cfg.udpIo,
       });
     others.push(dns);
+    if (dns.udpStats) metrics.trackUdp(dns.udpStats);
     const http = await startHttpServer({ listen: cfg.httpListen, metrics, ready: () => watcher.isSynced(), log });
     if (controller) {
       const ctl = startStatefulSetController(kc, { log, leaderElection: CONTROLLER_LEASE });
@@ -68,8 +69,10 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   }
 }
 
-async function startPool(cfg: ServeConfig, workers: number, model: FeedingModel, log: Logger): Promise<LiveServe['dns']> {
+async function startPool(cfg: ServeConfig, workers: number, model: FeedingModel, log: Logger, metrics: Metrics): Promise<LiveServe['dns']> {
   const pool = await startWorkerPool({ ...cfg, udpIo: resolveUdpIo(cfg.udpIo, log) }, workers, model.feed, log);
+  // The workers count their own queries and UDP drops; /metrics sums them in.
+  metrics.setRemote(async () => (await pool.stats()).metrics);
   return { port: pool.port, close: () => pool.close(), pool };
 }
 

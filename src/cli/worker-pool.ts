@@ -26,8 +26,8 @@ export interface WorkerPool {
   workers(): readonly Worker[];
   /** Restarts so far. */
   restarts(): number;
-  /** Sum over the workers: their batched-UDP counters and answered queries. */
-  stats(): Promise<{ udp: UdpStats | undefined; queries: number }>;
+  /** Sum over the workers: their batched-UDP counters and answered queries; each one's metrics. */
+  stats(): Promise<{ udp: UdpStats | undefined; queries: number; metrics: object[][] }>;
   close(): Promise<void>;
 }
 
@@ -152,7 +152,11 @@ export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgr
         w.on('message', on);
         w.postMessage({ type: 'stats', id });
       })));
-      return { udp: sumUdp(replies.map((r) => r?.udp)), queries: replies.reduce((a, r) => a + (r?.queries ?? 0), 0) };
+      return {
+        udp: sumUdp(replies.map((r) => r?.udp)),
+        queries: replies.reduce((a, r) => a + (r?.queries ?? 0), 0),
+        metrics: replies.flatMap((r) => (r ? [r.metrics] : [])),
+      };
     },
   };
 }

@@ -37,6 +37,15 @@ async function answers(port: number, name: string, n = 24): Promise<string[]> {
   });
 }
 
+/** Retry an async check until it holds (waitFor takes synchronous checks only). */
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('ZoneFeed', () => {
   const a = toSlim(pod('web-0', 'default', { app: 'web' }, true, '10.0.0.1'));
   const a2 = toSlim(pod('web-0', 'default', { app: 'web' }, true, '10.0.0.2'));
@@ -93,7 +102,7 @@ describe.each(UDP_PATHS)('worker pool, udp-io %s', (udpIo) => {
 
     feed.apply(toSlim(pod('web-0', 'default', { app: 'web' }, true, '10.1.0.2')));
     feed.flush();
-    await waitFor(async () => (await answers(pool!.port, NAME)).every((a) => a === '10.1.0.2'), 5000, 'the change in every worker');
+    await eventually(async () => (await answers(pool!.port, NAME)).every((a) => a === '10.1.0.2'), 5000, 'the change in every worker');
     expect(await answers(pool.port, NAME)).toEqual(Array(24).fill('10.1.0.2'));
 
     const [victim] = pool.workers();
@@ -116,7 +125,7 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('one set of watches feeds both workers: a create and a delete reach every answer', async () => {
+  it('one set of watches feeds both workers: readiness and a delete reach every answer; /metrics sums the workers', async () => {
     const api = await startLocalApi({ listen: '127.0.0.1:0' });
     cleanups.push(() => api.close());
     const kc: KubeConfig = api.kubeConfig();
@@ -130,11 +139,23 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
 
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespacedService({ namespace: 'default', body: service('web') as V1Service });
-    await core.createNamespacedPod({ namespace: 'default', body: pod('web-0', 'default', { app: 'web' }, true, '10.2.0.7') as unknown as V1Pod });
+    // Create ignores status (a subresource): the pod is not Ready, so not in the zone yet.
+    const created = await core.createNamespacedPod({ namespace: 'default', body: pod('web-0', 'default', { app: 'web' }, true, '10.2.0.7') as unknown as V1Pod });
     const port = live.dns.port;
-    await waitFor(async () => (await answers(port, NAME)).every((a) => a === '10.2.0.7'), 10_000, 'the pod in every worker');
+    expect(await answers(port, NAME)).toEqual(Array(24).fill('rcode 3'));
+    // Readiness arrives through the status subresource, as a kubelet reports it.
+    const { status } = pod('web-0', 'default', { app: 'web' }, true, '10.2.0.7');
+    await core.replaceNamespacedPodStatus({ name: 'web-0', namespace: 'default', body: { ...created, status } as V1Pod });
+    await eventually(async () => (await answers(port, NAME)).every((a) => a === '10.2.0.7'), 10_000, 'the pod in every worker');
+
+    // /metrics sums the workers' counters into the main thread's.
+    const text = await (await fetch(`http://127.0.0.1:${live.http.port}/metrics`)).text();
+    const answered = Number(/^ordinal_dns_requests_total\{type="A",rcode="NOERROR"\} (\d+)/m.exec(text)?.[1]);
+    expect(answered).toBeGreaterThanOrEqual(24);
+    expect(text).toMatch(/^ordinal_dns_udp_dropped_replies_total 0$/m);
+    expect(text).toMatch(/^ordinal_dns_udp_total\{event="received"\} [1-9]/m);
 
     await core.deleteNamespacedPod({ name: 'web-0', namespace: 'default', gracePeriodSeconds: 0 });
-    await waitFor(async () => (await answers(port, NAME)).every((a) => a === 'rcode 3'), 10_000, 'NXDOMAIN in every worker');
+    await eventually(async () => (await answers(port, NAME)).every((a) => a === 'rcode 3'), 10_000, 'NXDOMAIN in every worker');
   });
 });
