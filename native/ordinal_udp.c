@@ -151,11 +151,17 @@ static void call_js(sock_t *s, int n) {
   napi_close_handle_scope(env, scope);
 }
 
+/* RFC 768: a source port of 0 means the sender expects no reply; there is nowhere to send one. */
+static int no_return_port(const struct sockaddr_storage *a) {
+  if (a->ss_family == AF_INET6) return ((const struct sockaddr_in6 *)a)->sin6_port == 0;
+  return ((const struct sockaddr_in *)a)->sin_port == 0;
+}
+
 static void send_replies(sock_t *s, int n) {
   int m = 0;
   for (int i = 0; i < n; i++) {
     int32_t len = s->lens[BATCH + i];
-    if (len < 0 || len > OUT_SLOT) continue;
+    if (len < 0 || len > OUT_SLOT || no_return_port(&s->addrs[i])) continue;
     struct msghdr *h = &s->smsgs[m].msg_hdr;
     s->siov[m].iov_base = s->out + (size_t)i * OUT_SLOT;
     s->siov[m].iov_len = (size_t)len;
@@ -177,7 +183,7 @@ static void send_replies(sock_t *s, int n) {
       s->stats[ST_DROPPED] += m - done;
       return;
     } else {
-      /* This reply cannot go (e.g. EINVAL for a source port of 0); the rest still can. */
+      /* This reply cannot go (e.g. EACCES from a firewall rule); the rest still can. */
       s->stats[ST_SEND_ERRORS]++;
       done++;
     }

@@ -42,7 +42,7 @@ export interface UdpStats {
   sent: number;
   /** Replies dropped because the send buffer was full (EAGAIN/ENOBUFS). */
   dropped: number;
-  /** Replies the kernel refused for another reason (e.g. a source port of 0). */
+  /** Replies the kernel refused for another reason (e.g. EACCES from a firewall rule). */
   sendErrors: number;
   recvErrors: number;
   batches: number;

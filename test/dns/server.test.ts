@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { promises as dnsp } from 'node:dns';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +182,28 @@ describe('TCP backpressure', () => {
     expect(decode(got[1999]!).answers.length).toBe(100);
     sock.destroy();
     await srv.close();
+  });
+});
+
+describe.each(UDP_PATHS)('a datagram from source port 0 (RFC 768: no reply expected), udp-io %s', (udpIo) => {
+  // Node cannot send from port 0; a raw socket can (tests run as root, as CI does).
+  const RAW = `
+import socket, struct, sys
+port, q = int(sys.argv[1]), bytes.fromhex(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+s.sendto(struct.pack('!HHHH', 0, port, 8 + len(q), 0) + q, ('127.0.0.1', 0))
+`;
+  it('is not answered, and the server keeps serving', async () => {
+    const srv = await start({ udpIo }, 3);
+    try {
+      const q = buildQuery('api.default.svc.cluster.local', 1);
+      const r = spawnSync('python3', ['-c', RAW, String(srv.port), q.toString('hex')], { encoding: 'utf8' });
+      expect(r.error ?? r.stderr).toBe('');
+      await new Promise((res) => setTimeout(res, 100));
+      expect(decode(await udpExchange(srv.port, q)).answers[0]!.address).toBe('10.96.0.10');
+      if (udpIo === 'batch') expect(srv.udpStats()).toMatchObject({ received: 2, sent: 1, sendErrors: 0 });
+    } finally {
+      await srv.close();
+    }
   });
 });
