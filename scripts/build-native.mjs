@@ -7,7 +7,7 @@
 // through node:dgram (--udp-io auto). Plain JS on purpose: it runs at `npm install`, under
 // whatever `node` is first on PATH, before anything else is in place.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,7 @@ try {
     '-I', headers, '-o', tmp, src,
   ], { stdio: ['ignore', 'inherit', 'inherit'] });
 } catch (err) {
+  rmSync(tmp, { force: true });
   warn(`${cc} failed: ${err.message.split('\n')[0]}`);
 }
 // Rename into place: a running server that has the old file mapped keeps its copy.
