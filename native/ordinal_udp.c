@@ -88,7 +88,8 @@ static void on_closed(uv_handle_t *h) {
     napi_async_destroy(s->env, s->actx);
     napi_delete_reference(s->env, s->cb);
     for (int i = 0; i < BUF_COUNT; i++) napi_delete_reference(s->env, s->bufs[i]);
-    napi_reference_unref(s->env, s->self, NULL);
+    /* The JS object may now be collected; its finalizer frees s. */
+    napi_delete_reference(s->env, s->self);
   }
   if (s->hook != NULL) {
     napi_async_cleanup_hook_handle hook = s->hook;
