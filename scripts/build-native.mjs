@@ -61,7 +61,9 @@ function findCompiler() {
 }
 
 function warn(why) {
-  console.warn(`ordinal: the batched UDP addon was not built (${why}); UDP will use node:dgram`);
+  // A package may ship a prebuilt addon: Node-API keeps it loadable where it cannot be rebuilt.
+  const then = existsSync(out) ? `keeping the existing ${out}` : 'UDP will use node:dgram';
+  console.warn(`ordinal: the batched UDP addon was not ${existsSync(out) ? 'rebuilt' : 'built'} (${why}); ${then}`);
   process.exit(0);
 }
 
