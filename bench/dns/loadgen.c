@@ -9,7 +9,9 @@
  * time in nanoseconds: this kernel samples utime/stime by tick, too coarse per query.
  *
  * Build (no Node headers needed):  cc -O2 -o bench/out/loadgen bench/dns/loadgen.c
- * Run:  loadgen -s 127.0.0.1 -p 25355 -d bench/out/q/pods.txt [-e] [-l 10] [-c 4] [-w 512] [-P SERVER_PID]
+ * Run:  loadgen -s 127.0.0.1 -p 25355 -d bench/out/q/pods.txt [-e] [-l 10] [-c 4] [-w 512] [-Q QPS] [-P SERVER_PID]
+ * Without -Q it keeps the window full (max mode); with -Q it sends at that fixed rate (open
+ * loop, still batched), for latency and CPU at a given load.
  * The query file is dnsperf's: one "name TYPE" per line.
  * Output: one line of key=value pairs (qps, lost, p50/p99/p999 in µs, server µs CPU/query).
  */
@@ -137,13 +139,13 @@ static uint64_t percentile(double p) {
   return HBUCKETS;
 }
 
-static void send_batch(sock_t *s, const query_t *qs, int nq, size_t *cursor, int window, const struct sockaddr_in *to) {
+static void send_batch(sock_t *s, const query_t *qs, int nq, size_t *cursor, int window, const struct sockaddr_in *to, uint64_t budget) {
   static uint8_t bufs[BATCH][MAXQ];
   static struct mmsghdr msgs[BATCH];
   static struct iovec iov[BATCH];
   int n = 0;
   uint64_t t = now_ns();
-  while (n < BATCH && s->inflight + n < window) {
+  while (n < BATCH && s->inflight + n < window && (uint64_t)n < budget) {
     uint16_t id = s->next_id++;
     if (s->sent_at[id] != 0) break; /* still waiting on this ID */
     const query_t *q = &qs[(*cursor)++ % (size_t)nq];
@@ -209,7 +211,8 @@ static void expire(sock_t *s, uint64_t t) {
 int main(int argc, char **argv) {
   const char *host = "127.0.0.1", *file = NULL;
   int port = 53, seconds = 10, nsock = 4, window = 512, edns = 0, pid = 0, opt;
-  while ((opt = getopt(argc, argv, "s:p:d:l:c:w:eP:")) != -1) {
+  double rate = 0;
+  while ((opt = getopt(argc, argv, "s:p:d:l:c:w:eP:Q:")) != -1) {
     switch (opt) {
       case 's': host = optarg; break;
       case 'p': port = atoi(optarg); break;
@@ -219,7 +222,8 @@ int main(int argc, char **argv) {
       case 'w': window = atoi(optarg); break;
       case 'e': edns = 1; break;
       case 'P': pid = atoi(optarg); break;
-      default: fprintf(stderr, "usage: %s -d queries.txt [-s host] [-p port] [-l seconds] [-c sockets] [-w window] [-e] [-P server-pid]\n", argv[0]); return 2;
+      case 'Q': rate = atof(optarg); break;
+      default: fprintf(stderr, "usage: %s -d queries.txt [-s host] [-p port] [-l seconds] [-c sockets] [-w window] [-e] [-Q qps] [-P server-pid]\n", argv[0]); return 2;
     }
   }
   if (!file || nsock < 1 || nsock > MAXSOCK || window < 1 || window > 60000 || seconds < 1) {
@@ -244,8 +248,20 @@ int main(int argc, char **argv) {
   size_t cursor = 0;
   uint64_t cpu0 = pid ? schedstat_ns(pid) : 0, t0 = now_ns(), end = t0 + (uint64_t)seconds * 1000000000ull, last_expire = t0;
   for (uint64_t t = t0; t < end; t = now_ns()) {
-    for (int i = 0; i < nsock; i++) send_batch(&socks[i], qs, nq, &cursor, window, &to);
-    poll(pfd, (nfds_t)nsock, 1);
+    for (int i = 0; i < nsock; i++) {
+      /* Fixed rate: what the clock allows so far, minus what went out. */
+      uint64_t allowed = rate > 0 ? (uint64_t)(rate * (double)(t - t0) / 1e9) : UINT64_MAX;
+      send_batch(&socks[i], qs, nq, &cursor, window, &to, allowed > sent ? allowed - sent : 0);
+    }
+    if (rate > 0) {
+      /* Sleep until the next query is due, or a reply arrives (ppoll: µs resolution). */
+      uint64_t due = t0 + (uint64_t)((double)(sent + 1) * 1e9 / rate), now = now_ns();
+      uint64_t wait = due > now ? due - now : 0;
+      struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ull), .tv_nsec = (long)(wait % 1000000000ull)};
+      ppoll(pfd, (nfds_t)nsock, &ts, NULL);
+    } else {
+      poll(pfd, (nfds_t)nsock, 1);
+    }
     for (int i = 0; i < nsock; i++) if (pfd[i].revents & POLLIN) recv_batch(&socks[i]);
     if (t - last_expire > 100000000ull) {
       for (int i = 0; i < nsock; i++) expire(&socks[i], t);
