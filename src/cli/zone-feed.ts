@@ -68,8 +68,8 @@ export class ZoneFeed {
 
 /**
  * The main thread's ClusterModel that also feeds the workers: every change goes to the feed,
- * and each snapshot the watcher publishes sends the deltas behind it, so a worker's zone is
- * one postMessage behind the main thread's.
+ * and each snapshot the watcher publishes sends the deltas behind it first, so a worker's zone
+ * is one postMessage behind the watch event, not behind the main thread's own rebuild.
  */
 export class FeedingModel extends ClusterModel {
   readonly feed = new ZoneFeed();
@@ -90,9 +90,9 @@ export class FeedingModel extends ClusterModel {
   }
 
   override snapshot(): ReturnType<ClusterModel['snapshot']> {
-    const snap = super.snapshot();
+    // The workers first: they build their snapshots while this thread builds its own.
     this.feed.flush();
-    return snap;
+    return super.snapshot();
   }
 }
 
