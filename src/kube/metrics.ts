@@ -161,8 +161,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     },
     async render(): Promise<string> {
       if (!remote) return registry.metrics();
-      const all = [await registry.getMetricsAsJSON(), ...(await remote())];
-      return AggregatorRegistry.aggregate(all).metrics();
+      const others = await remote();
+      // Only what the workers also export is summed: prom-client's aggregators would otherwise
+      // drop or average this thread's own process metrics ('omit' for the start time).
+      const shared = new Set(others.flat().map((m) => (m as { name: string }).name));
+      const local = (await registry.getMetricsAsJSON()).filter((m) => shared.has(m.name));
+      const merged = AggregatorRegistry.aggregate([local, ...others]);
+      for (const { name } of registry.getMetricsAsArray()) {
+        const own = shared.has(name) ? undefined : registry.getSingleMetric(name);
+        if (own) merged.registerMetric(own);
+      }
+      return merged.metrics();
     },
     programming,
     dnsLatency,

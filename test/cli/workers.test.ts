@@ -153,6 +153,8 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     const answered = Number(/^ordinal_dns_requests_total\{type="A",rcode="NOERROR"\} (\d+)/m.exec(text)?.[1]);
     expect(answered).toBeGreaterThanOrEqual(24);
     expect(text).toMatch(/^ordinal_dns_udp_dropped_replies_total 0$/m);
+    // The main thread's own process metrics are still there, once.
+    expect(text.match(/^ordinal_process_start_time_seconds \d+/gm)?.length).toBe(1);
     expect(text).toMatch(/^ordinal_dns_udp_total\{event="received"\} [1-9]/m);
 
     await core.deleteNamespacedPod({ name: 'web-0', namespace: 'default', gracePeriodSeconds: 0 });
