@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import { SnapshotSource } from '../zone/source.ts';
 import type { ServeConfig } from './config.ts';
-import { zoneConfig } from './static-zone.ts';
+import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
 
 /** `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns. */

@@ -17,7 +17,7 @@ import type { Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import type { ServeConfig } from './config.ts';
 import type { Output } from './serve.ts';
-import { zoneConfig } from './static-zone.ts';
+import { zoneConfig } from './zone-config.ts';
 import { startWorkerPool, workerCount, type WorkerPool } from './worker-pool.ts';
 import { FeedingModel } from './zone-feed.ts';
 
