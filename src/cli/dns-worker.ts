@@ -35,8 +35,9 @@ function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (
 
 function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
+  // The main thread's model warns about unencodable services once; N workers need not repeat it.
   const model = new ClusterModel(zoneConfig(init.cfg), {
-    onError: (err, service) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded'),
+    onError: (err, service) => log.debug({ err, service }, 'service left out of the zone: its names cannot be encoded'),
   });
   let source: SnapshotSource | undefined;
   let server: Promise<DnsServer> | undefined;
