@@ -48,15 +48,28 @@ ca=${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}
 changes=(--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   --change "ENV NODE_VERSION=${node_version#v}" --change 'CMD ["node"]')
 tarball=$rootfs
+work=${work:-$(mktemp -d)}
+trap 'rm -rf "$work"' EXIT
+extra=()
+# The official image has Node's headers in /usr/local/include/node, which the build stage compiles
+# the UDP addon against. The npm package `node` ships none, so the stand-in takes this machine's
+# (Debian's nodejs headers): Node-API is ABI-stable, so older headers build an addon Node 24 loads.
+headers=${ORDINAL_NODE_HEADERS:-/usr/include/node}
+if [ -f "$headers/node_api.h" ]; then
+  mkdir -p "$work/extra/usr/local/include"
+  cp -rL "$headers" "$work/extra/usr/local/include/node"
+  extra+=(usr/local/include/node)
+fi
 if [ -n "$ca" ] && [ "$ca" != null ] && [ -s "$ca" ]; then
-  work=${work:-$(mktemp -d)}
-  trap 'rm -rf "$work"' EXIT
-  mkdir -p "$work/ca/usr/local/share/ordinal-build"
-  cp "$ca" "$work/ca/usr/local/share/ordinal-build/ca-bundle.crt"
-  cp "$rootfs" "$work/rootfs.tar"
-  tar --append -f "$work/rootfs.tar" -C "$work/ca" usr/local/share/ordinal-build/ca-bundle.crt
-  tarball=$work/rootfs.tar
+  mkdir -p "$work/extra/usr/local/share/ordinal-build"
+  cp "$ca" "$work/extra/usr/local/share/ordinal-build/ca-bundle.crt"
+  extra+=(usr/local/share/ordinal-build/ca-bundle.crt)
   changes+=(--change 'ENV NODE_EXTRA_CA_CERTS=/usr/local/share/ordinal-build/ca-bundle.crt')
+fi
+if ((${#extra[@]})); then
+  cp "$rootfs" "$work/rootfs.tar"
+  tar --append -f "$work/rootfs.tar" -C "$work/extra" "${extra[@]}"
+  tarball=$work/rootfs.tar
 fi
 podman image rm -f "$name" >/dev/null 2>&1 || true
 podman import --quiet "${changes[@]}" "$tarball" "$name" >/dev/null

@@ -72,6 +72,7 @@ describe('the image', () => {
   it('holds the compiled package and production dependencies only', () => {
     expect(existsSync(join(mounted, 'app/dist/cli/main.js'))).toBe(true);
     expect(existsSync(join(mounted, 'app/node_modules/@kubernetes/client-node'))).toBe(true);
+    expect(existsSync(join(mounted, 'app/native/build/ordinal_udp.node'))).toBe(true);
     for (const absent of ['app/src', 'app/test', 'app/bench', 'app/.ordinal', 'app/.git', 'app/Dockerfile', 'src',
       'app/node_modules/vitest', 'app/node_modules/typescript', 'app/node_modules/node', 'app/node_modules/.bin/vitest']) {
       expect(existsSync(join(mounted, absent)), absent).toBe(false);
@@ -98,7 +99,9 @@ describe('ordinal serve --manifests from the image, read-only root, on the host 
   let out = '';
   beforeAll(async () => {
     port = await freeDnsPort();
-    const [cmd, argv] = entrypoint(['serve', '--manifests', '/app/deploy/examples/dns-demo.yaml', '--dns-listen', `127.0.0.1:${port}`, '--http-listen', '127.0.0.1:0']);
+    // --udp-io batch refuses to start without the native addon: the image must ship it built.
+    const [cmd, argv] = entrypoint(['serve', '--manifests', '/app/deploy/examples/dns-demo.yaml', '--dns-listen', `127.0.0.1:${port}`,
+      '--http-listen', '127.0.0.1:0', '--udp-io', 'batch']);
     proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
     proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });

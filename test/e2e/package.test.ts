@@ -26,7 +26,8 @@ describe('the installed package', () => {
     expect(existsSync(join(pkg.dir, 'dist/build-info.json'))).toBe(true);
     expect(existsSync(join(pkg.dir, 'deploy/examples/kubia.yaml'))).toBe(true);
     expect(existsSync(join(pkg.dir, 'CHANGELOG.md'))).toBe(true);
-    for (const absent of ['src', 'test', 'bench', 'scripts', 'node_modules/vitest', 'node_modules/typescript', 'node_modules/node']) {
+    expect(existsSync(join(pkg.dir, 'native/build/ordinal_udp.node'))).toBe(true);
+    for (const absent of ['src', 'test', 'bench', 'scripts/build.mjs', 'scripts/image.sh', 'node_modules/vitest', 'node_modules/typescript', 'node_modules/node']) {
       expect(existsSync(join(pkg.dir, absent)), absent).toBe(false);
     }
   });
@@ -99,7 +100,7 @@ describe('the installed ordinal serve --manifests', () => {
   beforeAll(async () => {
     port = await freeDnsPort();
     proc = spawn(pkg.bin, ['serve', '--manifests', join(pkg.dir, 'deploy/examples/dns-demo.yaml'), '--dns-listen', `127.0.0.1:${port}`,
-      '--http-listen', '127.0.0.1:0', '--log-level', 'warn'], { env: pkg.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--http-listen', '127.0.0.1:0', '--log-level', 'warn', '--udp-io', 'batch'], { env: pkg.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
     proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -107,7 +108,7 @@ describe('the installed ordinal serve --manifests', () => {
   });
   afterAll(() => { proc?.kill('SIGTERM'); });
 
-  it('answers dig from the static zone', async () => {
+  it('answers dig from the static zone, through the UDP addon that npm install built', async () => {
     const r = await dig(port, 'web-0.nginx.default.svc.cluster.local');
     expect(r.status).toBe('NOERROR');
     expect(r.answers).toHaveLength(1);
