@@ -4,7 +4,7 @@
  */
 import { parseHostPort } from '../dns/address.ts';
 import { ClusterModel } from '../zone/model.ts';
-import { staticSource } from '../zone/source.ts';
+import { createSealer, staticSource } from '../zone/source.ts';
 import type { ZoneConfig, ZoneSource } from '../zone/types.ts';
 import type { ServeConfig } from './config.ts';
 import { describeObject, ManifestError, manifestSource } from './manifests.ts';
@@ -33,5 +33,8 @@ export function buildStaticZone(cfg: ServeConfig, objects: readonly object[]): {
     }
   }
   model.markSynced();
-  return { source: staticSource(model.snapshot()), applied, skipped: objects.length - applied };
+  const source = staticSource(model.snapshot());
+  // The zone gets its serial at the next second boundary, after this process started (zone/serial.ts).
+  createSealer(model, source).schedule();
+  return { source, applied, skipped: objects.length - applied };
 }
