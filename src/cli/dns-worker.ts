@@ -8,6 +8,7 @@ import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { createLogger } from '../log.ts';
 import type { ServeConfig } from './config.ts';
+import { transferConfig } from './transfer.ts';
 import { loadManifests } from './manifests.ts';
 import { buildStaticZone } from './static-zone.ts';
 
@@ -21,6 +22,8 @@ async function run(init: WorkerInit): Promise<void> {
   const server = await startDnsServer({
     listen: formatHostPort(host, init.port), source, log, reusePort: true, maxUdpSize: init.cfg.maxUdpSize,
     tcpIdleTimeoutMs: init.cfg.tcpIdleTimeoutMs, tcpMaxConnections: init.cfg.tcpMaxConnections, cacheSize: init.cfg.cacheSize,
+    // Every worker serves transfers; only the first sends NOTIFYs.
+    transfer: transferConfig(init.cfg, init.index === 0),
   });
   parentPort?.on('message', (m: unknown) => {
     if (m === 'stop') void server.close().then(() => parentPort?.close());

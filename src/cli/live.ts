@@ -16,6 +16,7 @@ import { startWatcher, type Watcher } from '../kube/watcher.ts';
 import type { Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import type { ServeConfig } from './config.ts';
+import { transferConfig } from './transfer.ts';
 import type { Output } from './serve.ts';
 import { zoneConfig } from './static-zone.ts';
 
@@ -43,7 +44,7 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   try {
     const dns = await startDnsServer({
       listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
-      tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery,
+      tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, transfer: transferConfig(cfg),
     });
     others.push(dns);
     const http = await startHttpServer({ listen: cfg.httpListen, metrics, ready: () => watcher.isSynced(), log });

@@ -23,7 +23,7 @@ export function listenUdp(host: string, port: number, family: 4 | 6, handler: Ha
   socket.on('message', (msg, rinfo) => {
     let reply: Buffer | null;
     try {
-      reply = handler.lease(msg);
+      reply = handler.lease(msg, rinfo.address);
     } catch (err) {
       // The handler is meant never to throw; if it does, drop this packet and keep serving.
       log.error({ err }, 'udp handler threw');

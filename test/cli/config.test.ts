@@ -14,7 +14,7 @@ describe('serve defaults', () => {
       manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
       workers: 1, cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
-      httpListen: '127.0.0.1:8080', controller: false,
+      httpListen: '127.0.0.1:8080', controller: false, transferTo: [], tsigKeys: [], requireTsig: false,
     });
   });
 });
