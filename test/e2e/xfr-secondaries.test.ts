@@ -50,7 +50,7 @@ zone "${ZONE}" { type secondary; primaries { 127.0.0.1 port ${primary} key "xfr"
 }
 
 const dig = (port: number, ...args: string[]): string =>
-  spawnSync('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...args], { encoding: 'utf8' }).stdout;
+  spawnSync('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
 const signed = ['-y', `hmac-sha256:xfr:${SECRET}`];
 
 /** The zone as sorted presentation lines (AXFR over TCP, signed towards ordinal); the closing SOA dropped. */
@@ -73,7 +73,9 @@ beforeAll(async () => {
   need('knotd', 'knot');
   need('named', 'bind9');
   need('dig', 'bind9-dnsutils');
-  [knotPort, bindPort] = await distinctPorts(2);
+  const ports = await distinctPorts(2);
+  knotPort = ports[0]!;
+  bindPort = ports[1]!;
   writeFileSync(join(dir, 'xfr.key'), `key "xfr" {\n\talgorithm hmac-sha256;\n\tsecret "${SECRET}";\n};\n`);
   cluster = await startLocalCluster(['--transfer-to', `127.0.0.1:${knotPort}`, '--transfer-to', `127.0.0.1:${bindPort}`,
     '--tsig-key', `xfr:hmac-sha256:${join(dir, 'xfr.key')}`, '--require-tsig', '--ready-delay', '300ms']);
@@ -92,6 +94,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  if (process.env.XFR_LOGS) writeFileSync(process.env.XFR_LOGS, logs);
   for (const p of procs) p.kill('SIGTERM');
   await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -154,6 +157,11 @@ describe('zone transfer to Knot and BIND', () => {
     expect(axfr(knotPort)).toEqual(want);
     expect(axfr(bindPort)).toEqual(want);
     await compareAnswers(want);
+    // Both took NOTIFYs signed with the key; Knot followed them with incremental transfers.
+    expect(logs).toMatch(/notify, incoming, remote 127\.0\.0\.1@\d+, serial \d+/);
+    expect(logs).toMatch(/IXFR, incoming, remote 127\.0\.0\.1@\d+, finished/);
+    expect(logs).toMatch(/received notify for zone 'cluster\.local': TSIG 'xfr'/);
+    expect(logs).toMatch(/transferred serial \d+: TSIG 'xfr'/);
   }, 120_000);
 });
 
