@@ -65,24 +65,54 @@ function writable(socket: net.Socket): Promise<void> {
 }
 
 /**
- * Write a transfer's messages one at a time, yielding to the event loop between them so UDP
- * queries are never held up, and waiting for 'drain' when the client reads slowly. A client that
- * stops reading stalls the writes until the idle timeout destroys the socket; the iterator is then
- * closed, which releases its snapshot.
+ * Transfer messages take turns across every connection: one message per event-loop iteration,
+ * so between two messages the loop always polls for I/O and UDP queries are answered. (A
+ * setImmediate per stream is not enough: 50 streams would each encode a message in the same
+ * check phase, holding the loop for 50 messages.)
  */
-async function stream(socket: net.Socket, it: Iterator<Buffer>): Promise<void> {
+export class Turns {
+  readonly #waiting: Array<() => void> = [];
+  #scheduled = false;
+
+  /** Resolves when it is this caller's turn to encode and write one message. */
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#scheduled || this.#waiting.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#waiting.shift()?.();
+      this.#kick();
+    });
+  }
+}
+
+/**
+ * Write a transfer's messages one at a time, one per turn, waiting for 'drain' when the client
+ * reads slowly. A client that stops reading stalls the writes until the idle timeout destroys
+ * the socket; the iterator is then closed, which releases its snapshot.
+ */
+async function stream(socket: net.Socket, it: Iterator<Buffer>, turns: Turns): Promise<void> {
   try {
-    for (let r = it.next(); !r.done; r = it.next()) {
+    for (;;) {
+      await turns.next();
       if (socket.destroyed) return;
+      const r = it.next();
+      if (r.done) return;
       if (!socket.write(frame2(r.value))) await writable(socket);
-      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
     it.return?.();
   }
 }
 
-function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idleMs: number): void {
+function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idleMs: number, turns: Turns): void {
   let pending: Buffer = Buffer.alloc(0);
   let busy = false;
   const peer = socket.remoteAddress ?? '';
@@ -101,7 +131,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
     // Later queries wait for the transfer (they stay in `pending`; reading pauses meanwhile).
     busy = true;
     socket.pause();
-    stream(socket, transfer).then(() => {
+    stream(socket, transfer, turns).then(() => {
       busy = false;
       if (socket.destroyed) return;
       socket.resume();
@@ -128,6 +158,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
 
 export function listenTcp(host: string, port: number, handler: Handler, log: Logger, opts: TcpOptions): Promise<TcpListener> {
   const conns = new Set<net.Socket>();
+  const turns = new Turns();
   const server = net.createServer((socket) => {
     if (conns.size >= opts.maxConnections) {
       // Over the limit: refuse by closing at once rather than letting clients queue (RFC 7766 §6.2.2).
@@ -136,7 +167,7 @@ export function listenTcp(host: string, port: number, handler: Handler, log: Log
     }
     conns.add(socket);
     socket.on('close', () => conns.delete(socket));
-    serveConnection(socket, handler, log, opts.idleTimeoutMs);
+    serveConnection(socket, handler, log, opts.idleTimeoutMs, turns);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -27,6 +27,12 @@ export interface TransferOptions {
 
 /** Room kept in every message for the TSIG we append (owner, RDATA, a SHA-512 MAC). */
 const TSIG_ROOM = 512;
+/**
+ * Transfer message size: 16 KiB, as NSD and Knot. Compression pointers reach only the first
+ * 16 KiB of a message (14-bit offsets), so larger messages compress worse, and a smaller message
+ * is a shorter turn on the event loop between UDP answers (tcp.ts `Turns`). 64 KiB is allowed.
+ */
+export const XFR_MESSAGE_SIZE = 16384;
 
 export interface XfrResponder {
   /** One reply for a signed query or a transfer over UDP; `answer(limit)` builds the ordinary reply. */
@@ -104,7 +110,7 @@ export function createXfrResponder(opts: TransferOptions, log: Logger): XfrRespo
     let from = 0;
     do {
       // The OPT goes in the first message only (RFC 5936 §2.2.5).
-      const { buf, next } = encodeChunk({ id: q.id, msg, question, rrs, from, limit: TCP_MAX - TSIG_ROOM, edns: from === 0 ? edns : null });
+      const { buf, next } = encodeChunk({ id: q.id, msg, question, rrs, from, limit: XFR_MESSAGE_SIZE - TSIG_ROOM, edns: from === 0 ? edns : null });
       from = next;
       yield signer ? signer.sign(buf) : buf;
     } while (from < rrs.length);
