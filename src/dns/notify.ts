@@ -55,7 +55,7 @@ export function notifyMessage(id: number, apex: Apex): Buffer {
 }
 
 interface Pending { ids: Set<number>; mac: Buffer | null; timer: NodeJS.Timeout | undefined; delay: number }
-interface Slot { zone: string; host: string; port: number; apex: Apex | null; pending: Pending | null; dirty: boolean }
+interface Slot { zone: string; host: string; port: number; apex: Apex | null; pending: Pending | null; dirty: boolean; warned: boolean }
 
 export async function startNotifier(opts: NotifyOptions): Promise<Notifier> {
   const log = opts.log.child({ component: 'notify' });
@@ -106,7 +106,11 @@ export async function startNotifier(opts: NotifyOptions): Promise<Notifier> {
       return;
     }
     const rcode = msg[3]! & 0x0f;
-    if (rcode !== 0) log.warn({ target: rinfo.address, port: rinfo.port, zone: slot.zone, rcode }, 'secondary rejected NOTIFY');
+    // A secondary that does not carry this zone (say, a reverse zone) rejects every NOTIFY: say so once.
+    if (rcode !== 0) {
+      (slot.warned ? log.debug : log.warn).call(log, { target: rinfo.address, port: rinfo.port, zone: slot.zone, rcode }, 'secondary rejected NOTIFY');
+      slot.warned = true;
+    }
     clearTimeout(p.timer);
     slot.pending = null;
     acked++;
@@ -119,7 +123,7 @@ export async function startNotifier(opts: NotifyOptions): Promise<Notifier> {
         for (const t of targets) {
           const k = `${apex.name} ${t.host} ${t.port}`;
           let slot = slots.get(k);
-          if (!slot) slots.set(k, (slot = { zone: apex.name, host: t.host, port: t.port, apex: null, pending: null, dirty: false }));
+          if (!slot) slots.set(k, (slot = { zone: apex.name, host: t.host, port: t.port, apex: null, pending: null, dirty: false, warned: false }));
           slot.apex = apex;
           // One outstanding NOTIFY per zone and secondary; the newest serial follows the answer.
           if (slot.pending) slot.dirty = true;

@@ -55,6 +55,45 @@ describe('AXFR (RFC 5936)', () => {
     expect(again.flatMap(records).some((r) => r.name === 'kubia-0.kubia.default.svc.cluster.local')).toBe(false);
   });
 
+  it('answers queries pipelined behind a transfer on the same connection, after it', async () => {
+    served = await serve(3000);
+    const sock = net.connect({ port: served.server.port, host: '127.0.0.1' });
+    await new Promise((r) => sock.once('connect', r));
+    // One reader for everything: frames until the pipelined query's reply (ID 0x0202) arrives.
+    const reading = new Promise<Buffer[]>((resolve, reject) => {
+      let buf = Buffer.alloc(0);
+      const out: Buffer[] = [];
+      const timer = setTimeout(() => reject(new Error(`timeout after ${out.length} frames`)), 20_000);
+      sock.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const m = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          buf = buf.subarray(2 + m.length);
+          out.push(m);
+          if (m.readUInt16BE(0) === 0x0202) { clearTimeout(timer); resolve(out); }
+        }
+      });
+    }).finally(() => sock.destroy());
+    sock.write(Buffer.concat([frame(axfr(0x0101)), frame(buildQuery('kubia-7.kubia.default.svc.cluster.local', 1, { id: 0x0202 }))]));
+    const frames = await reading;
+    const after = frames.pop();
+    const msgs = frames;
+    const soas = msgs.flatMap(records).filter((r) => r.type === 6);
+    expect(soas).toHaveLength(2); // the whole transfer came first
+    expect(msgs.every((m) => m.readUInt16BE(0) === 0x0101)).toBe(true);
+    expect([after!.readUInt16BE(0), rcodeOf(after!), records(after!)[0]?.type]).toEqual([0x0202, 0, 1]);
+  });
+
+  it('transfers a reverse zone: its PTRs between the SOAs', async () => {
+    served = await serve(300);
+    const all = (await transfer(served.server.port, buildQuery('in-addr.arpa', 252, { rd: false }))).flatMap(records);
+    expect([all[0]!.type, all[all.length - 1]!.type]).toEqual([6, 6]);
+    const ptrs = all.filter((r) => r.type === 12);
+    expect(ptrs.length).toBeGreaterThanOrEqual(300);
+    expect(ptrs.every((r) => r.name.endsWith('.in-addr.arpa'))).toBe(true);
+    expect(ptrs.map((r) => r.name)).toContain('1.0.0.10.in-addr.arpa');
+  });
+
   it.each([
     { name: 'unknown zone: NOTAUTH', q: buildQuery('example.org', 252), want: NOTAUTH },
     { name: 'a name below the apex: NOTAUTH', q: buildQuery('svc.cluster.local', 252), want: NOTAUTH },
@@ -172,14 +211,16 @@ describe('access control and limits', () => {
     await transfer(s.server.port, axfr()); // warm-up: the first encoding of each SRV target is cached
     const running = Promise.all([1, 2, 3].map(() => transfer(s.server.port, axfr())));
     const times: number[] = [];
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 50; i++) {
       const t0 = performance.now();
       const r = await udpExchange(s.server.port, buildQuery('kubia-1.kubia.default.svc.cluster.local', 1));
       times.push(performance.now() - t0);
       expect(rcodeOf(r)).toBe(0);
     }
     await running;
-    // Generous: this process also decodes the three transfers; bench/xfr.ts measures p99 properly.
-    expect(Math.max(...times)).toBeLessThan(200);
+    // A transfer that held the loop would delay most of these by its whole duration (seconds);
+    // turns keep 90% of them fast even on a busy 2-core machine. bench/xfr.ts measures p99 properly.
+    times.sort((a, b) => a - b);
+    expect(times[44]).toBeLessThan(50);
   }, 30_000);
 });
