@@ -82,7 +82,12 @@ export function createXfrResponder(opts: TransferOptions, log: Logger): XfrRespo
     log.info({ key: rec.keyName, error: v.error }, 'tsig verification failed');
     const base = reply(msg, q, NOTAUTH, edns);
     if (v.error === TsigError.BADTIME && v.key) return { reply: new ResponseSigner(v.key, rec.mac, sec, rec).sign(base) };
-    return { reply: appendErrorTsig(base, rec, v.error) };
+    try {
+      return { reply: appendErrorTsig(base, rec, v.error) };
+    } catch {
+      // The request's key or algorithm name cannot be echoed (RFC 1035 label limits): answer unsigned.
+      return { reply: base };
+    }
   }
 
   /** Who may transfer: an address in --transfer-to, signed when --require-tsig (else REFUSED). */

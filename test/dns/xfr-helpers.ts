@@ -44,7 +44,7 @@ export async function serve(pods: number, transfer: Partial<TransferConfig> & { 
   source.publish(model.seal());
   const peers = (transfer.transferTo ?? ['127.0.0.1']).map(parseTransferPeer);
   const server = await startDnsServer({
-    listen: '127.0.0.1:0', source, log: pino({ level: 'silent' }), maxUdpSize: 1232, tcpIdleTimeoutMs: idleMs, tcpMaxConnections: 100, cacheSize: 100,
+    listen: '127.0.0.1:0', source, log: pino({ level: process.env.XFR_TEST_LOG ?? 'silent' }), maxUdpSize: 1232, tcpIdleTimeoutMs: idleMs, tcpMaxConnections: 100, cacheSize: 100,
     transfer: { peers, keys: transfer.keys ?? [KEY], requireTsig: transfer.requireTsig ?? false, notify: false },
   });
   return {

@@ -205,6 +205,31 @@ describe('access control and limits', () => {
     sock.destroy();
   }, 30_000);
 
+  it('survives mutated transfer and TSIG requests over UDP and TCP, and still answers', async () => {
+    served = await serve(5);
+    const s = served;
+    const { signRequest } = await import('../../src/dns/tsig.ts');
+    const { KEY } = await import('./xfr-helpers.ts');
+    const seeds = [ixfrQuery(ZONE, 1), signRequest(ixfrQuery(ZONE, 1), KEY, Math.floor(Date.now() / 1000)).msg, signRequest(axfr(), KEY, Math.floor(Date.now() / 1000)).msg];
+    let x = 12345;
+    const rand = (n: number): number => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x % n; };
+    const mutants: Buffer[] = [];
+    for (let i = 0; i < 300; i++) {
+      const m = Buffer.from(seeds[i % seeds.length]!);
+      for (let k = 0; k <= rand(4); k++) m[12 + rand(m.length - 12)] = rand(256);
+      mutants.push(rand(5) === 0 ? m.subarray(0, 12 + rand(m.length - 12)) : m);
+    }
+    for (const m of mutants) await udpExchange(s.server.port, m, '127.0.0.1', 200).catch(() => undefined);
+    const sock = net.connect({ port: s.server.port, host: '127.0.0.1' });
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(Buffer.concat(mutants.slice(0, 100).map(frame)));
+    await new Promise((r) => setTimeout(r, 500));
+    sock.destroy();
+    const ok = await udpExchange(s.server.port, buildQuery('kubia-1.kubia.default.svc.cluster.local', 1));
+    expect(rcodeOf(ok)).toBe(0);
+    expect(rcodeOf((await transfer(s.server.port, axfr()))[0]!)).toBe(0);
+  }, 30_000);
+
   it('ordinary queries keep being answered over UDP while transfers stream', async () => {
     served = await serve(5000, {}, 5000, 4);
     const s = served;
