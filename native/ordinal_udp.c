@@ -380,6 +380,27 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* peer(socket, i): the source address of datagram i of the batch being answered, as text.
+ * Asked only for the rare queries whose answer depends on who asks (zone transfers, TSIG). */
+static napi_value js_peer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  int32_t i = -1;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc < 2 ? NULL : unwrap(env, argv[0]);
+  if (s == NULL) return NULL;
+  if (napi_get_value_int32(env, argv[1], &i) != napi_ok || i < 0 || i >= BATCH) {
+    napi_throw_range_error(env, NULL, "ordinal_udp.peer(socket, index): index out of range");
+    return NULL;
+  }
+  char text[INET6_ADDRSTRLEN] = "";
+  const struct sockaddr_storage *a = &s->addrs[i];
+  if (a->ss_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, text, sizeof text);
+  else if (a->ss_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, text, sizeof text);
+  CHECK(env, napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
 static napi_value int_value(napi_env env, int v) {
   napi_value out;
   napi_create_int32(env, v, &out);
@@ -391,6 +412,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peer", NULL, js_peer, NULL, NULL, NULL, napi_enumerable, NULL},
     {"BATCH", NULL, NULL, NULL, NULL, int_value(env, BATCH), napi_enumerable, NULL},
     {"IN_SLOT", NULL, NULL, NULL, NULL, int_value(env, IN_SLOT), napi_enumerable, NULL},
     {"OUT_SLOT", NULL, NULL, NULL, NULL, int_value(env, OUT_SLOT), napi_enumerable, NULL},

@@ -187,7 +187,7 @@ check_version "$K8S_DIR/kubectl" "$K8S_VERSION" version --client
 check_version "$ETCD_DIR/etcd" "${ETCD_VERSION#v}" --version
 check_version "$COREDNS_DIR/coredns" "${COREDNS_VERSION#v}" -version
 plugins=$("$COREDNS_DIR/coredns" -plugins)
-for p in kubernetes forward errors log cache ready health prometheus reload loop bind; do
+for p in kubernetes forward errors log cache ready health prometheus reload loop bind transfer; do
   grep -qx "[[:space:]]*$p" <<<"$plugins" || { log "coredns lacks plugin $p"; exit 1; }
 done
 

@@ -4,8 +4,10 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { LevelWithSilent } from 'pino';
+import { parseTransferPeer, type TransferPeer } from '../dns/acl.ts';
 import { parseHostPort } from '../dns/address.ts';
 import { UDP_IO_MODES, type UdpIo } from '../dns/udp-batch.ts';
+import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../dns/tsig.ts';
 import { LOG_LEVELS } from '../log.ts';
 import { RRType } from '../zone/types.ts';
 import { parseDuration, parseIntIn, parseName } from './values.ts';
@@ -38,7 +40,15 @@ export interface ServeConfig {
   labelSelector: string | undefined;
   httpListen: string;
   controller: boolean;
+  /** `--transfer-to`: may transfer the zones; single addresses also get NOTIFY. */
+  transferTo: TransferPeer[];
+  /** `--tsig-key name:alg:secret-file`; the secret is read at startup (cli/transfer.ts). */
+  tsigKeys: TsigKeySpec[];
+  /** `--require-tsig`: transfers must be signed with one of the keys. */
+  requireTsig: boolean;
 }
+
+export interface TsigKeySpec { name: string; algorithm: TsigAlgorithm; secretFile: string }
 
 export interface LocalOptions {
   apiListen: string;
@@ -85,6 +95,9 @@ const SERVE_FLAGS = {
   'label-selector': { type: 'string' },
   'http-listen': { type: 'string' },
   controller: { type: 'boolean' },
+  'transfer-to': { type: 'string', multiple: true },
+  'tsig-key': { type: 'string', multiple: true },
+  'require-tsig': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -155,6 +168,26 @@ function oneOf<T extends string>(flag: string, text: string | undefined, allowed
   return text as T;
 }
 
+/** `name:alg:secret-file` (RFC 8945 key name, hmac-sha256 or hmac-sha512, a file holding the base64 secret). */
+function tsigKey(text: string): TsigKeySpec {
+  const m = /^([^:]+):([^:]+):(.+)$/.exec(text);
+  if (!m) throw new ConfigError(`--tsig-key: "${text}" is not name:algorithm:secret-file`);
+  const name = wrap('tsig-key', () => parseName(m[1]!));
+  const algorithm = m[2]!.toLowerCase();
+  if (!(algorithm in TSIG_ALGORITHMS)) throw new ConfigError(`--tsig-key: algorithm "${m[2]}" is not one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}`);
+  return { name, algorithm: algorithm as TsigAlgorithm, secretFile: m[3]! };
+}
+
+function transferFlags(v: Values): Pick<ServeConfig, 'transferTo' | 'tsigKeys' | 'requireTsig'> {
+  const transferTo = list(v, 'transfer-to').map((t) => wrap('transfer-to', () => parseTransferPeer(t)));
+  const tsigKeys = list(v, 'tsig-key').map(tsigKey);
+  const names = new Set(tsigKeys.map((k) => k.name));
+  if (names.size !== tsigKeys.length) throw new ConfigError('--tsig-key: the same key name is given twice');
+  const requireTsig = v['require-tsig'] === true;
+  if (requireTsig && tsigKeys.length === 0) throw new ConfigError('--require-tsig needs at least one --tsig-key');
+  return { transferTo, tsigKeys, requireTsig };
+}
+
 function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
   const int = (flag: string, min: number, max: number, dflt: number): number => {
     const t = str(v, flag);
@@ -190,6 +223,7 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     labelSelector,
     httpListen: address('http-listen', str(v, 'http-listen') ?? '127.0.0.1:8080'),
     controller: v.controller === true,
+    ...transferFlags(v),
   };
 }
 

@@ -12,10 +12,11 @@ import type { UdpStats } from '../dns/udp-batch.ts';
 import { createMetrics } from '../kube/metrics.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
-import { SnapshotSource } from '../zone/source.ts';
+import { createSealer, SnapshotSource } from '../zone/source.ts';
 import type { ServeConfig } from './config.ts';
 import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
+import { transferConfig } from './transfer.ts';
 
 /** `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns. */
 export interface WorkerInit { readonly cfg: ServeConfig; readonly port: number; readonly index: number }
@@ -30,6 +31,8 @@ function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (
   return startDnsServer({
     listen: formatHostPort(host, init.port), source, log, reusePort: true, maxUdpSize: cfg.maxUdpSize, udpIo: cfg.udpIo,
     tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs, tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery,
+    // Every worker serves transfers; only the first sends NOTIFYs.
+    transfer: transferConfig(cfg, init.index === 0),
   });
 }
 
@@ -40,6 +43,7 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
     onError: (err, service) => log.debug({ err, service }, 'service left out of the zone: its names cannot be encoded'),
   });
   let source: SnapshotSource | undefined;
+  let sealer: ReturnType<typeof createSealer> | undefined;
   let server: Promise<DnsServer> | undefined;
   // This thread's query counters; the main thread sums them into its /metrics at scrape time.
   const metrics = createMetrics({ defaultMetrics: false });
@@ -47,9 +51,13 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
     applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
     if (source) {
       source.publish(model.snapshot());
+      sealer?.schedule();
       return;
     }
     source = new SnapshotSource(model.snapshot());
+    // Each worker seals its own serial at the next second boundary after a change (zone/serial.ts).
+    sealer = createSealer(model, source);
+    sealer.schedule();
     server = serve(init, source, log, metrics.onQuery);
     void server.then((s) => metrics.trackUdp(() => s.udpStats()), () => undefined);
     server.then(

@@ -16,6 +16,7 @@ import { startWatcher, type Watcher } from '../kube/watcher.ts';
 import type { Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import type { ServeConfig } from './config.ts';
+import { transferConfig } from './transfer.ts';
 import type { Output } from './serve.ts';
 import { zoneConfig } from './zone-config.ts';
 import { startWorkerPool, workerCount, type WorkerPool } from './worker-pool.ts';
@@ -50,6 +51,7 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
       : await startDnsServer({
         listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
         tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, udpIo: cfg.udpIo,
+        transfer: transferConfig(cfg),
       });
     others.push(dns);
     if (dns.udpStats) metrics.trackUdp(dns.udpStats);

@@ -6,6 +6,7 @@ import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import { resolveUdpIo, startDnsServer } from '../dns/server.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { ServeConfig } from './config.ts';
+import { transferConfig } from './transfer.ts';
 import { loadManifests } from './manifests.ts';
 import { buildStaticZone, zoneRecords } from './static-zone.ts';
 import { startWorkerPool, workerCount } from './worker-pool.ts';
@@ -24,7 +25,7 @@ async function startInProcess(cfg: ServeConfig, objects: object[], log: Logger):
   log.info({ applied, skipped }, 'zone built from manifests');
   return startDnsServer({
     listen: cfg.dnsListen, source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
-    tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, udpIo: cfg.udpIo,
+    tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, udpIo: cfg.udpIo, transfer: transferConfig(cfg),
   });
 }
 

@@ -5,7 +5,7 @@
 import { ClusterModel } from '../zone/model.ts';
 import { toSlim } from '../zone/project.ts';
 import type { SlimRecord } from '../zone/records.ts';
-import { staticSource } from '../zone/source.ts';
+import { createSealer, staticSource } from '../zone/source.ts';
 import type { ZoneSource } from '../zone/types.ts';
 import type { ServeConfig } from './config.ts';
 import { describeObject, ManifestError, manifestSource } from './manifests.ts';
@@ -34,5 +34,8 @@ export function buildStaticZone(cfg: ServeConfig, objects: readonly object[]): {
   const records = zoneRecords(objects);
   for (const r of records) model.apply(r);
   model.markSynced();
-  return { source: staticSource(model.snapshot()), applied: records.length, skipped: objects.length - records.length };
+  const source = staticSource(model.snapshot());
+  // The zone gets its serial at the next second boundary, after this process started (zone/serial.ts).
+  createSealer(model, source).schedule();
+  return { source, applied: records.length, skipped: objects.length - records.length };
 }

@@ -32,6 +32,11 @@ ordinal serve [flags]
   --label-selector <selector>    only watch objects matching this label selector
   --http-listen <addr:port>      health and metrics endpoint (default 127.0.0.1:8080)
   --controller                   also run the StatefulSet controller
+  --transfer-to <cidr|addr[:port]>  allow AXFR/IXFR from it; an address also gets NOTIFY (port 53
+                                 unless given); repeatable; everyone else is REFUSED
+  --tsig-key <name:alg:file>     TSIG key (hmac-sha256|hmac-sha512), base64 secret in the file;
+                                 repeatable; the first signs NOTIFYs
+  --require-tsig                 transfers must be TSIG-signed
 
 ordinal local [manifests...] [flags]   (every serve flag, plus)
   --api-listen <addr:port>       API server address (default 127.0.0.1:6443)

@@ -121,9 +121,9 @@ function writeName(name: string, off: number, dict: Dict, added: string[]): numb
  * Append whole records while they fit under `max`; returns the new offset and how many
  * were written. A record that does not fit is rolled back, dictionary entries included.
  */
-function writeSection(rrs: readonly WireRR[], start: number, max: number, dict: Dict, added: string[]): [number, number] {
+function writeSection(rrs: readonly WireRR[], start: number, max: number, dict: Dict, added: string[], first = 0): [number, number] {
   let off = start;
-  for (let i = 0; i < rrs.length; i++) {
+  for (let i = first; i < rrs.length; i++) {
     const rr = rrs[i]!;
     const mark = added.length;
     const begin = off;
@@ -195,4 +195,43 @@ function writeOpt(off: number, extRcode: number, edns: EdnsOut): number {
   out[off + 8] = 0;
   out.writeUInt16BE(0, off + 9);
   return off + OPT_LEN;
+}
+
+export interface ChunkSpec {
+  readonly id: number;
+  /** The query, for its RD bit and its question bytes. */
+  readonly msg: Uint8Array;
+  readonly question: { readonly nameKey: string; readonly end: number };
+  readonly rrs: readonly WireRR[];
+  /** Index of the first record of this message. */
+  readonly from: number;
+  /** Maximum size of the message, before any TSIG the caller appends. */
+  readonly limit: number;
+  readonly edns: EdnsOut | null;
+}
+
+/**
+ * One message of a zone transfer (RFC 5936 §2.2): the question, then as many whole records from
+ * `rrs[from]` on as fit under `limit`, compressed within this message only, never TC. Returns
+ * the message and the index of the first record left for the next one.
+ */
+export function encodeChunk(spec: ChunkSpec): { buf: Buffer; next: number } {
+  const { msg, question, edns } = spec;
+  const dict: Dict = new Map();
+  out.set(msg.subarray(HEADER_LEN, question.end), HEADER_LEN);
+  registerQuestion(question.nameKey, dict);
+  const max = Math.min(spec.limit, TCP_MAX) - (edns ? OPT_LEN : 0);
+  const [written, next] = writeSection(spec.rrs, question.end, max, dict, [], spec.from);
+  let off = written;
+  if (next === spec.from && next < spec.rrs.length) throw new Error(`record ${spec.rrs[next]?.owner ?? ''} does not fit in a message`);
+  if (edns) off = writeOpt(off, 0, edns);
+  out.writeUInt16BE(spec.id, 0);
+  // QR, AA (RFC 5936 §2.2.1), RD copied; everything else 0.
+  out[2] = 0x84 | ((msg[2] ?? 0) & 0x01);
+  out[3] = 0;
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(next - spec.from, 6);
+  out.writeUInt16BE(0, 8);
+  out.writeUInt16BE(edns ? 1 : 0, 10);
+  return { buf: Buffer.from(out.subarray(0, off)), next };
 }

@@ -8,7 +8,8 @@ import type { LookupResult, ZoneSnapshot, ZoneSource } from '../zone/types.ts';
 import { Rcode } from '../zone/types.ts';
 import { encodeResponse, type EdnsOut } from './encode.ts';
 import { AnswerCache, type CachedAnswer } from './answer-cache.ts';
-import { HEADER_LEN, TCP_MAX, UDP_PLAIN_MAX, dottedName, parseQuery, scanQuery, type Query, type QueryProblem } from './wire.ts';
+import { AXFR_TYPE, HEADER_LEN, IXFR_TYPE, TCP_MAX, UDP_PLAIN_MAX, dottedName, parseQuery, scanQuery, skipName, type Query, type QueryProblem } from './wire.ts';
+import type { XfrResponder } from './xfr.ts';
 
 export type LookupFn = (snap: ZoneSnapshot, qname: string, qtype: number, qclass: number) => LookupResult;
 export type OnQuery = (qtype: number, rcode: number, micros: number) => void;
@@ -22,17 +23,31 @@ export interface HandlerOptions {
   readonly cacheSize: number;
   readonly log: Logger;
   readonly onQuery?: OnQuery;
+  /** Zone transfers and TSIG; without it, both are refused (REFUSED, BADKEY). */
+  readonly xfr?: XfrResponder;
 }
 
-/** Answer one message; null means send nothing. */
+/**
+ * The client's address where reading it costs something (the batched UDP path): only the
+ * answers that depend on who asks (transfers, TSIG) call `address()`. One object is reused.
+ */
+export interface PeerRef { address(): string }
+export type Peer = string | PeerRef;
+
+/** Answer one message; null means send nothing. `peer` is the client's address. */
 export interface Handler {
   /** The reply belongs to the caller. */
-  (msg: Buffer, tcp: boolean): Buffer | null;
+  (msg: Buffer, tcp: boolean, peer?: string): Buffer | null;
   /**
    * UDP: the reply may be the answer cache's own buffer, patched in place, so it is valid only
    * until the next call. A caller that could not hand it to the kernel at once calls `keep()`.
    */
-  lease(msg: Buffer): Buffer | null;
+  lease(msg: Buffer, peer?: Peer): Buffer | null;
+  /**
+   * TCP: the messages of a zone transfer (AXFR/IXFR) for the shell to stream one by one, or
+   * null when `msg` is not a transfer request (answer it with the handler then).
+   */
+  transfer(msg: Buffer, peer: string): Iterator<Buffer> | null;
   /** The last leased buffer stays with the caller; the cache continues with a copy. */
   keep(): void;
 }
@@ -71,8 +86,17 @@ function variantOf(tcp: boolean, edns: boolean, dnssecOk: boolean, limit: number
   return limit * 8 + (tcp ? 1 : 0) + (edns ? 2 : 0) + (dnssecOk ? 4 : 0);
 }
 
+/** QTYPE of a plain query (QR=0, opcode 0, one question), without parsing it; -1 otherwise. */
+export function peekQtype(msg: Uint8Array): number {
+  if (msg.length < HEADER_LEN + 5 || (msg[2]! & 0xf8) !== 0 || msg[4] !== 0 || msg[5] !== 1) return -1;
+  const end = skipName(msg, HEADER_LEN);
+  return end < 0 || end + 4 > msg.length ? -1 : (msg[end]! << 8) | msg[end + 1]!;
+}
+
+const isTransfer = (qtype: number): boolean => qtype === AXFR_TYPE || qtype === IXFR_TYPE;
+
 export function createHandler(opts: HandlerOptions): Handler {
-  const { source, lookup, maxUdpSize, onQuery } = opts;
+  const { source, lookup, maxUdpSize, onQuery, xfr } = opts;
   const log = opts.log;
   // Bounded by count and by bytes: 10,000 entries of 7.8 KB SRV answers would be 78 MB.
   const cache = new AnswerCache(opts.cacheSize, CACHE_MAX_BYTES);
@@ -109,11 +133,20 @@ export function createHandler(opts: HandlerOptions): Handler {
     }
   }
 
+  /** Signed queries and transfers go to the transfer responder; the rest are looked up. */
+  function answerParsed(snap: ZoneSnapshot, msg: Buffer, q: Query, tcp: boolean, peer: Peer): Buffer {
+    const limit = limitOf(q, tcp, maxUdpSize);
+    if (xfr && (q.tsigAt >= 0 || isTransfer(q.qtype))) {
+      return xfr.single(msg, q, tcp, typeof peer === 'string' ? peer : peer.address(), limit, (room) => encodeAnswer(snap, msg, q, room)) ?? encodeAnswer(snap, msg, q, limit);
+    }
+    return encodeAnswer(snap, msg, q, limit);
+  }
+
   /**
    * One reply. With `lease`, a cache hit returns the cache's own buffer patched in place: it
    * is the caller's only until the next call (see `Handler.keep`). Otherwise the caller owns it.
    */
-  function reply(msg: Buffer, tcp: boolean, lease: boolean): Buffer | null {
+  function reply(msg: Buffer, tcp: boolean, lease: boolean, peer: Peer): Buffer | null {
     const t0 = onQuery ? performance.now() : 0;
     const snap = source.current();
     cache.reset(snap.version);
@@ -121,7 +154,9 @@ export function createHandler(opts: HandlerOptions): Handler {
     let qtype: number;
     let badvers = false;
     // The common query shape is looked up in the cache without parsing; a miss is cached below.
-    const scan = scanQuery(msg);
+    let scan = scanQuery(msg);
+    // Transfers are never cached: who asks decides the answer.
+    if (scan !== null && isTransfer((msg[scan.nameEnd]! << 8) | msg[scan.nameEnd + 1]!)) scan = null;
     let slot: { hash: number; variant: number; nameEnd: number } | null = null;
     if (scan !== null) {
       const nameEnd = scan.nameEnd;
@@ -142,9 +177,9 @@ export function createHandler(opts: HandlerOptions): Handler {
     const parsed = parseQuery(msg);
     if (parsed.ok) {
       const q = parsed.query;
-      out = encodeAnswer(snap, msg, q, limitOf(q, tcp, maxUdpSize));
+      out = answerParsed(snap, msg, q, tcp, peer);
       qtype = q.qtype;
-      if (slot !== null) {
+      if (slot !== null && q.tsigAt < 0) {
         const key = Buffer.alloc(slot.nameEnd + 4 - HEADER_LEN);
         key.write(q.nameKey, 0, 'latin1');
         msg.copy(key, slot.nameEnd - HEADER_LEN, slot.nameEnd, slot.nameEnd + 4);
@@ -166,10 +201,15 @@ export function createHandler(opts: HandlerOptions): Handler {
     return out;
   }
 
-  const handle = ((msg: Buffer, tcp: boolean) => reply(msg, tcp, false)) as Handler;
-  handle.lease = (msg: Buffer) => {
+  const handle = ((msg: Buffer, tcp: boolean, peer = '') => reply(msg, tcp, false, peer)) as Handler;
+  handle.lease = (msg: Buffer, peer: Peer = '') => {
     leased = null;
-    return reply(msg, false, true);
+    return reply(msg, false, true, peer);
+  };
+  handle.transfer = (msg: Buffer, peer: string) => {
+    if (!xfr || !isTransfer(peekQtype(msg))) return null;
+    const parsed = parseQuery(msg);
+    return parsed.ok ? xfr.stream(msg, parsed.query, peer) : null;
   };
   handle.keep = () => {
     // The caller still holds the leased bytes (a queued send): the cache moves to a copy.

@@ -3,9 +3,15 @@
  */
 import type { Logger } from '../log.ts';
 import { lookup as zoneLookup } from '../zone/lookup.ts';
-import type { ZoneSource } from '../zone/types.ts';
+import type { Snapshot } from '../zone/snapshot.ts';
+import { Journal } from '../zone/transfer.ts';
+import type { ZoneSnapshot, ZoneSource } from '../zone/types.ts';
+import { createAcl, type TransferPeer } from './acl.ts';
 import { formatHostPort, parseHostPort } from './address.ts';
 import { createHandler, type LookupFn, type OnQuery } from './handler.ts';
+import { startNotifier, type Notifier } from './notify.ts';
+import type { TsigKey } from './tsig.ts';
+import { createXfrResponder, type XfrResponder } from './xfr.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
 import { listenUdp, RECV_BUFFER, type UdpListener } from './udp.ts';
 import { listenUdpBatch, loadUdpAddon, type UdpAddon, type UdpIo, type UdpStats } from './udp-batch.ts';
@@ -26,6 +32,22 @@ export interface DnsServerOptions {
   readonly reusePort?: boolean;
   /** Default `auto`. */
   readonly udpIo?: UdpIo;
+  /** Zone transfers, TSIG and NOTIFY; without it transfers are REFUSED and signed queries get BADKEY. */
+  readonly transfer?: TransferConfig;
+}
+
+export interface TransferConfig {
+  /** `--transfer-to`: who may transfer, and (single addresses) where NOTIFYs go. */
+  readonly peers: readonly TransferPeer[];
+  /** `--tsig-key`; the first signs NOTIFYs. */
+  readonly keys: readonly TsigKey[];
+  readonly requireTsig: boolean;
+  /** Sealed versions kept for IXFR (default 64). */
+  readonly journalSize?: number;
+  /** Send NOTIFYs from this server (one worker of several sends them). Default true. */
+  readonly notify?: boolean;
+  /** NOTIFY first retry interval (tests shorten it). */
+  readonly notifyRetryMs?: number;
 }
 
 export interface DnsServer {
@@ -35,6 +57,8 @@ export interface DnsServer {
   readonly udpIo: 'batch' | 'dgram';
   /** The batched path's counters (sends dropped on EAGAIN/ENOBUFS, ...); undefined on dgram. */
   udpStats(): UdpStats | undefined;
+  /** Transfers in progress, and NOTIFY counters (null without NOTIFY targets). */
+  readonly xfr: { active(): number; notify(): ReturnType<Notifier['stats']> | null };
   close(): Promise<void>;
 }
 
@@ -59,12 +83,31 @@ export function resolveUdpIo(mode: UdpIo, log: Logger): 'batch' | 'dgram' {
   return chooseUdpIo(mode, log.child({ component: 'dns' })) ? 'batch' : 'dgram';
 }
 
+/** The journal fed with every sealed snapshot, the transfer responder, and the NOTIFY sender. */
+async function startTransfers(opts: DnsServerOptions, host: string): Promise<{ xfr: XfrResponder; notifier: Notifier | null }> {
+  const t = opts.transfer ?? { peers: [], keys: [], requireTsig: false };
+  const log = opts.log.child({ component: 'xfr' });
+  const journal = new Journal(t.journalSize ?? 64);
+  const targets = t.peers.flatMap((p) => (p.notify ? [p.notify] : []));
+  const notifier = targets.length > 0 && t.notify !== false
+    ? await startNotifier({ targets, bindHost: host, key: t.keys[0] ?? null, log, retryMs: t.notifyRetryMs })
+    : null;
+  const feed = (snap: ZoneSnapshot): void => {
+    if ('sealed' in snap && journal.add(snap as Snapshot)) notifier?.zoneChanged(snap as Snapshot);
+  };
+  opts.source.onChange?.(feed);
+  feed(opts.source.current());
+  const keys = new Map(t.keys.map((k) => [k.name, k]));
+  return { xfr: createXfrResponder({ acl: createAcl(t.peers), keys, requireTsig: t.requireTsig, journal }, log), notifier };
+}
+
 const PORT_ATTEMPTS = 10;
 
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const { host, port, family } = parseHostPort(opts.listen);
   const log = opts.log.child({ component: 'dns' });
-  const handler = createHandler({ ...opts, lookup: opts.lookup ?? zoneLookup, log });
+  const { xfr, notifier } = await startTransfers(opts, host);
+  const handler = createHandler({ ...opts, lookup: opts.lookup ?? zoneLookup, log, xfr });
   const reusePort = opts.reusePort ?? false;
   const tcpOpts = { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.tcpMaxConnections, reusePort };
   const addon = chooseUdpIo(opts.udpIo ?? 'auto', log);
@@ -80,7 +123,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       tcp = await listenTcp(host, udp.port, handler, log, tcpOpts);
     } catch (err) {
       await udp.close();
-      if (port !== 0 || attempt >= PORT_ATTEMPTS) throw err;
+      if (port !== 0 || attempt >= PORT_ATTEMPTS) { await notifier?.close(); throw err; }
       continue;
     }
     log.info({ address: formatHostPort(host, udp.port), udpIo: addon ? 'batch' : 'dgram' }, 'dns listening on udp+tcp');
@@ -90,7 +133,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       port: udp.port,
       udpIo: addon ? 'batch' : 'dgram',
       udpStats: () => udp.stats?.(),
-      close: () => (closing ??= Promise.all([udp.close(), tcp.close()]).then(() => undefined)),
+      xfr: { active: () => xfr.active(), notify: () => notifier?.stats() ?? null },
+      close: () => (closing ??= Promise.all([udp.close(), tcp.close(), notifier?.close()]).then(() => undefined)),
     };
   }
 }

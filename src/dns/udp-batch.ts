@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.ts';
-import type { Handler } from './handler.ts';
+import type { Handler, PeerRef } from './handler.ts';
 import type { UdpListener } from './udp.ts';
 
 /** How UDP datagrams move: `batch` = this addon, `dgram` = node:dgram, `auto` = batch where it loads. */
@@ -31,6 +31,8 @@ export interface UdpAddon {
   open(family: 4 | 6, host: string, port: number, reusePort: boolean, recvBuffer: number): NativeSocket;
   start(sock: NativeSocket, onBatch: (this: NativeSocket, count: number) => void): void;
   close(sock: NativeSocket): void;
+  /** The source address of datagram `index` of the batch being answered. */
+  peer(sock: NativeSocket, index: number): string;
   readonly BATCH: number;
   readonly IN_SLOT: number;
   readonly OUT_SLOT: number;
@@ -85,12 +87,13 @@ export interface BatchListener extends UdpListener {
  * without a socket. Never throws: a handler failure drops that one reply.
  */
 export function answerBatch(handler: Handler, log: Logger, views: BatchViews, count: number): void {
-  const { input, output, lens, batch, inSlot, outSlot } = views;
+  const { input, output, lens, batch, inSlot, outSlot, peer } = views;
   for (let i = 0; i < count; i++) {
     const at = i * inSlot;
     let reply: Buffer | null = null;
+    peer.index = i;
     try {
-      reply = handler.lease(input.subarray(at, at + lens[i]!));
+      reply = handler.lease(input.subarray(at, at + lens[i]!), peer);
     } catch (err) {
       log.error({ err }, 'udp handler threw');
     }
@@ -111,12 +114,15 @@ export interface BatchViews {
   readonly batch: number;
   readonly inSlot: number;
   readonly outSlot: number;
+  /** The current datagram's source address, read from the addon only when the handler asks. */
+  readonly peer: PeerRef & { index: number };
 }
 
 export function viewsOf(addon: UdpAddon, sock: NativeSocket): BatchViews {
+  const peer = { index: 0, address: (): string => addon.peer(sock, peer.index) };
   return {
     input: Buffer.from(sock.in), output: Buffer.from(sock.out), lens: new Int32Array(sock.lens),
-    batch: addon.BATCH, inSlot: addon.IN_SLOT, outSlot: addon.OUT_SLOT,
+    batch: addon.BATCH, inSlot: addon.IN_SLOT, outSlot: addon.OUT_SLOT, peer,
   };
 }
 

@@ -27,7 +27,7 @@ export function listenUdp(host: string, port: number, family: 4 | 6, handler: Ha
     if (rinfo.port === 0) return;
     let reply: Buffer | null;
     try {
-      reply = handler.lease(msg);
+      reply = handler.lease(msg, rinfo.address);
     } catch (err) {
       // The handler is meant never to throw; if it does, drop this packet and keep serving.
       log.error({ err }, 'udp handler threw');

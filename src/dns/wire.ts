@@ -7,6 +7,10 @@
 
 export const HEADER_LEN = 12;
 export const OPT_TYPE = 41;
+/** TSIG (RFC 8945 §4.2): when present, the last record of the additional section. */
+export const TSIG_TYPE = 250;
+export const IXFR_TYPE = 251;
+export const AXFR_TYPE = 252;
 /** Largest message a 2-byte TCP length prefix can carry (RFC 1035 §4.2.2). */
 export const TCP_MAX = 65535;
 /** UDP limit for clients that did not send EDNS (RFC 1035 §4.2.1). */
@@ -31,6 +35,8 @@ export interface Query {
   /** Offset just past QCLASS: bytes [12, questionEnd) are echoed verbatim (0x20 case echo). */
   readonly questionEnd: number;
   readonly edns: Edns | null;
+  /** Offset of the TSIG record (the last additional record), or -1 when unsigned. */
+  readonly tsigAt: number;
 }
 
 export type QueryProblem =
@@ -114,7 +120,7 @@ function presentationChar(c: number): string {
 }
 
 /** Skip a possibly compressed name; returns the offset after it or -1. */
-function skipName(msg: Uint8Array, off: number): number {
+export function skipName(msg: Uint8Array, off: number): number {
   let pos = off;
   for (let guard = 0; guard < 128; guard++) {
     if (pos >= msg.length) return -1;
@@ -127,12 +133,48 @@ function skipName(msg: Uint8Array, off: number): number {
   return -1;
 }
 
-type AdditionalRead = { readonly edns: Edns | null } | { readonly problem: QueryProblem };
+/** Read a possibly compressed name at `off` as lowercase dotted text; null if malformed. */
+export function readName(msg: Uint8Array, off: number): string | null {
+  const labels: string[] = [];
+  let pos = off;
+  for (let guard = 0; guard < 128; guard++) {
+    if (pos >= msg.length) return null;
+    const len = msg[pos]!;
+    if (len === 0) return labels.join('.').toLowerCase();
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= msg.length) return null;
+      pos = ((len & 0x3f) << 8) | msg[pos + 1]!;
+      continue;
+    }
+    if (len > 63 || pos + 1 + len > msg.length) return null;
+    labels.push(dottedName(String.fromCharCode(len) + Buffer.from(msg.buffer, msg.byteOffset + pos + 1, len).toString('latin1') + '\0'));
+    pos += len + 1;
+  }
+  return null;
+}
 
-/** Walk the additional section looking for the single OPT (RFC 6891 §6.1.1). Other records are ignored. */
+type AdditionalRead = { readonly edns: Edns | null; readonly tsigAt: number } | { readonly problem: QueryProblem };
+
+/** Skip `count` whole records from `off`; returns the offset after them or -1. */
+export function skipRecords(msg: Uint8Array, off: number, count: number): number {
+  let pos = off;
+  for (let i = 0; i < count && pos >= 0; i++) {
+    pos = skipName(msg, pos);
+    if (pos < 0 || pos + 10 > msg.length) return -1;
+    pos += 10 + ((msg[pos + 8]! << 8) | msg[pos + 9]!);
+    if (pos > msg.length) return -1;
+  }
+  return pos;
+}
+
+/**
+ * Walk the additional section looking for the single OPT (RFC 6891 §6.1.1) and a TSIG, which
+ * must be the last record (RFC 8945 §5.1). Other records are ignored.
+ */
 function readAdditional(msg: Uint8Array, off: number, count: number): AdditionalRead {
   let pos = off;
   let edns: Edns | null = null;
+  let tsigAt = -1;
   for (let i = 0; i < count; i++) {
     const owner = pos;
     pos = skipName(msg, pos);
@@ -140,6 +182,10 @@ function readAdditional(msg: Uint8Array, off: number, count: number): Additional
     const type = (msg[pos]! << 8) | msg[pos + 1]!;
     const rdlen = (msg[pos + 8]! << 8) | msg[pos + 9]!;
     if (pos + 10 + rdlen > msg.length) return { problem: type === OPT_TYPE ? 'opt' : 'additional' };
+    if (type === TSIG_TYPE) {
+      if (i !== count - 1) return { problem: 'additional' };
+      tsigAt = owner;
+    }
     if (type === OPT_TYPE) {
       if (edns !== null || msg[owner] !== 0) return { problem: 'opt' };
       const size = (msg[pos + 2]! << 8) | msg[pos + 3]!;
@@ -147,7 +193,7 @@ function readAdditional(msg: Uint8Array, off: number, count: number): Additional
     }
     pos += 10 + rdlen;
   }
-  return { edns };
+  return { edns, tsigAt };
 }
 
 /** FNV-1a over the question bytes, kept in 32 bits: the answer cache's key. */
@@ -236,6 +282,18 @@ function scanOpt(msg: Uint8Array, p: number): boolean {
   return true;
 }
 
+/**
+ * Where the additional section starts, or -1: answer or authority records are malformed in a
+ * query (RFC 1035 §4.1.1 counts), except the one SOA of an IXFR (RFC 1995 §3), which the
+ * transfer code reads.
+ */
+function additionalAt(msg: Uint8Array, questionEnd: number, qtype: number): number {
+  const nscount = (msg[8]! << 8) | msg[9]!;
+  if (msg[6]! | msg[7]!) return -1;
+  if (nscount === 0) return questionEnd;
+  return qtype === IXFR_TYPE && nscount === 1 ? skipRecords(msg, questionEnd, 1) : -1;
+}
+
 /** Parse a query message. Never throws, whatever the bytes. */
 export function parseQuery(msg: Uint8Array): ParseResult {
   if (msg.length < HEADER_LEN) return { ok: false, problem: 'short', partial: null, id: 0, opcode: 0 };
@@ -251,12 +309,12 @@ export function parseQuery(msg: Uint8Array): ParseResult {
   const questionEnd = nm.end + 4;
   const qtype = (msg[nm.end]! << 8) | msg[nm.end + 1]!;
   const qclass = (msg[nm.end + 2]! << 8) | msg[nm.end + 3]!;
-  const query = (edns: Edns | null): Query => ({ id, opcode, nameKey: nm.key, qtype, qclass, questionEnd, edns });
-  // Answer or authority records in a query are malformed for QUERY (RFC 1035 §4.1.1 counts).
-  if (msg[6]! | msg[7]! | msg[8]! | msg[9]!) return fail('sections', query(null));
-  const add = readAdditional(msg, questionEnd, (msg[10]! << 8) | msg[11]!);
+  const query = (edns: Edns | null, tsigAt = -1): Query => ({ id, opcode, nameKey: nm.key, qtype, qclass, questionEnd, edns, tsigAt });
+  const addAt = additionalAt(msg, questionEnd, qtype);
+  if (addAt < 0) return fail('sections', query(null));
+  const add = readAdditional(msg, addAt, (msg[10]! << 8) | msg[11]!);
   if ('problem' in add) return fail(add.problem, query(null));
-  const q = query(add.edns);
+  const q = query(add.edns, add.tsigAt);
   if (opcode !== 0) return fail('opcode', q);
   if (add.edns !== null && add.edns.version > 0) return fail('badvers', q);
   if (qtype === OPT_TYPE) return fail('meta', q);

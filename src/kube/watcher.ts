@@ -17,7 +17,7 @@ import type { Logger } from '../log.ts';
 import type { ClusterModel } from '../zone/model.ts';
 import { toSlim } from '../zone/project.ts';
 import type { SlimKind, SlimRecord } from '../zone/records.ts';
-import { SnapshotSource } from '../zone/source.ts';
+import { createSealer, SnapshotSource } from '../zone/source.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { createInformer, type Informer, type RawObject } from './informer.ts';
 import type { Metrics } from './metrics.ts';
@@ -109,9 +109,13 @@ export function startWatcher(opts: WatcherOptions): Watcher {
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
 
+  // Changed records get their own SOA serial at the next second boundary (zone/serial.ts).
+  const sealer = createSealer(model, source);
+
   function publish(): void {
     scheduled = undefined;
     source.publish(model.snapshot());
+    sealer.schedule();
     const now = performance.now();
     if (metrics) for (const t of pending) metrics.observeProgramming((now - t) / 1000);
     pending = [];
@@ -174,6 +178,7 @@ export function startWatcher(opts: WatcherOptions): Watcher {
       await Promise.all(informers.map((i) => i.stop()));
       if (scheduled) clearImmediate(scheduled);
       scheduled = undefined;
+      sealer.stop();
       for (const s of specs) metrics?.untrackInformer(s.resource);
     },
   };

@@ -109,14 +109,19 @@ function findReverse(snap: Snapshot, qname: string): Found | undefined {
   const q = parseReverse(qname);
   if (!q) return undefined;
   if (q.kind === 'partial') return hasReverseDescendant(snap, q.v6, q.prefix, q.depth) ? { node: EMPTY_NODE } : undefined;
-  const keys = snap.ptrIndex.get(ptrShard(q.key))?.get(q.key) ?? [];
+  const rrs = ptrRecords(snap, q.key);
+  return rrs.length === 0 ? undefined : { node: nodeOf([[RRType.PTR, rrs]]) };
+}
+
+/** The PTR RRset of one address (a ptrKey, wire.ts); also what a reverse zone transfers. */
+export function ptrRecords(snap: Snapshot, key: string): readonly WireRR[] {
+  const keys = snap.ptrIndex.get(ptrShard(key))?.get(key) ?? [];
   const entries = keys
-    .map((k) => { const i = k.indexOf('/'); return svcView(snap, k.slice(0, i), k.slice(i + 1))?.ptr.get(q.key); })
+    .map((k) => { const i = k.indexOf('/'); return svcView(snap, k.slice(0, i), k.slice(i + 1))?.ptr.get(key); })
     .filter((e) => e !== undefined);
-  if (entries.length === 0) return undefined;
   // A ClusterIP answers alone; otherwise one PTR per distinct endpoint name (dns.md B.3).
   const cluster = entries.find((e) => e.clusterIP);
-  return { node: nodeOf([[RRType.PTR, cluster ? cluster.rrs.slice(0, 1) : entries.flatMap((e) => e.rrs)]]) };
+  return cluster ? cluster.rrs.slice(0, 1) : entries.flatMap((e) => e.rrs);
 }
 
 /**
@@ -192,7 +197,7 @@ export function lookup(snap: ZoneSnapshot, qname: string, qtype: number, qclass:
   if (qclass !== RRClass.IN && qclass !== RRClass.ANY) return refused;
   const hit = findApex(s, qname);
   if (hit === undefined) return refused;
-  // Zone transfers are not offered (dns.md B.3: the kubernetes plugin refuses them too).
+  // Zone transfers stream from dns/xfr.ts; a lookup never answers them.
   if (qtype === RRType.AXFR || qtype === RRType.IXFR) return refused;
   return resolve(s, qname, hit, qtype, NONE, new Set([qname]));
 }

@@ -10,6 +10,7 @@ import { toSlim } from './project.ts';
 import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService } from './records.ts';
 import { resolveFromPods, resolveFromSlices, selects } from './resolve.ts';
 import { buildApexes, type Snapshot, type SvcView } from './snapshot.ts';
+import { nextSerial } from './serial.ts';
 import type { ZoneConfig } from './types.ts';
 
 export interface ModelOptions {
@@ -72,7 +73,7 @@ export class ClusterModel {
     this.#onError = opts.onError ?? ((): void => undefined);
     const serial = Math.floor(this.#now() / 1000) >>> 0;
     this.#snap = {
-      version: 0, serial, synced: false, ttl: this.#cfg.ttl, ...buildApexes(this.#cfg, serial),
+      version: 0, serial, sealed: false, synced: false, ttl: this.#cfg.ttl, ...buildApexes(this.#cfg, serial),
       namespaces: new Map(), ptrIndex: new Map(),
     };
   }
@@ -237,14 +238,20 @@ export class ClusterModel {
     this.#syncDirty = false;
     if (!ed.changed && !syncChanged) return prev;
 
-    // RFC 1982 serial: strictly increasing, tracking wall-clock seconds when possible.
-    const serial = Math.max((prev.serial + 1) >>> 0, Math.floor(this.#now() / 1000) >>> 0);
-    this.#snap = {
-      version: prev.version + 1, serial, synced: this.#synced, ttl: this.#cfg.ttl,
-      ...buildApexes(this.#cfg, serial),
-      namespaces: ed.namespaces,
-      ptrIndex: ed.ptrIndex,
-    };
+    // New content keeps the last sealed serial until `seal` mints one (see serial.ts).
+    this.#snap = { ...prev, version: prev.version + 1, sealed: false, synced: this.#synced, namespaces: ed.namespaces, ptrIndex: ed.ptrIndex };
+    return this.#snap;
+  }
+
+  /**
+   * Give the current content its own serial, minted now (serial.ts): a new snapshot with the same
+   * records and a new SOA. Returns the current snapshot unchanged when it is sealed already.
+   */
+  seal(): Snapshot {
+    const prev = this.#snap;
+    if (prev.sealed) return prev;
+    const serial = nextSerial(prev.serial, this.#now());
+    this.#snap = { ...prev, version: prev.version + 1, serial, sealed: true, ...buildApexes(this.#cfg, serial) };
     return this.#snap;
   }
 

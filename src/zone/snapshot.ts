@@ -79,6 +79,11 @@ export interface Apex {
 export interface Snapshot extends ZoneSnapshot {
   readonly version: number;
   readonly serial: number;
+  /**
+   * True when `serial` was minted after the last change to the records (serial.ts): only
+   * sealed snapshots are transferred, so one serial always names one set of records.
+   */
+  readonly sealed: boolean;
   readonly synced: boolean;
   readonly ttl: number;
   readonly forward: readonly Apex[];

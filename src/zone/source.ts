@@ -2,6 +2,7 @@
  * @module ZoneSource implementations: a holder of the current snapshot that notifies listeners,
  * and the glue that publishes a ClusterModel's snapshots into it.
  */
+import { msToNextSecond } from './serial.ts';
 import type { ZoneSnapshot, ZoneSource } from './types.ts';
 
 export class SnapshotSource implements ZoneSource {
@@ -59,6 +60,34 @@ export function publishModel(model: Snapshotter, source: SnapshotSource, delayMs
       timer ??= setTimeout(flush, delayMs);
     },
     flush,
+    stop(): void {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** Anything that seals its current content under a fresh serial: the ClusterModel. */
+export interface Sealable { seal(): ZoneSnapshot & { readonly sealed: boolean } }
+
+/**
+ * Seal the model's open content at the next second boundary and publish it (serial.ts). Call
+ * `schedule()` after publishing a snapshot; at most one timer is pending, so a burst of changes
+ * within a second is sealed once. `now` is the clock of the timer only.
+ */
+export function createSealer(model: Sealable, source: SnapshotSource, now: () => number = Date.now): { schedule(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const fire = (): void => {
+    timer = undefined;
+    source.publish(model.seal());
+  };
+  return {
+    schedule(): void {
+      const snap = source.current() as Partial<{ sealed: boolean }>;
+      if (snap.sealed === true || timer) return;
+      timer = setTimeout(fire, msToNextSecond(now()));
+      timer.unref();
+    },
     stop(): void {
       if (timer) clearTimeout(timer);
       timer = undefined;

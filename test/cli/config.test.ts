@@ -14,7 +14,7 @@ describe('serve defaults', () => {
       manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
       workers: 1, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
-      httpListen: '127.0.0.1:8080', controller: false,
+      httpListen: '127.0.0.1:8080', controller: false, transferTo: [], tsigKeys: [], requireTsig: false,
     });
   });
 });
@@ -52,6 +52,14 @@ describe('serve flags', () => {
     { argv: ['--label-selector', 'app=web,tier!=db'], want: { labelSelector: 'app=web,tier!=db' } },
     { argv: ['--http-listen', '127.0.0.1:0'], want: { httpListen: '127.0.0.1:0' } },
     { argv: ['--controller'], want: { controller: true } },
+    {
+      argv: ['--transfer-to', '10.0.0.0/8', '--transfer-to', '192.0.2.1:5300'],
+      want: { transferTo: [{ address: '10.0.0.0', prefix: 8, family: 4, notify: null }, { address: '192.0.2.1', prefix: 32, family: 4, notify: { host: '192.0.2.1', port: 5300 } }] },
+    },
+    {
+      argv: ['--tsig-key', 'Xfr.Example.:HMAC-SHA512:/etc/ordinal/xfr.key', '--require-tsig'],
+      want: { tsigKeys: [{ name: 'xfr.example', algorithm: 'hmac-sha512', secretFile: '/etc/ordinal/xfr.key' }], requireTsig: true },
+    },
   ];
   it.each(rows)('$argv', ({ argv, want }) => {
     expect(serve(argv)).toMatchObject(want);
@@ -61,6 +69,12 @@ describe('serve flags', () => {
 describe('errors name the flag and the accepted values', () => {
   const rows: { argv: string[]; errContains: string[] }[] = [
     { argv: [], errContains: ['missing command'] },
+    { argv: ['serve', '--transfer-to', 'secondary.example'], errContains: ['--transfer-to', 'host:port'] },
+    { argv: ['serve', '--transfer-to', '10.0.0.0/40'], errContains: ['--transfer-to', 'longer than 32'] },
+    { argv: ['serve', '--tsig-key', 'xfr'], errContains: ['--tsig-key', 'name:algorithm:secret-file'] },
+    { argv: ['serve', '--tsig-key', 'xfr:hmac-md5:/k'], errContains: ['--tsig-key', 'hmac-sha256, hmac-sha512'] },
+    { argv: ['serve', '--tsig-key', 'a:hmac-sha256:/k', '--tsig-key', 'a:hmac-sha512:/j'], errContains: ['--tsig-key', 'twice'] },
+    { argv: ['serve', '--require-tsig'], errContains: ['--require-tsig', '--tsig-key'] },
     { argv: ['frobnicate'], errContains: ['unknown command', 'serve, local, query'] },
     { argv: ['serve', '--bogus'], errContains: ['unknown flag --bogus', 'serve'] },
     { argv: ['serve', '-x'], errContains: ['unknown flag -x'] },

@@ -37,6 +37,7 @@ describe('answerBatch (in process)', () => {
     const outSlot = 4096;
     const views: BatchViews = {
       input: Buffer.alloc(batch * inSlot), output: Buffer.alloc(batch * outSlot), lens: new Int32Array(2 * batch), batch, inSlot, outSlot,
+      peer: { index: 0, address: () => '127.0.0.1' },
     };
     const viaBatch = makeHandler();
     const viaDgram = makeHandler();
@@ -73,7 +74,7 @@ describe('answerBatch (in process)', () => {
       lease: (m: Buffer) => { if (++calls === 2) throw new Error('boom'); return h.lease(m); },
       keep: () => h.keep(),
     }) as Handler;
-    const views: BatchViews = { input: Buffer.alloc(3 * 512), output: Buffer.alloc(3 * 512), lens: new Int32Array(6), batch: 3, inSlot: 512, outSlot: 512 };
+    const views: BatchViews = { input: Buffer.alloc(3 * 512), output: Buffer.alloc(3 * 512), lens: new Int32Array(6), batch: 3, inSlot: 512, outSlot: 512, peer: { index: 0, address: () => '127.0.0.1' } };
     const q = buildQuery('web-1.nginx.default.svc.cluster.local', 1);
     for (let i = 0; i < 3; i++) { q.copy(views.input, i * 512); views.lens[i] = q.length; }
     answerBatch(throwing, silentLogger(), views, 3);

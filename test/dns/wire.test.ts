@@ -64,9 +64,16 @@ describe('parseQuery accepts', () => {
     expect(r.ok && r.query.edns?.udpSize).toBe(512);
   });
   it('ignores non-OPT additional records and trailing bytes', () => {
-    const tsigish = Buffer.concat([Buffer.from([0xc0, 12]), Buffer.from([0, 250, 0, 255, 0, 0, 0, 0, 0, 2, 1, 2])]);
-    const r = parseQuery(Buffer.concat([addAr(plain, 2, tsigish, opt(1400)), Buffer.from([9, 9, 9])]));
+    const txt = Buffer.concat([Buffer.from([0xc0, 12]), Buffer.from([0, 16, 0, 1, 0, 0, 0, 0, 0, 2, 1, 2])]);
+    const r = parseQuery(Buffer.concat([addAr(plain, 2, txt, opt(1400)), Buffer.from([9, 9, 9])]));
     expect(r.ok && r.query.edns?.udpSize).toBe(1400);
+  });
+  it('finds a TSIG only as the last additional record (RFC 8945 §5.1)', () => {
+    const tsigish = Buffer.concat([Buffer.from([0xc0, 12]), Buffer.from([0, 250, 0, 255, 0, 0, 0, 0, 0, 2, 1, 2])]);
+    const last = parseQuery(addAr(plain, 2, opt(1400), tsigish));
+    expect(last.ok && last.query.tsigAt).toBe(plain.length + 11);
+    const notLast = parseQuery(addAr(plain, 2, tsigish, opt(1400)));
+    expect(!notLast.ok && notLast.problem).toBe('additional');
   });
   it('accepts the root name', () => {
     const r = parseQuery(buildQuery('.', 2));

@@ -10,7 +10,8 @@ import { showResult } from './rr.ts';
 
 const { A, AAAA, SRV, CNAME, PTR, SOA, NS, TXT, ANY, AXFR, IXFR, MX } = RRType;
 const D = 'default.svc.cluster.local';
-const SERIAL = 1000000001;
+// The snapshot is open (not sealed, zone/serial.ts): it carries the initial serial, NOW in seconds.
+const SERIAL = 1000000000;
 const soa = (z: string): string => `${z}. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. ${SERIAL} 7200 1800 86400 5`;
 const Z = soa('cluster.local');
 const R4 = soa('in-addr.arpa');

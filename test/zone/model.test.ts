@@ -47,23 +47,31 @@ describe('versions and serials', () => {
     expect(m.snapshot()).toBe(s1);
   });
 
-  it('bumps version and serial on every visible change; serial follows the clock when it can', () => {
+  it('bumps the version on every visible change; the serial only when sealed, to the clock second', () => {
     let now = NOW;
     const m = new ClusterModel(config(), { now: () => now });
     m.apply(namespace('default'));
     m.apply(service('default', 'kubia', { clusterIP: 'None', selector: { app: 'kubia' } }));
     m.markSynced();
     const s1 = m.snapshot();
+    expect([s1.serial, s1.sealed]).toEqual([NOW / 1000, false]); // content newer than its serial
+    now += 1001;
+    const sealed = m.seal();
+    expect([sealed.serial, sealed.sealed, sealed.version - s1.version]).toEqual([NOW / 1000 + 1, true, 1]);
+    expect(m.seal()).toBe(sealed); // nothing new to seal
     m.apply(kubiaPod(0));
     const s2 = m.snapshot();
     m.apply(kubiaPod(1));
     const s3 = m.snapshot();
-    expect([s2.version - s1.version, s3.version - s2.version]).toEqual([1, 1]);
-    expect([s2.serial - s1.serial, s3.serial - s2.serial]).toEqual([1, 1]); // same second: +1
+    expect([s2.version - sealed.version, s3.version - s2.version]).toEqual([1, 1]);
+    expect([s2.serial, s3.serial, s3.sealed]).toEqual([sealed.serial, sealed.serial, false]);
+    // Same second as the last seal (clock not ahead): prev + 1.
+    expect(m.seal().serial).toBe(sealed.serial + 1);
     now += 3_600_000;
     m.remove(kubiaPod(0));
-    const s4 = m.snapshot();
-    expect(s4.serial).toBe(NOW / 1000 + 3600);
+    m.snapshot();
+    const s4 = m.seal();
+    expect(s4.serial).toBe(Math.floor(now / 1000));
     const soa = q(s4, 'cluster.local', RRType.SOA).answer[0];
     expect(soa).toContain(` ${s4.serial} 7200 1800 86400 5`);
   });

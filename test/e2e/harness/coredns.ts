@@ -33,6 +33,8 @@ export type CoreDNSOptions = {
   stubDomains?: Readonly<Record<string, readonly string[]>>;
   /** Extra server blocks appended verbatim (give them `bind 127.0.0.1` too). */
   extraServerBlocks?: string;
+  /** Extra directives in the main server block, e.g. `['transfer {', '    to *', '}']`. */
+  serverDirectives?: readonly string[];
   log?: Logger;
   startTimeoutMs?: number;
 };
@@ -54,6 +56,7 @@ export function corefile(o: {
   kubernetesOptions?: readonly string[];
   stubDomains?: Readonly<Record<string, readonly string[]>>;
   extraServerBlocks?: string;
+  serverDirectives?: readonly string[];
 }): string {
   if (!Number.isInteger(o.ttl) || o.ttl < 0 || o.ttl > 3600) throw new Error(`ttl must be an integer in 0..3600, got ${o.ttl}`);
   checkZone(o.zone);
@@ -62,6 +65,7 @@ export function corefile(o: {
     `.:${o.port} {\n` +
     '    bind 127.0.0.1\n' +
     '    errors\n' +
+    (o.serverDirectives ?? []).map((l) => `    ${l}\n`).join('') +
     `    ready 127.0.0.1:${o.readyPort}\n` +
     `    kubernetes ${o.zone} in-addr.arpa ip6.arpa {\n` +
     `        kubeconfig ${o.kubeconfigPath}\n` +
@@ -107,6 +111,7 @@ export async function startCoreDNS(opts: CoreDNSOptions): Promise<CoreDNS> {
     kubernetesOptions: opts.kubernetesOptions,
     stubDomains: opts.stubDomains,
     extraServerBlocks: opts.extraServerBlocks,
+    serverDirectives: opts.serverDirectives,
   });
   const dir = mkdtempSync(join(tmpdir(), 'ordinal-coredns-'));
   const corefilePath = join(dir, 'Corefile');
