@@ -22,6 +22,7 @@ let ref: string;
 let config: ImageConfig;
 let mounted: string;
 let root: string;
+let head: string;
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 async function must(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
@@ -38,6 +39,7 @@ function entrypoint(args: string[] = config.Cmd): [string, string[]] {
 const runIn = (args: string[]): Promise<RunResult> => run(...entrypoint(args), { timeoutMs: 60_000 });
 
 beforeAll(async () => {
+  head = (await must('git', ['rev-parse', 'HEAD'])).trim(); // the commit the image is built from
   ref = (await must('bash', ['scripts/image.sh', '--local-base'], 1_200_000)).trim().split('\n').at(-1)!;
   config = JSON.parse(await must('podman', ['image', 'inspect', '--format', '{{json .Config}}', ref])) as ImageConfig;
   mounted = (await must('podman', ['image', 'mount', ref])).trim();
@@ -80,7 +82,6 @@ describe('the image', () => {
   });
 
   it('reports the version and the commit it was built from', async () => {
-    const head = (await must('git', ['rev-parse', 'HEAD'])).trim();
     const r = await runIn(['version']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^ordinal ${version.replaceAll('.', '\\.')} \\(commit ${head}(-dirty)?, built, node v24\\.`));
