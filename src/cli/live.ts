@@ -17,7 +17,7 @@ import type { Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import type { ServeConfig } from './config.ts';
 import type { Output } from './serve.ts';
-import { zoneConfig } from './static-zone.ts';
+import { expectedRule, zoneConfig } from './static-zone.ts';
 
 /** Where the controller's Lease lives; several replicas of ordinal campaign for it. */
 export const CONTROLLER_LEASE = { namespace: 'kube-system', name: 'ordinal-statefulset-controller' };
@@ -38,6 +38,7 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   });
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
+    pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
   });
   const others: Closable[] = [];
   try {

@@ -9,14 +9,23 @@ import type { ZoneConfig, ZoneSource } from '../zone/types.ts';
 import type { ServeConfig } from './config.ts';
 import { describeObject, ManifestError, manifestSource } from './manifests.ts';
 
-/** Kinds the DNS zone is made of; anything else in a manifest (StatefulSets, ...) is not its business. */
-const ZONE_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Pod']);
+/** Kinds the DNS zone is made of (StatefulSets only announce expected names); anything else is not its business. */
+const ZONE_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Pod', 'StatefulSet']);
 
 export function zoneConfig(cfg: ServeConfig): ZoneConfig {
   const { host } = parseHostPort(cfg.dnsListen);
   // Glue for ns.dns.<zone> is the address we answer on, unless that is a wildcard.
   const wildcard = host === '0.0.0.0' || host === '::';
-  return { zones: cfg.zones, reverseZones: cfg.reverseZones, ttl: cfg.ttl, endpointsFrom: cfg.endpointsFrom, nsAddresses: wildcard ? [] : [host] };
+  return {
+    zones: cfg.zones, reverseZones: cfg.reverseZones, ttl: cfg.ttl, endpointsFrom: cfg.endpointsFrom, nsAddresses: wildcard ? [] : [host],
+    pods: cfg.pods,
+    ...(expectedRule(cfg) ? { expectedNegativeTtl: cfg.expectedNegativeTtl } : {}),
+  };
+}
+
+/** The expected-name rule is on when it shortens something: --expected-negative-ttl below --ttl. */
+export function expectedRule(cfg: ServeConfig): boolean {
+  return cfg.expectedNegativeTtl < cfg.ttl;
 }
 
 export function buildStaticZone(cfg: ServeConfig, objects: readonly object[]): { source: ZoneSource; applied: number; skipped: number } {

@@ -14,7 +14,7 @@ describe('serve defaults', () => {
       manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
       workers: 1, cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
-      httpListen: '127.0.0.1:8080', controller: false,
+      httpListen: '127.0.0.1:8080', controller: false, pods: 'disabled', expectedNegativeTtl: 0,
     });
   });
 });
@@ -49,6 +49,10 @@ describe('serve flags', () => {
     { argv: ['--label-selector', 'app=web,tier!=db'], want: { labelSelector: 'app=web,tier!=db' } },
     { argv: ['--http-listen', '127.0.0.1:0'], want: { httpListen: '127.0.0.1:0' } },
     { argv: ['--controller'], want: { controller: true } },
+    { argv: ['--pods', 'insecure'], want: { pods: 'insecure' } },
+    { argv: ['--pods', 'verified'], want: { pods: 'verified' } },
+    { argv: ['--expected-negative-ttl', '2'], want: { expectedNegativeTtl: 2, ttl: 5 } },
+    { argv: ['--ttl', '30', '--expected-negative-ttl', '30'], want: { expectedNegativeTtl: 30, ttl: 30 } },
   ];
   it.each(rows)('$argv', ({ argv, want }) => {
     expect(serve(argv)).toMatchObject(want);
@@ -75,6 +79,9 @@ describe('errors name the flag and the accepted values', () => {
     { argv: ['serve', '--dns-listen', '::1:53'], errContains: ['--dns-listen', '[ipv6]:port'] },
     { argv: ['serve', '--dns-listen', '127.0.0.1:70000'], errContains: ['--dns-listen', '0-65535'] },
     { argv: ['serve', '--endpoints-from', 'endpoints'], errContains: ['--endpoints-from', 'pods, endpointslices'] },
+    { argv: ['serve', '--pods', 'on'], errContains: ['--pods', 'disabled, insecure, verified'] },
+    { argv: ['serve', '--expected-negative-ttl', '6'], errContains: ['--expected-negative-ttl', 'above --ttl 5'] },
+    { argv: ['serve', '--expected-negative-ttl', '-1'], errContains: ['--expected-negative-ttl'] },
     { argv: ['serve', '--log-level', 'loud'], errContains: ['--log-level', 'fatal, error, warn, info, debug, trace, silent'] },
     { argv: ['serve', '--max-udp-size', '511'], errContains: ['--max-udp-size', '512-4096'] },
     { argv: ['serve', '--max-udp-size', '65535'], errContains: ['--max-udp-size', '512-4096'] },
