@@ -22,7 +22,8 @@
  * - An A/AAAA query on `_<port>._<proto>.<svc>...` is NODATA (CoreDNS returns the endpoints' A).
  * - `pod.<zone>` names (CoreDNS `pods insecure|verified`, zone/pod-names.ts): nothing exists below
  *   a pod name (CoreDNS answers `x.<ip>.<ns>.pod.<zone>` like the pod name); with `pods disabled`
- *   `pod.<zone>` itself is NXDOMAIN (CoreDNS: NODATA); `verified` counts every podIPs entry.
+ *   `pod.<zone>` itself is NXDOMAIN (CoreDNS: NODATA); `verified` counts every podIPs entry; SRV
+ *   at a pod name is NODATA (CoreDNS makes up `0 100 0 <itself>`).
  * - NXDOMAIN for a name a pod or StatefulSet is about to carry has the expected-name SOA (TTL and
  *   MINIMUM `--expected-negative-ttl`, zone/expected.ts); CoreDNS has no such rule.
  * - An ExternalName that looks like an IPv4 address is still a CNAME to that (digit) name, as

@@ -92,6 +92,11 @@ const expectedDifferences: Expected[] = [
     check: (_q, o) => expect(o).toMatchObject({ status: 'NXDOMAIN', aa: true, answers: [], authority: [soa(Z)] }),
   },
   {
+    id: 'pod-SRV', why: 'a pod name holds only its A or AAAA: SRV is NODATA; CoreDNS makes up an SRV with port 0 whose target is the name itself',
+    applies: (q, c) => q.type === 'SRV' && /\.pod\.cluster\.local$/.test(lower(q)) && c.answers.some((a) => / SRV 0 100 0 /.test(a)),
+    check: (_q, o) => expect(o).toMatchObject({ ...NODATA, authority: [soa(Z)] }),
+  },
+  {
     id: 'Q1', why: 'dns-version.<zone> exists (it has a TXT), so other types are NODATA, not NXDOMAIN (RFC 2308 §2.2)',
     applies: (q) => lower(q) === `dns-version.${Z}` && q.type !== 'TXT',
     check: (_q, o) => expect(o).toMatchObject({ ...NODATA, authority: [soa(Z)] }),
