@@ -110,6 +110,8 @@ forward-zone:
 
 export interface BootOptions {
   ns: string; svc: string; sts: string; replicas: number; retryMs: number; timeoutMs: number;
+  /** Turn pod i Ready once it has resolved its peers; default: lift the simulated kubelet's readiness hold. */
+  markReady?: (i: number) => Promise<void>;
 }
 
 export interface BootResult {
@@ -141,6 +143,7 @@ async function podProcess(i: number, r: Resolver, core: CoreV1Api, o: BootOption
     if (pending.size > 0) await sleep(o.retryMs);
   }
   run.done = performance.now();
+  if (o.markReady) return o.markReady(i);
   await core.patchNamespacedPod({ name: `${o.sts}-${i}`, namespace: o.ns, body: [{ op: 'remove', path: '/metadata/annotations/sim.ordinal.dev~1ready' }] },
     setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
 }
