@@ -78,7 +78,7 @@ function findForward(snap: Snapshot, index: number, apex: Apex, rel: readonly st
   if (n === 0) return { node: apexNode(apex) };
   switch (rel[n - 1]) {
     case 'svc': return findUnderSvc(snap, index, rel);
-    case 'pod': return findUnderPod(snap.pods, snap.podIPs, (ns) => snap.namespaces.has(ns), rel, `${rel.join('.')}.${apex.name}`, snap.ttl);
+    case 'pod': return findUnderPod(snap, rel, `${rel.join('.')}.${apex.name}`);
     case 'dns-version': {
       const txt = snap.versionTxt[index];
       return n === 1 && txt ? { node: nodeOf([[RRType.TXT, [txt]]]) } : undefined;

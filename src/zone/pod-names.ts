@@ -13,9 +13,8 @@
  * is NXDOMAIN (CoreDNS ignores the labels left of the IP label there).
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { EMPTY_NODE, nodeOf, ptrShard, type NameNode } from './snapshot.ts';
+import { EMPTY_NODE, nodeOf, ptrShard, type NameNode, type Snapshot } from './snapshot.ts';
 import type { SlimPod } from './records.ts';
-import type { PodsMode } from './types.ts';
 import { addressRR, canonicalIP, ptrKey } from './wire.ts';
 
 /** `<ns> <ptrShard>` -> canonical IPs of that namespace's live pods in that shard. */
@@ -54,19 +53,16 @@ export function hasPodIP(index: PodIPIndex, ns: string, ip: string): boolean {
  * The names below `pod.<zone>`; rel = labels left of the zone, leftmost first (the last is
  * `pod`). `owner` is the whole name, for the record. undefined = NXDOMAIN.
  */
-export function findUnderPod(
-  mode: PodsMode, podIPs: PodIPIndex, namespaceExists: (ns: string) => boolean,
-  rel: readonly string[], owner: string, ttl: number,
-): { node: NameNode } | undefined {
+export function findUnderPod(snap: Snapshot, rel: readonly string[], owner: string): { node: NameNode } | undefined {
   const n = rel.length;
-  if (mode === 'disabled' || n > 3) return undefined;
+  if (snap.pods === 'disabled' || n > 3) return undefined;
   if (n === 1) return { node: EMPTY_NODE };
   const ns = rel[n - 2] as string;
-  if (!namespaceExists(ns)) return undefined;
+  if (!snap.namespaces.has(ns)) return undefined;
   if (n === 2) return { node: EMPTY_NODE };
   const ip = podLabelIP(rel[0] as string);
-  if (ip === undefined || (mode === 'verified' && !hasPodIP(podIPs, ns, ip))) return undefined;
-  const rr = addressRR(owner, ttl, ip);
+  if (ip === undefined || (snap.pods === 'verified' && !hasPodIP(snap.podIPs, ns, ip))) return undefined;
+  const rr = addressRR(owner, snap.ttl, ip);
   return { node: nodeOf([[rr.type, [rr]]]) };
 }
 
