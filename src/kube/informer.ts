@@ -52,7 +52,6 @@ export interface InformerOptions<T extends KubeObject> {
   onUnavailable?: (err: ApiError) => void;
 }
 
-
 export interface InformerStats {
   /** Watches reopened after the first one (timeouts, drops, errors, relists). */
   restarts: number;
