@@ -4,8 +4,10 @@
  * so they are an extension, A.6).
  *
  * - `insecure` answers for any label that parses as an IP, in any namespace that exists;
- * - `verified` only for an IP some live pod of that namespace has (not terminating, not
- *   Succeeded/Failed); every address in status.podIPs counts (CoreDNS: status.podIP only);
+ * - `verified` only for an IP some pod of that namespace has, as long as the pod exists and has
+ *   not finished (Succeeded/Failed, which CoreDNS filters out); a terminating pod still counts,
+ *   as in CoreDNS 1.14 (checked by the differential e2e); every address in status.podIPs counts
+ *   (CoreDNS: status.podIP only);
  * - `disabled` (the default) serves nothing under `pod.<zone>`.
  * Negative answers follow RFC 2308 and RFC 8020 as for `svc.<zone>`: `pod.<zone>` and
  * `<ns>.pod.<zone>` of an existing namespace are empty non-terminals (NODATA), a pod name with
@@ -38,9 +40,9 @@ export function podLabelIP(label: string): string | undefined {
   return canonicalIP(v6);
 }
 
-/** A pod whose IPs `verified` answers for: CoreDNS drops terminating and finished pods. */
+/** A pod whose IPs `verified` answers for: any pod that has not finished (it still holds its IPs). */
 export function podIsLive(p: SlimPod): boolean {
-  return !p.terminating && !p.terminal;
+  return !p.terminal;
 }
 
 const indexKey = (ns: string, ip: string): string => `${ns} ${ptrShard(ptrKey(ip))}`;

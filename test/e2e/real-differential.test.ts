@@ -39,6 +39,8 @@ const P = `pod.${Z}`;
 const POD_NAMES = [
   P, `${NS_A}.${P}`, `nope.${P}`, `10-244-0-10.${NS_A}.${P}`, `10-244-0-12.${NS_A}.${P}`, `10-244-0-30.${NS_B}.${P}`,
   `10-244-0-30.${NS_A}.${P}`, `1-2-3-4.${NS_A}.${P}`, `fd00--10.${NS_A}.${P}`, `not-an-ip.${NS_A}.${P}`,
+  // Pods that are terminating and that have finished, in the verified comparison.
+  `10-244-0-40.${NS_B}.${P}`, `10-244-0-41.${NS_B}.${P}`,
   `10-244-0-10.nope.${P}`, `x.10-244-0-10.${NS_A}.${P}`, `10-244-0-10.${NS_A.toUpperCase()}.Pod.${Z}`,
 ];
 const POD_QUERIES: Query[] = POD_NAMES.flatMap((name) => TYPES.map((type) => ({ name, type })));
@@ -207,6 +209,25 @@ describe('ordinal and CoreDNS on the same real cluster', () => {
   });
 
   it(`answer the ${POD_QUERIES.length} pod-record queries alike with pods verified`, async () => {
+    // A terminating pod (no kubelet confirms the deletion here, so it stays so) still counts; a
+    // finished one does not (CoreDNS lists pods without Succeeded/Failed ones).
+    const core = plane!.kubeConfig().makeApiClient(CoreV1Api);
+    const terminating = { name: `10-244-0-40.${NS_B}.${P}`, type: 'A' };
+    const finished = { name: `10-244-0-41.${NS_B}.${P}`, type: 'A' };
+    await createPod(core, { ns: NS_B, name: 'gone-0', app: 'gone', ip: '10.244.0.40', ready: true });
+    await createPod(core, { ns: NS_B, name: 'done-0', app: 'gone', ip: '10.244.0.41', ready: false });
+    for (const s of [corednsVerified!, ordinalVerified!]) {
+      await waitFor(async () => (await ask(s.port, terminating)).status === 'NOERROR' && (await ask(s.port, finished)).status === 'NOERROR',
+        30_000, { what: 'the new pods verified' });
+    }
+    await core.deleteNamespacedPod({ name: 'gone-0', namespace: NS_B, body: { gracePeriodSeconds: 300 } });
+    const done = await core.readNamespacedPod({ name: 'done-0', namespace: NS_B });
+    await core.replaceNamespacedPodStatus({ name: 'done-0', namespace: NS_B, body: { ...done, status: { ...done.status, phase: 'Succeeded' } } });
+    for (const s of [corednsVerified!, ordinalVerified!]) {
+      await waitFor(async () => (await ask(s.port, finished)).status === 'NXDOMAIN', 30_000, { what: 'the finished pod no longer verified' });
+    }
+    // The deletion was written before the phase: both servers have seen it by now.
+    expect((await ask(ordinalVerified!.port, terminating)).status).toBe('NOERROR');
     const o = await compareAll(POD_QUERIES, corednsVerified!, ordinalVerified!);
     console.log(`pods verified: ${summary(o)}`);
     expect(o.unexplained).toEqual([]);

@@ -68,8 +68,8 @@ const rows: Row[] = [
   // A pod of another namespace: verified checks the namespace too.
   { q: `10-244-1-10.apps.${P}`, t: A, insecure: aOf(`10-244-1-10.apps.${P}`, '10.244.1.10'), verified: nx },
   { q: `1-2-3-4.default.${P}`, t: A, insecure: aOf(`1-2-3-4.default.${P}`, '1.2.3.4'), verified: nx },
-  // Terminating and finished pods are not verified; an unready one is (CoreDNS: any live pod).
-  { q: `10-244-9-9.default.${P}`, t: A, insecure: aOf(`10-244-9-9.default.${P}`, '10.244.9.9'), verified: nx },
+  // Finished pods are not verified; terminating and unready ones are (CoreDNS 1.14 alike).
+  { q: `10-244-9-9.default.${P}`, t: A, insecure: aOf(`10-244-9-9.default.${P}`, '10.244.9.9'), verified: aOf(`10-244-9-9.default.${P}`, '10.244.9.9') },
   { q: `10-244-9-8.default.${P}`, t: A, insecure: aOf(`10-244-9-8.default.${P}`, '10.244.9.8'), verified: nx },
   { q: `10-244-9-7.default.${P}`, t: A, insecure: aOf(`10-244-9-7.default.${P}`, '10.244.9.7'), verified: aOf(`10-244-9-7.default.${P}`, '10.244.9.7') },
   { q: `not-an-ip.default.${P}`, t: A, insecure: nx, verified: nx },
@@ -96,7 +96,7 @@ describe.each(['disabled', 'insecure', 'verified'] as const)('pods %s', (mode) =
 
 describe('pods verified follows pod events', () => {
   const q = (m: ClusterModel, name: string): number => lookup(m.snapshot(), name, A, RRClass.IN).rcode;
-  it('answers from the IPs of live pods only, and an update that keeps the IPs makes no new snapshot', () => {
+  it('answers from the IPs of pods that have not finished, and an update that keeps the IPs makes no new snapshot', () => {
     const m = zone('verified');
     const name = `10-244-5-5.default.${P}`;
     expect(q(m, name)).toBe(nx);
@@ -110,6 +110,8 @@ describe('pods verified follows pod events', () => {
     m.remove(pod('default', 'new'));
     expect(q(m, name)).toBe(0);
     m.apply(pod('default', 'host', { ips: ['10.244.5.5'], deleting: true }));
+    expect(q(m, name)).toBe(0);
+    m.apply(pod('default', 'host', { ips: ['10.244.5.5'], phase: 'Failed' }));
     expect(q(m, name)).toBe(nx);
   });
 });
