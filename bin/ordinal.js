@@ -1,8 +1,19 @@
 #!/usr/bin/env node
-// Entry point. Node >= 22.18 runs the TypeScript sources directly (type stripping);
-// `npm run build` emits dist/ for installs where stripping is unavailable.
-import { existsSync } from 'node:fs';
+// Entry point of the installed package: runs the compiled dist/. In a clone without a build,
+// or with ORDINAL_FROM_SRC=1 (the npm scripts), it runs the TypeScript sources instead, which
+// Node >= 22.18 strips of their types. Kept to syntax and APIs that any Node can parse and run,
+// so that an old Node gets the one-line message below instead of a stack trace.
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+// The minimum comes from package.json's engines field, so the two cannot drift apart.
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const [needMajor, needMinor] = (/(\d+)\.(\d+)/.exec(pkg.engines.node) || ['', '22', '19']).slice(1).map(Number);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < needMajor || (major === needMajor && minor < needMinor)) {
+  process.stderr.write(`ordinal: needs Node.js ${pkg.engines.node} (this is ${process.version}); install Node.js 24 LTS (e.g. \`nvm install 24\`, or your distribution's nodejs 24 package) and run ordinal again\n`);
+  process.exit(1);
+}
 
 // DNS tail latency: V8's young generation grows to 16 MB and more, and Node allocates a buffer
 // per datagram, so each scavenge then frees many thousands of them at once: a pause of a few
@@ -18,6 +29,11 @@ if (!chosen && typeof process.execve === 'function') {
 }
 
 const dist = new URL('../dist/cli/main.js', import.meta.url);
-const entry = existsSync(dist) && process.env.ORDINAL_FROM_SRC !== '1' ? dist.href : new URL('../src/cli/main.ts', import.meta.url).href;
-const { main } = await import(entry);
+const src = new URL('../src/cli/main.ts', import.meta.url);
+const fromSrc = process.env.ORDINAL_FROM_SRC === '1' || !existsSync(dist);
+if (fromSrc && !existsSync(src)) {
+  process.stderr.write('ordinal: this installation has no dist/ (run `npm run build` in the package directory)\n');
+  process.exit(1);
+}
+const { main } = await import((fromSrc ? src : dist).href);
 process.exitCode = await main(process.argv.slice(2));

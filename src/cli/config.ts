@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { LevelWithSilent } from 'pino';
 import { parseHostPort } from '../dns/address.ts';
+import { UDP_IO_MODES, type UdpIo } from '../dns/udp-batch.ts';
 import { LOG_LEVELS } from '../log.ts';
 import { PODS_MODES, RRType, type PodsMode } from '../zone/types.ts';
 import { parseDuration, parseIntIn, parseName } from './values.ts';
@@ -28,6 +29,8 @@ export interface ServeConfig {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   workers: number;
+  /** How UDP datagrams move (dns/server.ts). */
+  udpIo: UdpIo;
   cacheSize: number;
   kubeconfig: string | undefined;
   context: string | undefined;
@@ -78,6 +81,7 @@ const SERVE_FLAGS = {
   'tcp-idle-timeout': { type: 'string' },
   'tcp-max-connections': { type: 'string' },
   workers: { type: 'string' },
+  'udp-io': { type: 'string' },
   'cache-size': { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
@@ -188,7 +192,8 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     maxUdpSize: int('max-udp-size', 512, 4096, 1232),
     tcpIdleTimeoutMs: dur('tcp-idle-timeout', 1, 3_600_000, 10_000),
     tcpMaxConnections: int('tcp-max-connections', 1, 100_000, 1000),
-    workers: int('workers', 1, 64, 1),
+    workers: int('workers', 0, 64, 1),
+    udpIo: oneOf('udp-io', str(v, 'udp-io'), UDP_IO_MODES, 'auto'),
     cacheSize: int('cache-size', 0, 10_000_000, 10_000),
     kubeconfig: str(v, 'kubeconfig'),
     context: str(v, 'context'),

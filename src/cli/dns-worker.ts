@@ -1,35 +1,73 @@
 /**
- * @module Entry point of one `--workers N` DNS worker thread. Each worker loads the same
- * manifests, builds its own zone and owns its own UDP and TCP sockets on the shared port
- * (SO_REUSEPORT: the kernel spreads packets and connections across the workers).
+ * @module Entry point of one `--workers N` DNS worker thread. The main thread owns the zone's
+ * inputs (manifests or the API watches) and sends them here as slim-record deltas
+ * (zone-feed.ts); the worker keeps its own ClusterModel and answers from its snapshots on its
+ * own UDP and TCP sockets on the shared port (SO_REUSEPORT: the kernel spreads packets and
+ * connections across the workers). It starts listening once the first zone message is in.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
-import { startDnsServer } from '../dns/server.ts';
-import { createLogger } from '../log.ts';
+import { startDnsServer, type DnsServer } from '../dns/server.ts';
+import type { UdpStats } from '../dns/udp-batch.ts';
+import { createMetrics } from '../kube/metrics.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { ClusterModel } from '../zone/model.ts';
+import { SnapshotSource } from '../zone/source.ts';
 import type { ServeConfig } from './config.ts';
-import { loadManifests } from './manifests.ts';
-import { buildStaticZone } from './static-zone.ts';
+import { zoneConfig } from './zone-config.ts';
+import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
 
+/** `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns. */
 export interface WorkerInit { readonly cfg: ServeConfig; readonly port: number; readonly index: number }
-export type WorkerMessage = { type: 'listening'; port: number } | { type: 'error'; message: string };
+export type WorkerMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'error'; message: string }
+  | { type: 'stats'; id: number; udp: UdpStats | undefined; queries: number; metrics: object[] };
 
-async function run(init: WorkerInit): Promise<void> {
+function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (qtype: number, rcode: number, micros: number) => void): Promise<DnsServer> {
+  const { cfg } = init;
+  const { host } = parseHostPort(cfg.dnsListen);
+  return startDnsServer({
+    listen: formatHostPort(host, init.port), source, log, reusePort: true, maxUdpSize: cfg.maxUdpSize, udpIo: cfg.udpIo,
+    tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs, tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery,
+  });
+}
+
+function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
-  const { host } = parseHostPort(init.cfg.dnsListen);
-  const { source } = buildStaticZone(init.cfg, await loadManifests(init.cfg.manifests));
-  const server = await startDnsServer({
-    listen: formatHostPort(host, init.port), source, log, reusePort: true, maxUdpSize: init.cfg.maxUdpSize,
-    tcpIdleTimeoutMs: init.cfg.tcpIdleTimeoutMs, tcpMaxConnections: init.cfg.tcpMaxConnections, cacheSize: init.cfg.cacheSize,
+  // The main thread's model warns about unencodable services once; N workers need not repeat it.
+  const model = new ClusterModel(zoneConfig(init.cfg), {
+    onError: (err, service) => log.debug({ err, service }, 'service left out of the zone: its names cannot be encoded'),
   });
-  parentPort?.on('message', (m: unknown) => {
-    if (m === 'stop') void server.close().then(() => parentPort?.close());
+  let source: SnapshotSource | undefined;
+  let server: Promise<DnsServer> | undefined;
+  // This thread's query counters; the main thread sums them into its /metrics at scrape time.
+  const metrics = createMetrics({ defaultMetrics: false });
+  const onZone = (m: ZoneMessage): void => {
+    applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
+    if (source) {
+      source.publish(model.snapshot());
+      return;
+    }
+    source = new SnapshotSource(model.snapshot());
+    server = serve(init, source, log, metrics.onQuery);
+    void server.then((s) => metrics.trackUdp(() => s.udpStats()), () => undefined);
+    server.then(
+      (s) => port.postMessage({ type: 'listening', port: s.port } satisfies WorkerMessage),
+      (err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage),
+    );
+  };
+  port.on('message', (m: unknown) => {
+    if (isZoneMessage(m)) onZone(m);
+    else if (m === 'stop') void (server ?? Promise.resolve(undefined)).then((s) => s?.close()).finally(() => port.close());
+    else if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'stats') {
+      const id = (m as { id: number }).id;
+      void server?.then(async (s) => {
+        const json = await metrics.registry.getMetricsAsJSON();
+        port.postMessage({ type: 'stats', id, udp: s.udpStats(), queries: metrics.queries.total(), metrics: json } satisfies WorkerMessage);
+      });
+    }
   });
-  parentPort?.postMessage({ type: 'listening', port: server.port } satisfies WorkerMessage);
 }
 
-if (parentPort) {
-  run(workerData as WorkerInit).catch((err: unknown) => {
-    parentPort?.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
-  });
-}
+if (parentPort) run(workerData as WorkerInit, parentPort);

@@ -7,24 +7,27 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startStatefulSetController } from '../controller/statefulset.ts';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
-import { startDnsServer, type DnsServer } from '../dns/server.ts';
+import { resolveUdpIo, startDnsServer, type DnsServer } from '../dns/server.ts';
 import { loadKubeConfig } from '../kube/config.ts';
 import { startHttpServer, type HttpServer } from '../kube/http.ts';
-import { createMetrics } from '../kube/metrics.ts';
+import { createMetrics, type Metrics } from '../kube/metrics.ts';
 import { shutdown, type Closable } from '../kube/shutdown.ts';
 import { startWatcher, type Watcher } from '../kube/watcher.ts';
 import type { Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import type { ServeConfig } from './config.ts';
 import type { Output } from './serve.ts';
-import { expectedRule, zoneConfig } from './static-zone.ts';
+import { expectedRule, zoneConfig } from './zone-config.ts';
+import { startWorkerPool, workerCount, type WorkerPool } from './worker-pool.ts';
+import { FeedingModel } from './zone-feed.ts';
 
 /** Where the controller's Lease lives; several replicas of ordinal campaign for it. */
 export const CONTROLLER_LEASE = { namespace: 'kube-system', name: 'ordinal-statefulset-controller' };
 
 export interface LiveServe {
   readonly watcher: Watcher;
-  readonly dns: DnsServer;
+  /** In process, or the `--workers N` pool. */
+  readonly dns: Pick<DnsServer, 'port' | 'close'> & { readonly pool?: WorkerPool; readonly udpStats?: DnsServer['udpStats'] };
   readonly http: HttpServer;
   /** Runs the shutdown sequence: readiness 503, drain, DNS, watch, controller, HTTP. */
   close(drainMs?: number): Promise<void>;
@@ -33,20 +36,24 @@ export interface LiveServe {
 /** Start watching `kc` and serving DNS from it. Resolves once DNS and HTTP are listening. */
 export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logger, controller: boolean): Promise<LiveServe> {
   const metrics = createMetrics({ defaultMetrics: true });
-  const model = new ClusterModel(zoneConfig(cfg), {
-    onError: (err, service) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded'),
-  });
+  const workers = workerCount(cfg.workers);
+  const modelOpts = { onError: (err: unknown, service: string) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded') };
+  // With workers, one set of watches here feeds every worker's zone (zone-feed.ts).
+  const model = workers > 1 ? new FeedingModel(zoneConfig(cfg), modelOpts) : new ClusterModel(zoneConfig(cfg), modelOpts);
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
     pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
   });
   const others: Closable[] = [];
   try {
-    const dns = await startDnsServer({
-      listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
-      tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery,
-    });
+    const dns = model instanceof FeedingModel
+      ? await startPool(cfg, workers, model, log, metrics)
+      : await startDnsServer({
+        listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
+        tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, udpIo: cfg.udpIo,
+      });
     others.push(dns);
+    if (dns.udpStats) metrics.trackUdp(dns.udpStats);
     const http = await startHttpServer({ listen: cfg.httpListen, metrics, ready: () => watcher.isSynced(), log });
     if (controller) {
       const ctl = startStatefulSetController(kc, { log, leaderElection: CONTROLLER_LEASE });
@@ -63,12 +70,20 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   }
 }
 
+async function startPool(cfg: ServeConfig, workers: number, model: FeedingModel, log: Logger, metrics: Metrics): Promise<LiveServe['dns']> {
+  const pool = await startWorkerPool({ ...cfg, udpIo: resolveUdpIo(cfg.udpIo, log) }, workers, model.feed, log);
+  // The workers count their own queries and UDP drops; /metrics sums them in.
+  metrics.setRemote(async () => (await pool.stats()).metrics);
+  return { port: pool.port, close: () => pool.close(), pool };
+}
+
 /** `ordinal serve` without --manifests: follow the cluster named by --kubeconfig or in-cluster config. */
 export async function runLiveServe(cfg: ServeConfig, stdout: Output, stop: Promise<unknown>, log: Logger): Promise<number> {
   const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, context: cfg.context });
   const live = await startLiveServe(cfg, kc, log, cfg.controller);
   const where = formatHostPort(parseHostPort(cfg.dnsListen).host, live.dns.port);
-  stdout.write(`dns listening on udp+tcp ${where}; health and metrics on http://${formatHostPort(live.http.address, live.http.port)}\n`);
+  const threads = live.dns.pool ? ` (${live.dns.pool.workers().length} workers)` : '';
+  stdout.write(`dns listening on udp+tcp ${where}${threads}; health and metrics on http://${formatHostPort(live.http.address, live.http.port)}\n`);
   stdout.write(`watching ${kc.getCurrentCluster()?.server ?? 'the cluster'}${cfg.controller ? ' with the StatefulSet controller' : ''}\n`);
   live.watcher.synced.then(() => stdout.write('zone synced: answering from the cluster\n'), () => undefined);
   await stop;

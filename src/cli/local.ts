@@ -5,6 +5,7 @@
  * (the book's kubia example by default) and prints the pods' progress.
  */
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
@@ -47,10 +48,26 @@ async function applyManifests(client: KubernetesObjectApi, objects: readonly obj
   }
 }
 
+/**
+ * The data dir must be writable before anything starts: on a read-only root filesystem (a
+ * container) the default `.ordinal` under the working directory is not, and the user needs the
+ * flag's name, not a stack trace from deep inside the store.
+ */
+function writableDataDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+    return dir;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`data dir ${dir} is not writable (${code}): set --data-dir to a writable directory, e.g. --data-dir /tmp/ordinal`);
+  }
+}
+
 export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Output, stop: Promise<unknown>, log: Logger): Promise<number> {
   const files = cfg.manifests.length > 0 ? cfg.manifests : [DEFAULT_EXAMPLE];
   const objects = await loadManifests(files);
-  const dataDir = resolve(local.dataDir);
+  const dataDir = writableDataDir(resolve(local.dataDir));
   const api = await startLocalApi({ listen: local.apiListen, bindAny: local.apiBindAny, dataDir, log });
   const stoppers: Array<{ stop(): Promise<void> }> = [];
   try {

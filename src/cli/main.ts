@@ -2,7 +2,6 @@
  * @module The CLI entry: parse, dispatch, map errors to exit codes.
  * 0 ok · 1 runtime failure (bad manifests, bind errors, not implemented) · 2 bad usage.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 import { ManifestError } from './manifests.ts';
 import { createLogger } from '../log.ts';
@@ -11,17 +10,13 @@ import { runLocal } from './local.ts';
 import { runQuery } from './query.ts';
 import { NotImplementedError, runServe, type Output } from './serve.ts';
 import { USAGE } from './usage.ts';
+import { formatVersion, versionInfo } from './version.ts';
 
 export interface Io {
   readonly stdout: Output;
   readonly stderr: Output;
   /** Resolves when the process should shut down; defaults to SIGINT/SIGTERM. */
   readonly stop?: Promise<unknown>;
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; later signals fall back to Node's default (exit). */
@@ -40,7 +35,7 @@ function signals(): Promise<string> {
 async function dispatch(cfg: Config, io: Io): Promise<number> {
   switch (cfg.command) {
     case 'help': io.stdout.write(USAGE); return 0;
-    case 'version': io.stdout.write(`ordinal ${version()}\n`); return 0;
+    case 'version': io.stdout.write(formatVersion(versionInfo())); return 0;
     case 'query': return runQuery(cfg.query, io.stdout, io.stderr);
     case 'serve':
       if (cfg.serve.manifests.length > 0) return runServe(cfg.serve, io.stdout, io.stop ?? signals());

@@ -2,14 +2,14 @@
  * @module `ordinal serve --manifests ...`: a static zone from files, served over UDP+TCP,
  * in-process or in `--workers N` threads, until `stop` resolves (SIGINT/SIGTERM in main.ts).
  */
-import { Worker } from 'node:worker_threads';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
-import { startDnsServer } from '../dns/server.ts';
+import { resolveUdpIo, startDnsServer } from '../dns/server.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { ServeConfig } from './config.ts';
-import type { WorkerInit, WorkerMessage } from './dns-worker.ts';
 import { loadManifests } from './manifests.ts';
-import { buildStaticZone } from './static-zone.ts';
+import { buildStaticZone, zoneRecords } from './static-zone.ts';
+import { startWorkerPool, workerCount } from './worker-pool.ts';
+import { ZoneFeed } from './zone-feed.ts';
 
 export interface Output {
   write(text: string): void;
@@ -24,44 +24,17 @@ async function startInProcess(cfg: ServeConfig, objects: object[], log: Logger):
   log.info({ applied, skipped }, 'zone built from manifests');
   return startDnsServer({
     listen: cfg.dnsListen, source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
-    tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize,
+    tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, udpIo: cfg.udpIo,
   });
 }
 
-function startWorker(init: WorkerInit): Promise<{ worker: Worker; port: number }> {
-  // Same extension as this module: .ts when run from source, .js from the dist/ build
-  // (tsc rewrites import specifiers, not URL strings).
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const worker = new Worker(new URL(`./dns-worker${ext}`, import.meta.url), { workerData: init });
-  return new Promise((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`dns worker ${init.index} exited with code ${code}`)));
-    worker.once('message', (m: WorkerMessage) => {
-      if (m.type === 'listening') resolve({ worker, port: m.port });
-      else reject(new Error(m.message));
-    });
-  });
-}
-
-/** N threads on one port: the first picks the port (when 0), the rest join it with SO_REUSEPORT. */
-async function startWorkers(cfg: ServeConfig): Promise<Running> {
-  const workers: Worker[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(workers.map((w) => new Promise<void>((done) => {
-      w.once('exit', () => done());
-      w.postMessage('stop');
-      setTimeout(() => void w.terminate(), 2000).unref();
-    })));
-  };
-  try {
-    const first = await startWorker({ cfg, port: parseHostPort(cfg.dnsListen).port, index: 0 });
-    workers.push(first.worker);
-    for (let i = 1; i < cfg.workers; i++) workers.push((await startWorker({ cfg, port: first.port, index: i })).worker);
-    return { port: first.port, close: stopAll };
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
+/** The records are read once here and sent to every worker (zone-feed.ts). */
+function startWorkers(cfg: ServeConfig, objects: object[], count: number, log: Logger): Promise<Running> {
+  const feed = new ZoneFeed();
+  for (const r of zoneRecords(objects)) feed.apply(r);
+  feed.markSynced();
+  feed.flush(); // nobody attached yet: the seed carries it all
+  return startWorkerPool({ ...cfg, udpIo: resolveUdpIo(cfg.udpIo, log) }, count, feed, log);
 }
 
 export async function runServe(cfg: ServeConfig, stdout: Output, stop: Promise<unknown>): Promise<number> {
@@ -70,9 +43,10 @@ export async function runServe(cfg: ServeConfig, stdout: Output, stop: Promise<u
   }
   const log = createLogger(cfg.logLevel).child({ component: 'serve' });
   const objects = await loadManifests(cfg.manifests);
-  const running = cfg.workers > 1 ? await startWorkers(cfg) : await startInProcess(cfg, objects, log);
+  const workers = workerCount(cfg.workers);
+  const running = workers > 1 ? await startWorkers(cfg, objects, workers, log) : await startInProcess(cfg, objects, log);
   const where = formatHostPort(parseHostPort(cfg.dnsListen).host, running.port);
-  stdout.write(`dns listening on udp+tcp ${where}${cfg.workers > 1 ? ` (${cfg.workers} workers)` : ''}\n`);
+  stdout.write(`dns listening on udp+tcp ${where}${workers > 1 ? ` (${workers} workers)` : ''}\n`);
   await stop;
   await running.close();
   log.info('stopped');

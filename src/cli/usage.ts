@@ -22,7 +22,11 @@ ordinal serve [flags]
   --max-udp-size <bytes>         cap on the client's EDNS UDP size, 512-4096 (default 1232)
   --tcp-idle-timeout <duration>  close idle TCP connections after this (default 10s)
   --tcp-max-connections <n>      concurrent TCP connections (default 1000)
-  --workers <n>                  DNS worker threads sharing the port with SO_REUSEPORT (default 1)
+  --workers <n>                  DNS worker threads sharing the port with SO_REUSEPORT, 0-64;
+                                 0 = one per available core (default 1)
+  --udp-io <mode>                auto | batch | dgram: batch moves up to 64 datagrams per
+                                 syscall (recvmmsg/sendmmsg addon, Linux); auto uses it where
+                                 it loads, else dgram with a warning (default auto)
   --cache-size <n>               encoded answers kept per worker, 0 disables (default 10000)
   --kubeconfig <path>            kubeconfig file to watch a cluster with
   --context <name>               kubeconfig context

@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Handler } from './handler.ts';
 
 /** 4 MiB: with the default ~208 KiB buffer a 10 ms event-loop stall dropped queries at 20k/s. */
-const RECV_BUFFER = 4 * 1024 * 1024;
+export const RECV_BUFFER = 4 * 1024 * 1024;
 
 export interface UdpListener {
   readonly port: number;
@@ -21,6 +21,10 @@ function literalLookup(host: string, _opts: unknown, cb: (err: Error | null, add
 export function listenUdp(host: string, port: number, family: 4 | 6, handler: Handler, log: Logger, reusePort: boolean): Promise<UdpListener> {
   const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reusePort, lookup: literalLookup });
   socket.on('message', (msg, rinfo) => {
+    // RFC 768: source port 0 = no reply expected. dgram's send() would throw ERR_SOCKET_BAD_PORT
+    // from inside this listener, which is an uncaught exception: one spoofed datagram would
+    // stop the server.
+    if (rinfo.port === 0) return;
     let reply: Buffer | null;
     try {
       reply = handler.lease(msg);

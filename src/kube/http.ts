@@ -58,7 +58,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         if (shuttingDown) return send(res, 503, 'shutting down\n');
         return opts.ready() ? send(res, 200, 'ok\n') : send(res, 503, 'not synced\n');
       case '/metrics':
-        return send(res, 200, await opts.metrics.registry.metrics(), opts.metrics.registry.contentType);
+        return send(res, 200, await opts.metrics.render(), opts.metrics.registry.contentType);
       default:
         return send(res, 404, 'not found\n');
     }

@@ -7,7 +7,8 @@
  *
  * Names follow CoreDNS where an equivalent exists (dns.md B.11), with an `ordinal_` prefix.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UdpStats } from '../dns/udp-batch.ts';
 import type { InformerStats } from './informer.ts';
 import { FastHistogram, QueryCounter } from './fastmetrics.ts';
 
@@ -40,10 +41,24 @@ export interface Metrics {
   untrackInformer(resource: string): void;
   /** Export the zone size, read at scrape time. */
   trackZone(fn: () => ZoneSize): void;
+  /** Export the batched UDP path's counters (dns/udp-batch.ts), read at scrape time. */
+  trackUdp(fn: () => UdpStats | undefined): void;
+  /**
+   * Other registries (the DNS worker threads', as `getMetricsAsJSON()`), summed into this one's
+   * at scrape time, so /metrics counts every thread's queries.
+   */
+  setRemote(fn: () => Promise<object[][]>): void;
+  /** The text for /metrics. */
+  render(): Promise<string>;
   readonly programming: FastHistogram;
   readonly dnsLatency: FastHistogram;
   readonly queries: QueryCounter;
 }
+
+/** UdpStats fields exported under ordinal_dns_udp_total{event}. */
+const UDP_EVENTS: ReadonlyArray<[keyof UdpStats, string]> = [
+  ['received', 'received'], ['sent', 'sent'], ['sendErrors', 'send_error'], ['recvErrors', 'recv_error'], ['batches', 'batch'],
+];
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -58,6 +73,29 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   );
   const tracked = new Map<string, Tracked>();
   let zone: (() => ZoneSize) | undefined;
+  let udp: (() => UdpStats | undefined) | undefined;
+  let remote: (() => Promise<object[][]>) | undefined;
+  new Counter({
+    name: 'ordinal_dns_udp_dropped_replies_total',
+    help: 'UDP replies dropped because the socket send buffer was full (EAGAIN/ENOBUFS), batched UDP path only.',
+    registers: [registry],
+    collect(): void {
+      this.reset();
+      const s = udp?.();
+      if (s) this.inc(s.dropped);
+    },
+  });
+  new Counter({
+    name: 'ordinal_dns_udp_total',
+    help: 'Batched UDP path: datagrams received and sent, send and receive errors, and batches (recvmmsg calls that returned data).',
+    labelNames: ['event'],
+    registers: [registry],
+    collect(): void {
+      this.reset();
+      const s = udp?.();
+      if (s) for (const [k, event] of UDP_EVENTS) this.inc({ event }, s[k]);
+    },
+  });
 
   const perResource = <T extends Counter | Gauge>(make: (collect: (this: T) => void) => T, read: (s: InformerStats, now: number) => number | undefined): T =>
     make(function (this: T) {
@@ -114,6 +152,26 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     untrackInformer: (resource) => void tracked.delete(resource),
     trackZone(fn): void {
       zone = fn;
+    },
+    trackUdp(fn): void {
+      udp = fn;
+    },
+    setRemote(fn): void {
+      remote = fn;
+    },
+    async render(): Promise<string> {
+      if (!remote) return registry.metrics();
+      const others = await remote();
+      // Only what the workers also export is summed: prom-client's aggregators would otherwise
+      // drop or average this thread's own process metrics ('omit' for the start time).
+      const shared = new Set(others.flat().map((m) => (m as { name: string }).name));
+      const local = (await registry.getMetricsAsJSON()).filter((m) => shared.has(m.name));
+      const merged = AggregatorRegistry.aggregate([local, ...others]);
+      for (const { name } of registry.getMetricsAsArray()) {
+        const own = shared.has(name) ? undefined : registry.getSingleMetric(name);
+        if (own) merged.registerMetric(own);
+      }
+      return merged.metrics();
     },
     programming,
     dnsLatency,

@@ -13,7 +13,7 @@ describe('serve defaults', () => {
     expect(serve([])).toEqual({
       manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
-      workers: 1, cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
+      workers: 1, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
       httpListen: '127.0.0.1:8080', controller: false, pods: 'disabled', expectedNegativeTtl: 0,
     });
   });
@@ -43,6 +43,9 @@ describe('serve flags', () => {
     { argv: ['--tcp-idle-timeout', '1.5s'], want: { tcpIdleTimeoutMs: 1500 } },
     { argv: ['--tcp-max-connections', '5'], want: { tcpMaxConnections: 5 } },
     { argv: ['--workers', '2'], want: { workers: 2 } },
+    { argv: ['--workers', '0'], want: { workers: 0 } },
+    { argv: ['--udp-io', 'batch'], want: { udpIo: 'batch' } },
+    { argv: ['--udp-io', 'dgram'], want: { udpIo: 'dgram' } },
     { argv: ['--cache-size', '0'], want: { cacheSize: 0 } },
     { argv: ['--kubeconfig', '/tmp/kc', '--context', 'kind'], want: { kubeconfig: '/tmp/kc', context: 'kind' } },
     { argv: ['--namespace', 'default', '--namespace', 'kube-system'], want: { namespaces: ['default', 'kube-system'] } },
@@ -88,7 +91,8 @@ describe('errors name the flag and the accepted values', () => {
     { argv: ['serve', '--tcp-idle-timeout', '0'], errContains: ['--tcp-idle-timeout', 'out of range'] },
     { argv: ['serve', '--tcp-idle-timeout', '10x'], errContains: ['--tcp-idle-timeout', 'not a duration'] },
     { argv: ['serve', '--tcp-max-connections', '0'], errContains: ['--tcp-max-connections', '1-100000'] },
-    { argv: ['serve', '--workers', '0'], errContains: ['--workers', '1-64'] },
+    { argv: ['serve', '--workers', '65'], errContains: ['--workers', '0-64'] },
+    { argv: ['serve', '--udp-io', 'fast'], errContains: ['--udp-io', 'auto, batch, dgram'] },
     { argv: ['serve', '--workers', '1.5'], errContains: ['--workers', 'whole number'] },
     { argv: ['serve', '--cache-size', '-5'], errContains: ['--cache-size'] },
     { argv: ['serve', '--namespace', 'Default'], errContains: ['--namespace', 'Default'] },
@@ -152,7 +156,7 @@ describe('other commands', () => {
   });
   it('the usage text lists every flag', () => {
     const flags = ['manifests', 'zone', 'reverse-zone', 'dns-listen', 'ttl', 'endpoints-from', 'log-level', 'max-udp-size',
-      'tcp-idle-timeout', 'tcp-max-connections', 'workers', 'cache-size', 'kubeconfig', 'context', 'namespace', 'label-selector',
+      'tcp-idle-timeout', 'tcp-max-connections', 'workers', 'udp-io', 'cache-size', 'kubeconfig', 'context', 'namespace', 'label-selector',
       'http-listen', 'controller', 'api-listen', 'data-dir', 'nodes', 'ready-delay', 'node-grace-period', 'api-bind-any', 'server', 'tcp'];
     for (const f of flags) expect(USAGE).toContain(`--${f} `);
   });

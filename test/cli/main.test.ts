@@ -1,5 +1,6 @@
 // Spawns the real CLI (bin/ordinal.js under this Node) and checks exit codes and messages.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,11 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { buildQuery, decode, tcpExchange, udpExchange } from '../helpers/dns-client.ts';
 
 const BIN = path.resolve('bin/ordinal.js');
+// The sources, even where a build left dist/ behind (the built package has its own e2e suite).
+const ENV = { ...process.env, ORDINAL_FROM_SRC: '1' };
 const DEMO = path.resolve('deploy/examples/dns-demo.yaml');
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv = ENV): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
@@ -21,8 +24,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 /** Start `ordinal serve`, resolve with the process and the port it printed. */
-function serve(args: string[]): Promise<{ proc: ChildProcess; port: number; exited: Promise<number | null> }> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(args: string[], env: NodeJS.ProcessEnv = ENV): Promise<{ proc: ChildProcess; port: number; exited: Promise<number | null>; stderr: () => string }> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -31,7 +34,7 @@ function serve(args: string[]): Promise<{ proc: ChildProcess; port: number; exit
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = /dns listening on udp\+tcp [^\n]*:(\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]), exited });
+      if (m) resolve({ proc, port: Number(m[1]), exited, stderr: () => err });
     });
     void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
@@ -86,10 +89,12 @@ describe('help and version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--tcp-max-connections');
   });
-  it('version', async () => {
+  it('version: the package version and the commit of this checkout, from the sources', async () => {
     const r = await run(['--version']);
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ordinal \d+\.\d+\.\d+\n$/);
+    expect(r.stdout).toBe(`ordinal ${version} (commit ${head}${r.stdout.includes('-dirty') ? '-dirty' : ''}, sources, node ${process.version})\n`);
   });
 });
 
@@ -127,5 +132,32 @@ describe('serve and query', () => {
       proc.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe('--udp-io when the addon cannot load (missing build, wrong ABI)', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ordinal-addon-'));
+  const notElf = path.join(dir, 'ordinal_udp.node');
+  await writeFile(notElf, 'not a shared object\n');
+  it.each([
+    { name: 'missing build', addon: path.join(dir, 'missing.node') },
+    { name: 'not a loadable addon', addon: notElf },
+  ])('$name: auto serves through dgram and warns once; batch refuses to start', async ({ addon }) => {
+    const env = { ...ENV, ORDINAL_UDP_ADDON: addon };
+    const { proc, port, exited, stderr } = await serve(['--manifests', DEMO, '--dns-listen', '127.0.0.1:0', '--udp-io', 'auto', '--workers', '2'], env);
+    try {
+      const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => udpExchange(port, buildQuery('api.default.svc.cluster.local', 1, { id: i }))));
+      expect(replies.map((r) => decode(r).answers[0]?.address)).toEqual(Array(8).fill('10.96.0.20'));
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    // The main thread decides for its workers: one line, naming the reason.
+    const warnings = stderr().split('\n').filter((l) => l.includes('batched UDP addon not loaded'));
+    expect(warnings.length).toBe(1);
+    expect(warnings[0]).toContain(addon);
+    const r = await run(['serve', '--manifests', DEMO, '--dns-listen', '127.0.0.1:0', '--udp-io', 'batch'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--udp-io batch: the UDP addon did not load');
   });
 });

@@ -7,47 +7,10 @@ import { startDnsServer, type DnsServer } from '../../src/dns/server.ts';
 import { silentLogger } from '../../src/log.ts';
 import { parseQuery, scanQuery } from '../../src/dns/wire.ts';
 import { buildQuery, decode, frame, readFrames, tcpConnect, udpExchange } from '../helpers/dns-client.ts';
+import { UDP_PATHS } from './udp-paths.ts';
 import { rng } from '../helpers/rng.ts';
+import { mutate, seeds } from './mutate.ts';
 import { demoRecords, fakeLookup, fakeSource, snapshot } from './fake-zone.ts';
-
-const seeds = [
-  buildQuery('web-1.nginx.default.svc.cluster.local', 1),
-  buildQuery('_http._tcp.nginx.default.svc.cluster.local', 33, { edns: { udpSize: 4096 } }),
-  buildQuery('2.0.244.10.in-addr.arpa', 12, { edns: { udpSize: 1232, dnssecOk: true } }),
-];
-
-function mutate(r: () => number): Buffer {
-  const pick = Math.floor(r() * 6);
-  const base = Buffer.from(seeds[Math.floor(r() * seeds.length)]!);
-  const at = (): number => Math.floor(r() * base.length);
-  switch (pick) {
-    case 0: { // random bytes
-      const b = Buffer.alloc(Math.floor(r() * 600));
-      for (let i = 0; i < b.length; i++) b[i] = Math.floor(r() * 256);
-      return b;
-    }
-    case 1: { // bit flips
-      for (let n = 1 + Math.floor(r() * 8); n > 0; n--) { const i = at(); base[i]! ^= 1 << Math.floor(r() * 8); }
-      return base;
-    }
-    case 2: return base.subarray(0, at()); // truncation
-    case 3: { // a pointer somewhere, often a loop or out of range
-      const i = 12 + Math.floor(r() * (base.length - 13));
-      base[i] = 0xc0 | Math.floor(r() * 64);
-      base[i + 1] = Math.floor(r() * 256);
-      return base;
-    }
-    case 4: { // huge section counts
-      for (const o of [4, 6, 8, 10]) if (r() < 0.5) base.writeUInt16BE(Math.floor(r() * 65536), o);
-      return base;
-    }
-    default: { // valid header, trailing junk
-      const junk = Buffer.alloc(Math.floor(r() * 100));
-      for (let i = 0; i < junk.length; i++) junk[i] = Math.floor(r() * 256);
-      return Buffer.concat([base, junk]);
-    }
-  }
-}
 
 describe('handler fuzz (in process)', () => {
   it('20,000 mutated packets: no throw; replies decode and carry QR and the ID', () => {
@@ -108,13 +71,14 @@ describe('handler fuzz (in process)', () => {
   });
 });
 
-describe('server fuzz (sockets)', () => {
+describe.each(UDP_PATHS)('server fuzz (sockets), udp-io %s', (udpIo) => {
   let srv: DnsServer;
   beforeAll(async () => {
     srv = await startDnsServer({
       listen: '127.0.0.1:0', source: fakeSource(snapshot(demoRecords(20))), lookup: fakeLookup, maxUdpSize: 1232,
-      tcpIdleTimeoutMs: 5000, tcpMaxConnections: 100, cacheSize: 100, log: silentLogger(),
+      tcpIdleTimeoutMs: 5000, tcpMaxConnections: 100, cacheSize: 100, log: silentLogger(), udpIo,
     });
+    expect(srv.udpIo).toBe(udpIo);
   });
   afterAll(() => srv.close());
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { promises as dnsp } from 'node:dns';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { startDnsServer, type DnsServer, type DnsServerOptions } from '../../src
 import { silentLogger } from '../../src/log.ts';
 import { buildQuery, decode, frame, readFrames, tcpConnect, tcpExchange, udpExchange } from '../helpers/dns-client.ts';
 import { demoRecords, fakeLookup, fakeSource, snapshot } from './fake-zone.ts';
+import { UDP_PATHS } from './udp-paths.ts';
 
 const SRV = '_http._tcp.nginx.default.svc.cluster.local';
 
@@ -19,11 +21,12 @@ function closed(sock: net.Socket): Promise<void> {
   return new Promise((resolve) => { if (sock.destroyed) resolve(); else sock.once('close', () => resolve()); });
 }
 
-describe('against c-ares (Node resolver)', () => {
+describe.each(UDP_PATHS)('against c-ares (Node resolver), udp-io %s', (udpIo) => {
   let srv: DnsServer;
   let resolver: dnsp.Resolver;
   beforeAll(async () => {
-    srv = await start();
+    srv = await start({ udpIo });
+    expect(srv.udpIo).toBe(udpIo);
     resolver = new dnsp.Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`127.0.0.1:${srv.port}`]);
   });
@@ -140,8 +143,8 @@ describe('TCP limits and shutdown', () => {
     await srv.close();
   });
 
-  it('close() drops open connections and stops listening', async () => {
-    const srv = await start({}, 3);
+  it.each(UDP_PATHS)('close() drops open connections and stops listening (udp-io %s)', async (udpIo) => {
+    const srv = await start({ udpIo }, 3);
     const sock = await tcpConnect(srv.port);
     await srv.close();
     await closed(sock);
@@ -150,9 +153,9 @@ describe('TCP limits and shutdown', () => {
   });
 });
 
-describe('addresses', () => {
+describe.each(UDP_PATHS)('addresses, udp-io %s', (udpIo) => {
   it('serves on [::1]', async () => {
-    const srv = await start({ listen: '[::1]:0' }, 3);
+    const srv = await start({ listen: '[::1]:0', udpIo }, 3);
     const p = decode(await udpExchange(srv.port, buildQuery('api.default.svc.cluster.local', 1), '::1'));
     const [t] = await tcpExchange(srv.port, [buildQuery('api.default.svc.cluster.local', 1)], '::1');
     expect(p.answers[0]!.address).toBe('10.96.0.10');
@@ -160,7 +163,7 @@ describe('addresses', () => {
     await srv.close();
   });
   it('rejects a bad listen address', async () => {
-    await expect(start({ listen: 'localhost:53' })).rejects.toThrow(/not an IP address/);
+    await expect(start({ listen: 'localhost:53', udpIo })).rejects.toThrow(/not an IP address/);
   });
 });
 
@@ -179,5 +182,28 @@ describe('TCP backpressure', () => {
     expect(decode(got[1999]!).answers.length).toBe(100);
     sock.destroy();
     await srv.close();
+  });
+});
+
+describe.each(UDP_PATHS)('a datagram from source port 0 (RFC 768: no reply expected), udp-io %s', (udpIo) => {
+  // Node cannot send from port 0; a raw socket can (tests run as root, as CI does).
+  const RAW = `
+import socket, struct, sys
+port, q = int(sys.argv[1]), bytes.fromhex(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+s.sendto(struct.pack('!HHHH', 0, port, 8 + len(q), 0) + q, ('127.0.0.1', 0))
+`;
+  it('is not answered, and the server keeps serving', async () => {
+    const srv = await start({ udpIo }, 3);
+    try {
+      const q = buildQuery('api.default.svc.cluster.local', 1);
+      const r = spawnSync('python3', ['-c', RAW, String(srv.port), q.toString('hex')], { encoding: 'utf8' });
+      expect(r.error ?? r.stderr).toBe('');
+      await new Promise((res) => setTimeout(res, 100));
+      expect(decode(await udpExchange(srv.port, q)).answers[0]!.address).toBe('10.96.0.10');
+      if (udpIo === 'batch') expect(srv.udpStats()).toMatchObject({ received: 2, sent: 1, sendErrors: 0 });
+    } finally {
+      await srv.close();
+    }
   });
 });

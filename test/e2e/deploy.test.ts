@@ -27,6 +27,13 @@ describe('deploy/ against a real kube-apiserver', () => {
     expect(r.stdout).toMatch(/\(server dry run\)/);
   });
 
+  it('the kustomization (rbac, service, deployment with the image set) passes server-side dry-run', async () => {
+    const r = await plane.kubectl(['apply', '--dry-run=server', '--validate=strict', '-k', join(REPO_ROOT, 'deploy')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/deployment.apps\/ordinal created \(server dry run\)/);
+  });
+
   it('accepts the kubia example', async () => {
     const r = await plane.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', join(REPO_ROOT, 'deploy/examples/kubia.yaml')]);
     expect(r.code, r.stderr).toBe(0);

@@ -23,14 +23,23 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export async function startLocalCluster(extra: string[] = []): Promise<LocalCluster> {
+/** How to start ordinal: from this clone's sources (the default), or an installed `ordinal`. */
+export interface Launcher {
+  command: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const FROM_SOURCES: Launcher = { command: join(REPO_ROOT, 'bin/ordinal.js'), env: { ...process.env, ORDINAL_FROM_SRC: '1' } };
+
+export async function startLocalCluster(extra: string[] = [], launcher: Launcher = FROM_SOURCES): Promise<LocalCluster> {
   const { kubectl } = requireBins(['kubectl']);
   const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-e2e-local-'));
   const dnsPort = await freeDnsPort();
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [
-    join(REPO_ROOT, 'bin/ordinal.js'), 'local', '--api-listen', '127.0.0.1:0', '--dns-listen', `127.0.0.1:${dnsPort}`,
-    '--http-listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extra,
-  ], { cwd: REPO_ROOT, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, detached: true });
+  const args = ['local', '--api-listen', '127.0.0.1:0', '--dns-listen', `127.0.0.1:${dnsPort}`,
+    '--http-listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extra];
+  // The sources run under this Node; an installed `ordinal` finds its Node through its shebang.
+  const [cmd, argv] = launcher === FROM_SOURCES ? [process.execPath, [launcher.command, ...args]] : [launcher.command, args];
+  const child: ChildProcessWithoutNullStreams = spawn(cmd, argv, { cwd: dataDir, env: launcher.env, detached: true });
   let out = '';
   child.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
   child.stderr.on('data', (b: Buffer) => { out += b.toString('utf8'); });

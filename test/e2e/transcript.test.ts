@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from './harness/util.ts';
+import { installedPackage } from './harness/package.ts';
 import { startLocalCluster, type LocalCluster } from './local-cluster.ts';
 import { startRealCluster } from './real-cluster.ts';
 
@@ -21,8 +22,14 @@ interface Pod {
 const ready = (p: Pod | undefined): boolean =>
   !!p && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
+const LOCAL_FLAGS = ['--ready-delay', '500ms', '--node-grace-period', '3s'];
 const backends: Array<[string, () => Promise<LocalCluster>]> = [
-  ['ordinal local', () => startLocalCluster(['--ready-delay', '500ms', '--node-grace-period', '3s'])],
+  ['ordinal local', () => startLocalCluster(LOCAL_FLAGS)],
+  // The same walk on the compiled package: `npm pack`, installed with `npm install -g`.
+  ['ordinal local from the installed npm package', async () => {
+    const pkg = await installedPackage();
+    return startLocalCluster(LOCAL_FLAGS, { command: pkg.bin, env: pkg.env });
+  }],
   ['kube-apiserver, with ordinal serve --controller', () => startRealCluster({ readyDelayMs: 500, nodeGracePeriodMs: 3000 })],
 ];
 

@@ -10,14 +10,16 @@ import { listObjects } from './list.ts';
 import type { Registry, Target } from './registry.ts';
 import { apiVersionOf, findResource } from './resources.ts';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { applyPatch, parseIncludeObject, PatchError, toTable, type OptionalSeams, type PatchType } from './seam.ts';
+import { applyPatch, PatchError, type PatchType } from '../kubectl/patch.ts';
+import { decodeProtobufBody } from '../kubectl/protobuf.ts';
+import { parseIncludeObject, toTable } from '../kubectl/table.ts';
+import { validateFields } from '../kubectl/validate.ts';
 import type { KObject } from './store.ts';
 import { bindPod, toScale, updateScale } from './subresources.ts';
 import { serveWatch } from './watch.ts';
 
 export interface HandlerContext {
   reg: Registry;
-  seams: OptionalSeams;
   maxBody: number;
   bookmarkIntervalMs: number;
 }
@@ -95,16 +97,15 @@ function watch(ctx: HandlerContext, r: ResourceRequest): void {
 
 async function body(ctx: HandlerContext, r: ResourceRequest): Promise<unknown> {
   const buf = await readBody(r.req, ctx.maxBody);
-  const decoder = ctx.seams.decodeProtobufBody;
-  return decodeBody(buf, r.req.headers['content-type'], decoder ? (b) => decoder(b, r.t.id) : undefined);
+  return decodeBody(buf, r.req.headers['content-type'], (b) => decodeProtobufBody(b, r.t.id));
 }
 
 /** fieldValidation=Strict rejects unknown fields; Warn (the default) reports them in headers. */
 function checkFields(ctx: HandlerContext, r: ResourceRequest, obj: unknown): void {
   const mode = r.query.get('fieldValidation') ?? 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw badRequest(`fieldValidation must be one of "Ignore", "Warn", "Strict", got "${mode}"`);
-  if (mode === 'Ignore' || !ctx.seams.validateFields || typeof obj !== 'object' || obj === null) return;
-  const unknown = ctx.seams.validateFields(r.t.id, obj);
+  if (mode === 'Ignore' || typeof obj !== 'object' || obj === null) return;
+  const unknown = validateFields(r.t.id, obj);
   if (!unknown.length) return;
   if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
   r.res.setHeader('Warning', unknown.map((u) => `299 - "unknown field \\"${u}\\""`));

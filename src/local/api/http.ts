@@ -1,6 +1,6 @@
 /**
  * @module HTTP plumbing: bounded body reading, body decoding by Content-Type (JSON, YAML,
- * protobuf through the kubectl seam), and writing JSON / Status responses.
+ * protobuf through src/local/kubectl's decoder), and writing JSON / Status responses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
@@ -38,7 +38,7 @@ export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Decode a create/update body. Protobuf needs the kubectl seam's decoder. */
+/** Decode a create/update body. Protobuf needs the resource's decoder; where none is given it is 415. */
 export function decodeBody(buf: Buffer, contentType: string | undefined, protobuf?: (b: Buffer) => object): unknown {
   const type = mediaType(contentType);
   if (buf.length === 0) throw badRequest('the request body is empty');

@@ -13,7 +13,6 @@ import { GarbageCollector } from './gc.ts';
 import { DEFAULT_MAX_BODY } from './http.ts';
 import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry.ts';
-import { loadOptionalSeams } from './seam.ts';
 import { requestListener } from './server.ts';
 import { bootstrap } from './bootstrap.ts';
 import { Store } from './store.ts';
@@ -80,10 +79,9 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   const registry = new Registry(store);
   bootstrap(registry);
   const gc = new GarbageCollector(registry, log);
-  const seams = await loadOptionalSeams();
   let address = '';
   const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener({
-    reg: registry, seams, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    reg: registry, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     token: creds.token, log, serverAddress: () => address,
   }));
   server.on('clientError', (_err, socket) => { socket.destroy(); });

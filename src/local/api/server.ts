@@ -11,6 +11,7 @@ import { ApiError, methodNotAllowed } from './errors.ts';
 import { handleResource, type HandlerContext } from './handlers.ts';
 import { asApiError, sendError, sendJson } from './http.ts';
 import { route } from './router.ts';
+import { openapiV2, openapiV3, openapiV3Index } from '../kubectl/openapi.ts';
 
 export interface ServerContext extends HandlerContext {
   token: string;
@@ -57,19 +58,18 @@ function sendDiscovery(ctx: ServerContext, req: IncomingMessage, res: ServerResp
   return true;
 }
 
-function sendOpenApi(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, path: string): boolean {
-  const s = ctx.seams;
-  if (path === '/openapi/v2' && s.openapiV2) {
-    const doc = s.openapiV2();
+function sendOpenApi(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  if (path === '/openapi/v2') {
+    const doc = openapiV2();
     if (/application\/com\.github\.proto-openapi\.spec\.v2/.test(req.headers.accept ?? '')) {
       res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': doc.protobuf.length });
       res.end(doc.protobuf);
     } else sendJson(res, 200, doc.json);
     return true;
   }
-  if (path === '/openapi/v3' && s.openapiV3Index) { sendJson(res, 200, s.openapiV3Index()); return true; }
-  if (path.startsWith('/openapi/v3/') && s.openapiV3) {
-    const doc = s.openapiV3(path.slice('/openapi/v3/'.length));
+  if (path === '/openapi/v3') { sendJson(res, 200, openapiV3Index()); return true; }
+  if (path.startsWith('/openapi/v3/')) {
+    const doc = openapiV3(path.slice('/openapi/v3/'.length));
     if (!doc) return false;
     sendJson(res, 200, doc);
     return true;
@@ -89,7 +89,7 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
   }
   if (!authorized(req, ctx.token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
   if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
-  if (path.startsWith('/openapi/') && req.method === 'GET' && sendOpenApi(ctx, req, res, path)) return;
+  if (path.startsWith('/openapi/') && req.method === 'GET' && sendOpenApi(req, res, path)) return;
   const r = route(path);
   if (r?.type === 'discovery') {
     if (req.method !== 'GET') throw methodNotAllowed();
