@@ -9,7 +9,7 @@ import { parseHostPort } from '../dns/address.ts';
 import { UDP_IO_MODES, type UdpIo } from '../dns/udp-batch.ts';
 import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../dns/tsig.ts';
 import { LOG_LEVELS } from '../log.ts';
-import { RRType } from '../zone/types.ts';
+import { PODS_MODES, RRType, type PodsMode } from '../zone/types.ts';
 import { parseDuration, parseIntIn, parseName } from './values.ts';
 
 export class ConfigError extends Error {
@@ -46,6 +46,10 @@ export interface ServeConfig {
   tsigKeys: TsigKeySpec[];
   /** `--require-tsig`: transfers must be signed with one of the keys. */
   requireTsig: boolean;
+  /** `<a-b-c-d>.<ns>.pod.<zone>` records (CoreDNS `pods`). */
+  pods: PodsMode;
+  /** Negative TTL for names about to appear; equal to ttl turns the rule off (zone/expected.ts). */
+  expectedNegativeTtl: number;
 }
 
 export interface TsigKeySpec { name: string; algorithm: TsigAlgorithm; secretFile: string }
@@ -98,6 +102,8 @@ const SERVE_FLAGS = {
   'transfer-to': { type: 'string', multiple: true },
   'tsig-key': { type: 'string', multiple: true },
   'require-tsig': { type: 'boolean' },
+  pods: { type: 'string' },
+  'expected-negative-ttl': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -201,6 +207,11 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
   const namespaces = list(v, 'namespace').map((n) => wrap('namespace', () => parseName(n, true)));
   const manifests = [...list(v, 'manifests'), ...extraManifests];
   if (manifests.some((m) => m === '')) throw new ConfigError('--manifests: empty path');
+  const ttl = int('ttl', 0, 3600, 5);
+  const expectedNegativeTtl = int('expected-negative-ttl', 0, 3600, 0);
+  if (expectedNegativeTtl > ttl) {
+    throw new ConfigError(`--expected-negative-ttl: ${expectedNegativeTtl} is above --ttl ${ttl}; names about to appear would be denied longer than others`);
+  }
   const labelSelector = str(v, 'label-selector');
   if (labelSelector !== undefined && labelSelector.trim() === '') throw new ConfigError('--label-selector: empty selector');
   return {
@@ -208,7 +219,7 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     zones: zones.length ? [...new Set(zones)] : ['cluster.local'],
     reverseZones: [...new Set(list(v, 'reverse-zone').map(reverseZone))],
     dnsListen: address('dns-listen', str(v, 'dns-listen') ?? '127.0.0.1:5353'),
-    ttl: int('ttl', 0, 3600, 5),
+    ttl,
     endpointsFrom: oneOf('endpoints-from', str(v, 'endpoints-from'), ['pods', 'endpointslices'] as const, 'pods'),
     logLevel: oneOf('log-level', str(v, 'log-level'), LOG_LEVELS, 'info'),
     maxUdpSize: int('max-udp-size', 512, 4096, 1232),
@@ -224,6 +235,8 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     httpListen: address('http-listen', str(v, 'http-listen') ?? '127.0.0.1:8080'),
     controller: v.controller === true,
     ...transferFlags(v),
+    pods: oneOf('pods', str(v, 'pods'), PODS_MODES, 'disabled'),
+    expectedNegativeTtl,
   };
 }
 

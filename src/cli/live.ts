@@ -18,7 +18,7 @@ import { ClusterModel } from '../zone/model.ts';
 import type { ServeConfig } from './config.ts';
 import { transferConfig } from './transfer.ts';
 import type { Output } from './serve.ts';
-import { zoneConfig } from './zone-config.ts';
+import { expectedRule, zoneConfig } from './zone-config.ts';
 import { startWorkerPool, workerCount, type WorkerPool } from './worker-pool.ts';
 import { FeedingModel } from './zone-feed.ts';
 
@@ -43,6 +43,7 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   const model = workers > 1 ? new FeedingModel(zoneConfig(cfg), modelOpts) : new ClusterModel(zoneConfig(cfg), modelOpts);
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
+    pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
   });
   const others: Closable[] = [];
   try {

@@ -11,8 +11,8 @@ import type { ServeConfig } from './config.ts';
 import { describeObject, ManifestError, manifestSource } from './manifests.ts';
 import { zoneConfig } from './zone-config.ts';
 
-/** Kinds the DNS zone is made of; anything else in a manifest (StatefulSets, ...) is not its business. */
-const ZONE_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Pod']);
+/** Kinds the DNS zone is made of (StatefulSets only announce expected names); anything else is not its business. */
+const ZONE_KINDS = new Set(['Namespace', 'Service', 'EndpointSlice', 'Pod', 'StatefulSet']);
 
 /** The zone's inputs among `objects`, slimmed; a bad one is a ManifestError naming it. */
 export function zoneRecords(objects: readonly object[]): SlimRecord[] {

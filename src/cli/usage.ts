@@ -15,6 +15,8 @@ ordinal serve [flags]
   --reverse-zone <zone>          reverse zone: in-addr.arpa, ip6.arpa or a subzone (repeatable)
   --dns-listen <addr:port>       UDP+TCP listen address (default 127.0.0.1:5353; [::1]:5353 for IPv6)
   --ttl <seconds>                record TTL, 0-3600 (default 5)
+  --pods <mode>                  pod records: disabled | insecure | verified (default disabled)
+  --expected-negative-ttl <s>    negative TTL of a peer about to appear, 0 to --ttl (default 0; --ttl: off)
   --endpoints-from <source>      pods | endpointslices (default pods)
   --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
   --max-udp-size <bytes>         cap on the client's EDNS UDP size, 512-4096 (default 1232)

@@ -28,6 +28,11 @@ export function isGone(err: unknown): boolean {
   return err instanceof ApiError && err.code === 410;
 }
 
+/** 403 (RBAC forbids) or 404 (the API group is not served): retrying will not help. */
+export function isUnavailable(err: unknown): err is ApiError {
+  return err instanceof ApiError && (err.code === 403 || err.code === 404);
+}
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 /** One request target: everything needed to open a connection, resolved once per request. */

@@ -9,7 +9,9 @@
  *   deleted and a `delete` is emitted for them (client-go's DeletedFinalStateUnknown case);
  * - any other failure, including an unreachable API, retries with capped, jittered
  *   exponential backoff — forever, until `stop()` (unlike client-node 2.0.1, §5.2);
- * - handlers run synchronously; one that throws is logged and counted, nothing else.
+ * - handlers run synchronously; one that throws is logged and counted, nothing else;
+ * - with `onUnavailable`, an optional resource that answers 403 Forbidden (RBAC) or 404 Not Found
+ *   (API group not served) ends the informer instead: it counts as synced with what it had.
  *
  * Usage:
  *   const inf = createInformer<V1Pod>({ kc, path: '/api/v1/pods', log, name: 'pods' });
@@ -19,7 +21,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { getJson, isGone, openGet, readLines, toApiError, type Query } from './client.ts';
+import { getJson, isGone, isUnavailable, openGet, readLines, toApiError, type ApiError, type Query } from './client.ts';
 import { applyList, applyWatchEvent, objectKey, type KubeObject, type WatchEvent } from './store.ts';
 
 export { objectKey, type KubeObject };
@@ -46,6 +48,8 @@ export interface InformerOptions<T extends KubeObject> {
   pageSize?: number;
   /** Server-side watch timeout range in seconds (randomised like client-go's reflector). */
   watchTimeoutSeconds?: [number, number];
+  /** For a resource the caller can do without: a 403/404 stops the informer as synced, and calls this once. */
+  onUnavailable?: (err: ApiError) => void;
 }
 
 export interface InformerStats {
@@ -229,6 +233,10 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
         if (healthy) gone = 0;
       } catch (err) {
         if (!running) break;
+        if (opts.onUnavailable && isUnavailable(err)) {
+          giveUp(err, opts.onUnavailable);
+          break;
+        }
         if (isGone(err)) {
           log.info({ rv }, 'resourceVersion too old (410 Gone); relisting');
           rv = undefined;
@@ -244,6 +252,16 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
       if (running && attempt > 0) await sleep(backoffDelay(attempt, backoff));
       abort = new AbortController();
     }
+  }
+
+  /** An optional resource we may not read: stop here and count as synced, so nobody waits for it. */
+  function giveUp(err: ApiError, notify: (err: ApiError) => void): void {
+    running = false;
+    if (!synced) {
+      synced = true;
+      for (const h of syncedHandlers) safeCall('synced', h);
+    }
+    safeCall('unavailable', () => notify(err));
   }
 
   function resync(): void {

@@ -8,6 +8,10 @@
  * - Until every informer has listed once, the model is unsynced and lookups SERVFAIL
  *   (as CoreDNS, dns.md B.11); after that, an unreachable API changes nothing: the informers
  *   keep their caches and retry, and DNS keeps serving the last known state.
+ * - Pods are also watched when the zone needs them besides endpoints (`pods verified`, the
+ *   expected-name rule); StatefulSets for the expected-name rule only. They are optional: when
+ *   RBAC forbids listing them the zone is served without them (names expected from pods only)
+ *   and one warning says so.
  * - `labelSelector` narrows Services and the endpoint source (CoreDNS `labels`); namespaces
  *   narrow everything, with one informer per namespace and kind (so RBAC can be namespaced,
  *   except for reading the Namespace objects themselves).
@@ -40,6 +44,10 @@ export interface WatcherOptions {
   backoff?: BackoffOptions;
   /** Optional periodic full re-apply (ms); 0/undefined: never. */
   resyncMs?: number;
+  /** Watch Pods even with endpointsFrom 'endpointslices' (pod records, expected names). */
+  pods?: boolean;
+  /** Watch StatefulSets (expected names); optional, see the module comment. */
+  statefulSets?: boolean;
 }
 
 export interface Watcher {
@@ -57,6 +65,8 @@ interface Spec {
   resource: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** The zone is served without it when it cannot be listed (403/404). */
+  optional?: boolean;
 }
 
 const PATHS: Record<SlimKind, { group: string; plural: string }> = {
@@ -64,26 +74,34 @@ const PATHS: Record<SlimKind, { group: string; plural: string }> = {
   Service: { group: '/api/v1', plural: 'services' },
   Pod: { group: '/api/v1', plural: 'pods' },
   EndpointSlice: { group: '/apis/discovery.k8s.io/v1', plural: 'endpointslices' },
+  StatefulSet: { group: '/apis/apps/v1', plural: 'statefulsets' },
 };
 
+export interface ExtraKinds { pods?: boolean; statefulSets?: boolean }
+
 /** Which list/watch streams to open: pure, so the narrowing rules are testable. */
-export function informerSpecs(endpointsFrom: 'pods' | 'endpointslices', namespaces: readonly string[] = [], labelSelector?: string): Spec[] {
+export function informerSpecs(endpointsFrom: 'pods' | 'endpointslices', namespaces: readonly string[] = [], labelSelector?: string, extra: ExtraKinds = {}): Spec[] {
   const endpointKind: SlimKind = endpointsFrom === 'pods' ? 'Pod' : 'EndpointSlice';
+  const kinds: SlimKind[] = ['Service', endpointKind];
+  if (extra.pods && endpointKind !== 'Pod') kinds.push('Pod');
+  if (extra.statefulSets) kinds.push('StatefulSet');
+  // A StatefulSet's labels need not be its Service's: the selector narrows only what DNS publishes.
+  const sel = (kind: SlimKind): Partial<Spec> => (kind === 'StatefulSet' ? { optional: true } : { labelSelector });
   const specs: Spec[] = [];
   const uniq = [...new Set(namespaces.map((n) => n.trim()).filter((n) => n !== ''))];
   if (uniq.length === 0) {
     specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', resource: 'namespaces' });
-    for (const kind of ['Service', endpointKind] as const) {
+    for (const kind of kinds) {
       const { group, plural } = PATHS[kind];
-      specs.push({ kind, path: `${group}/${plural}`, resource: plural, labelSelector });
+      specs.push({ kind, path: `${group}/${plural}`, resource: plural, ...sel(kind) });
     }
     return specs;
   }
   for (const ns of uniq) {
     specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', resource: `namespaces/${ns}`, fieldSelector: `metadata.name=${ns}` });
-    for (const kind of ['Service', endpointKind] as const) {
+    for (const kind of kinds) {
       const { group, plural } = PATHS[kind];
-      specs.push({ kind, path: `${group}/namespaces/${encodeURIComponent(ns)}/${plural}`, resource: `${plural}/${ns}`, labelSelector });
+      specs.push({ kind, path: `${group}/namespaces/${encodeURIComponent(ns)}/${plural}`, resource: `${plural}/${ns}`, ...sel(kind) });
     }
   }
   return specs;
@@ -126,12 +144,20 @@ export function startWatcher(opts: WatcherOptions): Watcher {
     scheduled ??= setImmediate(publish);
   }
 
-  const specs = informerSpecs(opts.endpointsFrom, opts.namespaces, opts.labelSelector);
+  const specs = informerSpecs(opts.endpointsFrom, opts.namespaces, opts.labelSelector, { pods: opts.pods, statefulSets: opts.statefulSets });
+  const warned = new Set<SlimKind>();
+  const unavailable = (spec: Spec) => (err: Error): void => {
+    if (warned.has(spec.kind)) return;
+    warned.add(spec.kind);
+    log.warn({ err: { message: err.message }, resource: spec.resource },
+      'cannot list StatefulSets: names are expected from pods only (grant list/watch on apps statefulsets to avoid bootstrap stalls)');
+  };
   const informers = specs.map((spec) => {
     const inf = createInformer<Entry>({
       kc: opts.kc, path: spec.path, name: spec.resource, log: opts.log, backoff: opts.backoff, resyncMs: opts.resyncMs,
       labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector,
       transform: (raw) => toEntry(raw, spec.kind),
+      ...(spec.optional ? { onUnavailable: unavailable(spec) } : {}),
     });
     inf.on('add', (e) => {
       model.apply(e.slim);
@@ -166,7 +192,7 @@ export function startWatcher(opts: WatcherOptions): Watcher {
 
   metrics?.trackZone(() => model.stats());
   for (const inf of informers) inf.start();
-  log.info({ endpointsFrom: opts.endpointsFrom, namespaces: opts.namespaces ?? 'all', labelSelector: opts.labelSelector ?? '' }, 'watching');
+  log.info({ endpointsFrom: opts.endpointsFrom, kinds: [...new Set(specs.map((s) => s.kind))], namespaces: opts.namespaces ?? 'all', labelSelector: opts.labelSelector ?? '' }, 'watching');
 
   return {
     synced,

@@ -3,7 +3,7 @@
  * trailing dot, upper case, a duplicate zone or an address it cannot encode.
  */
 import { isIP } from 'node:net';
-import { DEFAULT_ZONE_CONFIG, type ZoneConfig } from './types.ts';
+import { DEFAULT_ZONE_CONFIG, PODS_MODES, type ZoneConfig } from './types.ts';
 import { isEncodableName } from './wire.ts';
 
 const zoneName = (z: string): string => z.trim().toLowerCase().replace(/\.+$/, '');
@@ -25,5 +25,15 @@ export function normalizeZoneConfig(cfg: ZoneConfig): ZoneConfig {
   if (cfg.endpointsFrom !== 'pods' && cfg.endpointsFrom !== 'endpointslices') {
     throw new Error(`endpointsFrom: want pods or endpointslices, got ${JSON.stringify(cfg.endpointsFrom)}`);
   }
-  return { zones, reverseZones, ttl: cfg.ttl, endpointsFrom: cfg.endpointsFrom, nsAddresses: [...cfg.nsAddresses] };
+  return { zones, reverseZones, ttl: cfg.ttl, endpointsFrom: cfg.endpointsFrom, nsAddresses: [...cfg.nsAddresses], ...optionalRules(cfg) };
+}
+
+/** Pod records (default disabled) and the expected-name TTL (absent: no rule; at most the record TTL). */
+function optionalRules(cfg: ZoneConfig): Pick<ZoneConfig, 'pods' | 'expectedNegativeTtl'> {
+  const pods = cfg.pods ?? 'disabled';
+  if (!PODS_MODES.includes(pods)) throw new Error(`pods: want ${PODS_MODES.join(', ')}, got ${JSON.stringify(pods)}`);
+  const exp = cfg.expectedNegativeTtl;
+  if (exp === undefined) return { pods };
+  if (!Number.isInteger(exp) || exp < 0 || exp > cfg.ttl) throw new Error(`expectedNegativeTtl: want an integer 0..ttl (${cfg.ttl}), got ${exp}`);
+  return { pods, expectedNegativeTtl: exp };
 }

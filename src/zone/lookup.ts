@@ -20,7 +20,12 @@
  * - SRV weight is floor(100/N) with N = SRV records actually returned (CoreDNS counts before
  *   de-duplication, so a dual-stack ClusterIP's single SRV gets 50; here it gets 100).
  * - An A/AAAA query on `_<port>._<proto>.<svc>...` is NODATA (CoreDNS returns the endpoints' A).
- * - `pod.<zone>` records (CoreDNS `pods insecure|verified`) are not served: NXDOMAIN.
+ * - `pod.<zone>` names (CoreDNS `pods insecure|verified`, zone/pod-names.ts): nothing exists below
+ *   a pod name (CoreDNS answers `x.<ip>.<ns>.pod.<zone>` like the pod name); with `pods disabled`
+ *   `pod.<zone>` itself is NXDOMAIN (CoreDNS: NODATA); `verified` counts every podIPs entry; SRV
+ *   at a pod name is NODATA (CoreDNS makes up `0 100 0 <itself>`).
+ * - NXDOMAIN for a name a pod or StatefulSet is about to carry has the expected-name SOA (TTL and
+ *   MINIMUM `--expected-negative-ttl`, zone/expected.ts); CoreDNS has no such rule.
  * - An ExternalName that looks like an IPv4 address is still a CNAME to that (digit) name, as
  *   the Service API documents it; CoreDNS answers NXDOMAIN for the Service name instead.
  * - Reverse-zone SOA/NS name the server `ns.dns.<primary zone>` (CoreDNS: `ns.dns.<reverse zone>`,
@@ -31,6 +36,8 @@
  * - Records come sorted by endpoint name and PTRs by service, not in EndpointSlice order, so
  *   answers do not change when slices are rewritten with the same content.
  */
+import { isExpected } from './expected.ts';
+import { findUnderPod } from './pod-names.ts';
 import { parseReverse } from './wire.ts';
 import { EMPTY_NODE, nodeOf, ptrShard, type Apex, type NameNode, type Snapshot, type SvcView } from './snapshot.ts';
 import { RRClass, RRType, Rcode, type LookupResult, type WireRR, type ZoneSnapshot } from './types.ts';
@@ -71,6 +78,7 @@ function findForward(snap: Snapshot, index: number, apex: Apex, rel: readonly st
   if (n === 0) return { node: apexNode(apex) };
   switch (rel[n - 1]) {
     case 'svc': return findUnderSvc(snap, index, rel);
+    case 'pod': return findUnderPod(snap, rel, `${rel.join('.')}.${apex.name}`);
     case 'dns-version': {
       const txt = snap.versionTxt[index];
       return n === 1 && txt ? { node: nodeOf([[RRType.TXT, [txt]]]) } : undefined;
@@ -142,10 +150,16 @@ function hasReverseDescendant(snap: Snapshot, v6: boolean, prefix: string, depth
   return false;
 }
 
-function negative(snap: Snapshot, apex: Apex, nx: boolean, answer: readonly WireRR[] = NONE): LookupResult {
+function negative(snap: Snapshot, apex: Apex, nx: boolean, answer: readonly WireRR[] = NONE, soa: WireRR = apex.soa): LookupResult {
   // Never deny before the first full sync: SERVFAIL makes resolvers retry instead of caching.
   if (nx && !snap.synced) return { rcode: Rcode.SERVFAIL, aa: false, answer: NONE, authority: NONE, additional: NONE };
-  return { rcode: nx ? Rcode.NXDOMAIN : Rcode.NOERROR, aa: true, answer, authority: [apex.soa], additional: NONE };
+  return { rcode: nx ? Rcode.NXDOMAIN : Rcode.NOERROR, aa: true, answer, authority: [soa], additional: NONE };
+}
+
+/** The SOA for an NXDOMAIN: the short expected-name one for `<host>.<svc>.<ns>.svc.<zone>` about to appear. */
+function nxSoa(snap: Snapshot, apex: Apex, rel: readonly string[]): WireRR {
+  if (apex.soaExpected === undefined || rel.length !== 4 || rel[3] !== 'svc') return apex.soa;
+  return isExpected(snap.expected, rel[2] as string, rel[1] as string, rel[0] as string) ? apex.soaExpected : apex.soa;
 }
 
 function answerFrom(node: NameNode, qtype: number): { answer: readonly WireRR[]; additional: readonly WireRR[] } {
@@ -164,7 +178,7 @@ function resolve(snap: Snapshot, qname: string, hit: ApexHit, qtype: number, cha
   const found = apex.reverse
     ? rel.length === 0 ? { node: apexNode(apex) } : findReverse(snap, qname)
     : findForward(snap, index, apex, rel);
-  if (!found) return negative(snap, apex, true, chain);
+  if (!found) return negative(snap, apex, true, chain, nxSoa(snap, apex, rel));
   if (found.cname !== undefined) {
     const cname = found.node.sets.get(RRType.CNAME) ?? NONE;
     const next = [...chain, ...cname];

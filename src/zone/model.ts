@@ -6,8 +6,10 @@
 import { buildService, type BuildConfig } from './build.ts';
 import { normalizeZoneConfig } from './config.ts';
 import { SnapshotEditor } from './cow.ts';
+import { ExpectedTracker, NO_EXPECTED } from './expected.ts';
+import { NO_POD_IPS, PodIPTracker } from './pod-names.ts';
 import { toSlim } from './project.ts';
-import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService } from './records.ts';
+import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService, SlimStatefulSet } from './records.ts';
 import { resolveFromPods, resolveFromSlices, selects } from './resolve.ts';
 import { buildApexes, type Snapshot, type SvcView } from './snapshot.ts';
 import { nextSerial } from './serial.ts';
@@ -58,6 +60,10 @@ export class ClusterModel {
   /** Services by their first selector pair, to find the services selecting a pod. */
   readonly #svcByPair = new Map<string, Set<string>>();
   readonly #slicesBySvc = new Map<string, Set<string>>();
+  readonly #statefulSets = new Map<string, SlimStatefulSet>();
+  /** Only with the expected-name rule / `pods verified`: otherwise nothing is tracked. */
+  readonly #expected: ExpectedTracker | undefined;
+  readonly #podIPs: PodIPTracker | undefined;
   readonly #svcCountByNs = new Map<string, number>();
   readonly #dirty = new Set<string>();
   #nsDirty = new Set<string>();
@@ -71,10 +77,12 @@ export class ClusterModel {
     this.#build = { zones: this.#cfg.zones, ttl: this.#cfg.ttl, reverse: this.#cfg.reverseZones.length > 0 };
     this.#now = opts.now ?? Date.now;
     this.#onError = opts.onError ?? ((): void => undefined);
+    this.#expected = this.#cfg.expectedNegativeTtl !== undefined ? new ExpectedTracker() : undefined;
+    this.#podIPs = this.#cfg.pods === 'verified' ? new PodIPTracker() : undefined;
     const serial = Math.floor(this.#now() / 1000) >>> 0;
     this.#snap = {
       version: 0, serial, sealed: false, synced: false, ttl: this.#cfg.ttl, ...buildApexes(this.#cfg, serial),
-      namespaces: new Map(), ptrIndex: new Map(),
+      namespaces: new Map(), ptrIndex: new Map(), pods: this.#cfg.pods ?? 'disabled', podIPs: NO_POD_IPS, expected: NO_EXPECTED,
     };
   }
 
@@ -123,8 +131,14 @@ export class ClusterModel {
         this.#pods.set(k, r);
         for (const [lk, lv] of Object.entries(r.labels)) addTo(this.#podsByPair, pairKey(r.ns, lk, lv), k);
         this.#touchPod(r);
+        this.#expected?.addPod(r);
+        this.#podIPs?.addPod(r);
         return;
       }
+      case 'StatefulSet':
+        this.#statefulSets.set(key(r.ns, r.name), r);
+        this.#expected?.addStatefulSet(r);
+        return;
       case 'EndpointSlice': {
         const k = key(r.ns, r.name);
         this.#slices.set(k, r);
@@ -144,30 +158,46 @@ export class ClusterModel {
       return;
     }
     const k = key(r.ns, r.name);
-    if (r.kind === 'Service') {
-      const old = this.#services.get(k);
-      if (!old) return;
-      this.#services.delete(k);
-      const p = firstPair(old);
-      if (p) delFrom(this.#svcByPair, p, k);
-      const n = (this.#svcCountByNs.get(old.ns) ?? 1) - 1;
-      if (n > 0) this.#svcCountByNs.set(old.ns, n);
-      else this.#svcCountByNs.delete(old.ns);
-      this.#dirty.add(k);
-    } else if (r.kind === 'Pod') {
-      const old = this.#pods.get(k);
-      if (!old) return;
-      this.#pods.delete(k);
-      for (const [lk, lv] of Object.entries(old.labels)) delFrom(this.#podsByPair, pairKey(old.ns, lk, lv), k);
-      this.#touchPod(old);
-    } else {
-      const old = this.#slices.get(k);
-      if (!old) return;
-      this.#slices.delete(k);
-      if (old.service !== '') {
-        delFrom(this.#slicesBySvc, key(old.ns, old.service), k);
-        this.#dirty.add(key(old.ns, old.service));
+    switch (r.kind) {
+      case 'Service': return this.#removeService(k);
+      case 'Pod': return this.#removePod(k);
+      case 'EndpointSlice': return this.#removeSlice(k);
+      case 'StatefulSet': {
+        const old = this.#statefulSets.get(k);
+        if (old && this.#statefulSets.delete(k)) this.#expected?.removeStatefulSet(old);
       }
+    }
+  }
+
+  #removeService(k: string): void {
+    const old = this.#services.get(k);
+    if (!old) return;
+    this.#services.delete(k);
+    const p = firstPair(old);
+    if (p) delFrom(this.#svcByPair, p, k);
+    const n = (this.#svcCountByNs.get(old.ns) ?? 1) - 1;
+    if (n > 0) this.#svcCountByNs.set(old.ns, n);
+    else this.#svcCountByNs.delete(old.ns);
+    this.#dirty.add(k);
+  }
+
+  #removePod(k: string): void {
+    const old = this.#pods.get(k);
+    if (!old) return;
+    this.#pods.delete(k);
+    for (const [lk, lv] of Object.entries(old.labels)) delFrom(this.#podsByPair, pairKey(old.ns, lk, lv), k);
+    this.#touchPod(old);
+    this.#expected?.removePod(old);
+    this.#podIPs?.removePod(old);
+  }
+
+  #removeSlice(k: string): void {
+    const old = this.#slices.get(k);
+    if (!old) return;
+    this.#slices.delete(k);
+    if (old.service !== '') {
+      delFrom(this.#slicesBySvc, key(old.ns, old.service), k);
+      this.#dirty.add(key(old.ns, old.service));
     }
   }
 
@@ -221,8 +251,35 @@ export class ClusterModel {
 
   /** The current immutable snapshot; a new one (new version) only if the zone content changed. */
   snapshot(): Snapshot {
-    if (this.#dirty.size === 0 && this.#nsDirty.size === 0 && !this.#syncDirty) return this.#snap;
+    if (this.#dirty.size === 0 && this.#nsDirty.size === 0 && !this.#syncDirty && !this.#trackedDirty()) return this.#snap;
     const prev = this.#snap;
+    const ed = this.#editServices(prev);
+    const syncChanged = this.#syncDirty && prev.synced !== this.#synced;
+    this.#syncDirty = false;
+    const { podIPs, expected } = this.#flushTracked(prev);
+    const content = ed.changed || syncChanged || podIPs !== prev.podIPs;
+    if (!content && expected === prev.expected) return prev;
+
+    // New content keeps the last sealed serial until `seal` mints one (serial.ts). Expected names
+    // only change negative TTLs, not the zone's records: they keep the serial and the seal.
+    this.#snap = {
+      ...prev, version: prev.version + 1, sealed: content ? false : prev.sealed, synced: this.#synced,
+      namespaces: ed.namespaces, ptrIndex: ed.ptrIndex, podIPs, expected,
+    };
+    return this.#snap;
+  }
+
+  #trackedDirty(): boolean {
+    return this.#expected?.dirty === true || this.#podIPs?.dirty === true;
+  }
+
+  /** The side indexes (verified pod IPs, expected names) brought up to date over prev's. */
+  #flushTracked(prev: Snapshot): Pick<Snapshot, 'podIPs' | 'expected'> {
+    return { podIPs: this.#podIPs?.flush(prev.podIPs) ?? prev.podIPs, expected: this.#expected?.flush(prev.expected) ?? prev.expected };
+  }
+
+  /** The dirty services rebuilt over `prev`, copy-on-write. */
+  #editServices(prev: Snapshot): SnapshotEditor {
     const ed = new SnapshotEditor(prev);
     for (const k of this.#dirty) {
       const i = k.indexOf('/');
@@ -234,13 +291,7 @@ export class ClusterModel {
     }
     this.#dirty.clear();
     this.#nsDirty.clear();
-    const syncChanged = this.#syncDirty && prev.synced !== this.#synced;
-    this.#syncDirty = false;
-    if (!ed.changed && !syncChanged) return prev;
-
-    // New content keeps the last sealed serial until `seal` mints one (see serial.ts).
-    this.#snap = { ...prev, version: prev.version + 1, sealed: false, synced: this.#synced, namespaces: ed.namespaces, ptrIndex: ed.ptrIndex };
-    return this.#snap;
+    return ed;
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type {
   SlimContainerPort, SlimEndpoint, SlimEndpointPort, SlimEndpointSlice, SlimKind, SlimNamespace, SlimPod,
-  SlimRecord, SlimService, SlimServicePort,
+  SlimRecord, SlimService, SlimServicePort, SlimStatefulSet,
 } from './records.ts';
 
 type Obj = Record<string, unknown>;
@@ -124,11 +124,26 @@ export function projectPod(o: unknown): SlimPod {
   };
 }
 
+/** apps/v1 defaults: replicas 1, ordinals.start 0; negative or non-integer values count as the default. */
+export function projectStatefulSet(o: unknown): SlimStatefulSet {
+  const { name, ns } = meta(o, 'StatefulSet');
+  const spec = obj(obj(o)['spec']);
+  const replicas = num(spec['replicas']);
+  const start = num(obj(spec['ordinals'])['start']);
+  return {
+    kind: 'StatefulSet', ns, name,
+    serviceName: str(spec['serviceName']).toLowerCase(),
+    start: start !== undefined && start >= 0 ? start : 0,
+    replicas: replicas !== undefined && replicas >= 0 ? replicas : 1,
+  };
+}
+
 const PROJECTORS: Record<SlimKind, (o: unknown) => SlimRecord> = {
   Namespace: projectNamespace,
   Service: projectService,
   EndpointSlice: projectEndpointSlice,
   Pod: projectPod,
+  StatefulSet: projectStatefulSet,
 };
 
 export function isSlimKind(k: unknown): k is SlimKind {
@@ -142,7 +157,7 @@ export function isSlimKind(k: unknown): k is SlimKind {
 export function toSlim(o: unknown, kind?: SlimKind): SlimRecord {
   const body = obj(o);
   const k = kind ?? body['kind'];
-  if (!isSlimKind(k)) throw new Error(`unsupported kind ${JSON.stringify(k)} (want Namespace, Service, EndpointSlice or Pod)`);
+  if (!isSlimKind(k)) throw new Error(`unsupported kind ${JSON.stringify(k)} (want Namespace, Service, EndpointSlice, Pod or StatefulSet)`);
   if (!('metadata' in body)) {
     if (body['kind'] !== k || typeof body['name'] !== 'string') throw new Error(`not a slim ${k} record`);
     return body as unknown as SlimRecord;

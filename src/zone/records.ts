@@ -1,5 +1,6 @@
 /**
- * @module Slim records: the only parts of Namespaces, Services, EndpointSlices and Pods that DNS
+ * @module Slim records: the only parts of Namespaces, Services, EndpointSlices, Pods and
+ * StatefulSets that DNS
  * needs. They are produced once at ingest (project.ts) so the watch cache never holds whole API
  * objects. Slim records never carry `metadata`; full API objects always do (that is how
  * ClusterModel.apply tells them apart).
@@ -78,5 +79,21 @@ export interface SlimPod {
   readonly containerPorts: readonly SlimContainerPort[];
 }
 
-export type SlimRecord = SlimNamespace | SlimService | SlimEndpointSlice | SlimPod;
+/**
+ * A StatefulSet, only for the names it will create: `<name>-<i>.<serviceName>.<ns>.svc.<zone>`
+ * for i in start .. start + replicas - 1 (apps/v1 `spec.ordinals.start`, statefulset.md).
+ */
+export interface SlimStatefulSet {
+  readonly kind: 'StatefulSet';
+  readonly ns: string;
+  readonly name: string;
+  /** spec.serviceName, the governing Service; '' when unset. */
+  readonly serviceName: string;
+  /** spec.ordinals.start (default 0). */
+  readonly start: number;
+  /** spec.replicas (default 1). */
+  readonly replicas: number;
+}
+
+export type SlimRecord = SlimNamespace | SlimService | SlimEndpointSlice | SlimPod | SlimStatefulSet;
 export type SlimKind = SlimRecord['kind'];

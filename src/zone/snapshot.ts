@@ -4,8 +4,10 @@
  * the maps on the path to the services it touched, so consecutive snapshots share everything
  * else (dns.md style anchor: "swap in a new immutable zone").
  */
+import type { ExpectedIndex } from './expected.ts';
+import type { PodIPIndex } from './pod-names.ts';
 import type { ServiceType } from './records.ts';
-import { RRType, type WireRR, type ZoneConfig, type ZoneSnapshot } from './types.ts';
+import { RRType, type PodsMode, type WireRR, type ZoneConfig, type ZoneSnapshot } from './types.ts';
 import { addressRR, nsRR, soaRR, txtRR } from './wire.ts';
 
 /** The RRsets owned by one name, plus the glue an SRV answer from it carries. */
@@ -72,6 +74,8 @@ export interface Apex {
   readonly name: string;
   readonly reverse: boolean;
   readonly soa: WireRR;
+  /** Forward zones with the expected-name rule: the SOA of NXDOMAIN for expected names (zone/expected.ts). */
+  readonly soaExpected?: WireRR;
   readonly ns: readonly WireRR[];
   readonly nsGlue: readonly WireRR[];
 }
@@ -96,6 +100,11 @@ export interface Snapshot extends ZoneSnapshot {
   readonly namespaces: ReadonlyMap<string, ReadonlyMap<string, SvcView>>;
   /** Shard (ptrShard) -> ptrKey -> `ns/name` of the services with a PTR for that address. */
   readonly ptrIndex: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+  /** `pod.<zone>` records (zone/pod-names.ts); podIPs is filled only in `verified` mode. */
+  readonly pods: PodsMode;
+  readonly podIPs: PodIPIndex;
+  /** Names about to appear (zone/expected.ts); empty when the rule is off. */
+  readonly expected: ExpectedIndex;
 }
 
 /** Reverse-index shard of a ptrKey: its /24 (IPv4) or /64 (IPv6), so partial reverse names
@@ -112,11 +121,15 @@ export function buildApexes(cfg: ZoneConfig, serial: number): { forward: Apex[];
     // Reverse zones name the server under the primary zone, where ns.dns actually resolves.
     const host = reverse ? primary : name;
     const mname = `ns.dns.${host}`;
+    const soa = (ttl: number, minimum: number): WireRR => soaRR(name, ttl, {
+      mname, rname: `hostmaster.${host}`, serial, refresh: 7200, retry: 1800, expire: 86400, minimum,
+    });
+    // RFC 2308 §5: the negative TTL is min(SOA TTL, MINIMUM), so an expected name sets both.
+    const exp = cfg.expectedNegativeTtl;
     return {
       name, reverse,
-      soa: soaRR(name, Math.min(cfg.ttl, 300), {
-        mname, rname: `hostmaster.${host}`, serial, refresh: 7200, retry: 1800, expire: 86400, minimum: cfg.ttl,
-      }),
+      soa: soa(Math.min(cfg.ttl, 300), cfg.ttl),
+      ...(exp !== undefined && !reverse ? { soaExpected: soa(exp, exp) } : {}),
       ns: [nsRR(name, cfg.ttl, mname)],
       nsGlue: cfg.nsAddresses.map((ip) => addressRR(mname, cfg.ttl, ip)),
     };

@@ -45,6 +45,10 @@ export interface ZoneSource {
   onChange?(fn: (snap: ZoneSnapshot) => void): void;
 }
 
+/** CoreDNS `pods` option (dns.md B.1): `<a-b-c-d>.<ns>.pod.<zone>` records off, for any IP, or for live pods' IPs. */
+export type PodsMode = 'disabled' | 'insecure' | 'verified';
+export const PODS_MODES: readonly PodsMode[] = ['disabled', 'insecure', 'verified'];
+
 export interface ZoneConfig {
   /** Forward zones, lowercase, no trailing dot; zones[0] is the primary (default ['cluster.local']). */
   zones: string[];
@@ -55,6 +59,13 @@ export interface ZoneConfig {
   endpointsFrom: 'pods' | 'endpointslices';
   /** IPs for the ns.dns.<zone> glue (the DNS listen address). */
   nsAddresses: string[];
+  /** Pod records (default 'disabled', as CoreDNS). */
+  pods?: PodsMode;
+  /**
+   * Negative TTL (seconds, at most `ttl`) of NXDOMAIN for names a pod or StatefulSet is about to
+   * carry (zone/expected.ts). Undefined: no such rule, every NXDOMAIN uses the zone's SOA.
+   */
+  expectedNegativeTtl?: number;
 }
 
 export const DEFAULT_ZONE_CONFIG: Readonly<ZoneConfig> = {

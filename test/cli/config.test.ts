@@ -15,6 +15,7 @@ describe('serve defaults', () => {
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
       workers: 1, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
       httpListen: '127.0.0.1:8080', controller: false, transferTo: [], tsigKeys: [], requireTsig: false,
+      pods: 'disabled', expectedNegativeTtl: 0,
     });
   });
 });
@@ -60,6 +61,10 @@ describe('serve flags', () => {
       argv: ['--tsig-key', 'Xfr.Example.:HMAC-SHA512:/etc/ordinal/xfr.key', '--require-tsig'],
       want: { tsigKeys: [{ name: 'xfr.example', algorithm: 'hmac-sha512', secretFile: '/etc/ordinal/xfr.key' }], requireTsig: true },
     },
+    { argv: ['--pods', 'insecure'], want: { pods: 'insecure' } },
+    { argv: ['--pods', 'verified'], want: { pods: 'verified' } },
+    { argv: ['--expected-negative-ttl', '2'], want: { expectedNegativeTtl: 2, ttl: 5 } },
+    { argv: ['--ttl', '30', '--expected-negative-ttl', '30'], want: { expectedNegativeTtl: 30, ttl: 30 } },
   ];
   it.each(rows)('$argv', ({ argv, want }) => {
     expect(serve(argv)).toMatchObject(want);
@@ -92,6 +97,9 @@ describe('errors name the flag and the accepted values', () => {
     { argv: ['serve', '--dns-listen', '::1:53'], errContains: ['--dns-listen', '[ipv6]:port'] },
     { argv: ['serve', '--dns-listen', '127.0.0.1:70000'], errContains: ['--dns-listen', '0-65535'] },
     { argv: ['serve', '--endpoints-from', 'endpoints'], errContains: ['--endpoints-from', 'pods, endpointslices'] },
+    { argv: ['serve', '--pods', 'on'], errContains: ['--pods', 'disabled, insecure, verified'] },
+    { argv: ['serve', '--expected-negative-ttl', '6'], errContains: ['--expected-negative-ttl', 'above --ttl 5'] },
+    { argv: ['serve', '--expected-negative-ttl', '-1'], errContains: ['--expected-negative-ttl'] },
     { argv: ['serve', '--log-level', 'loud'], errContains: ['--log-level', 'fatal, error, warn, info, debug, trace, silent'] },
     { argv: ['serve', '--max-udp-size', '511'], errContains: ['--max-udp-size', '512-4096'] },
     { argv: ['serve', '--max-udp-size', '65535'], errContains: ['--max-udp-size', '512-4096'] },

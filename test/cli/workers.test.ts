@@ -1,7 +1,7 @@
 // `--workers N`: one set of inputs (manifests or watches) on the main thread, slim-record
 // deltas to every worker (zone-feed.ts), and a pool that restarts a worker that dies while
 // the others keep serving.
-import { CoreV1Api, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ServeConfig } from '../../src/cli/config.ts';
 import { startLiveServe } from '../../src/cli/live.ts';
@@ -35,6 +35,12 @@ async function answers(port: number, name: string, n = 24): Promise<string[]> {
     const p = decode(r);
     return p.answers[0]?.address ?? `rcode ${p.header.rcode}`;
   });
+}
+
+/** The SOA MINIMUM of `name`'s negative answer from `n` fresh sockets (spread over the workers). */
+async function minimums(port: number, name: string, n = 24): Promise<number[]> {
+  const replies = await Promise.all(Array.from({ length: n }, (_, i) => udpExchange(port, buildQuery(name, 1, { id: i }))));
+  return replies.map((r) => (decode(r).authorities[0] as unknown as { minimum: number } | undefined)?.minimum ?? -1);
 }
 
 /** Retry an async check until it holds (waitFor takes synchronous checks only). */
@@ -133,8 +139,8 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     const live = await startLiveServe(cfgOf('--workers', '2'), kc, silentLogger(), false);
     cleanups.push(() => live.close(0));
     expect(live.dns.pool?.workers().length).toBe(2);
-    // One informer per kind, on the main thread only.
-    expect(live.watcher.informers.length).toBe(3);
+    // One informer per kind (Namespaces, Services, Pods, StatefulSets), on the main thread only.
+    expect(live.watcher.informers.length).toBe(4);
     await live.watcher.synced;
 
     const core = kc.makeApiClient(CoreV1Api);
@@ -143,6 +149,15 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     const created = await core.createNamespacedPod({ namespace: 'default', body: pod('web-0', 'default', { app: 'web' }, true, '10.2.0.7') as unknown as V1Pod });
     const port = live.dns.port;
     expect(await answers(port, NAME)).toEqual(Array(24).fill('rcode 3'));
+    // Every worker knows the not-Ready pod will carry the name (expected-name rule, MINIMUM 0),
+    // and, fed the StatefulSet, its other ordinals too; beyond them the zone's MINIMUM (--ttl 5).
+    await eventually(async () => (await minimums(port, NAME)).every((m) => m === 0), 10_000, 'the expected name in every worker');
+    await kc.makeApiClient(AppsV1Api).createNamespacedStatefulSet({ namespace: 'default', body: {
+      metadata: { name: 'web' },
+      spec: { serviceName: 'web', replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    } });
+    await eventually(async () => (await minimums(port, 'web-2.web.default.svc.cluster.local')).every((m) => m === 0), 10_000, 'the StatefulSet in every worker');
+    expect(await minimums(port, 'web-3.web.default.svc.cluster.local')).toEqual(Array(24).fill(5));
     // Readiness arrives through the status subresource, as a kubelet reports it.
     const { status } = pod('web-0', 'default', { app: 'web' }, true, '10.2.0.7');
     await core.replaceNamespacedPodStatus({ name: 'web-0', namespace: 'default', body: { ...created, status } as V1Pod });

@@ -59,6 +59,8 @@ export class FakeApi {
   goneAsHttp = false;
   /** Next N requests fail with HTTP 500. */
   failNext = 0;
+  /** Resources (e.g. '/apis/apps/v1/statefulsets') answered with 403 Forbidden, as RBAC would. */
+  readonly forbidden = new Set<string>();
   requests: string[] = [];
   private readonly objects = new Map<string, Map<string, Obj>>();
   private readonly events = new Map<string, Event[]>();
@@ -162,6 +164,7 @@ export class FakeApi {
       return this.status(res, 500, 'InternalError', 'injected failure');
     }
     if (!route) return this.status(res, 404, 'NotFound', 'no route');
+    if (this.forbidden.has(route.resource)) return this.status(res, 403, 'Forbidden', `cannot list resource ${route.resource}`);
     if (url.searchParams.get('watch') === 'true') return this.watch(res, route, url.searchParams);
     this.list(res, route, url.searchParams);
   }

@@ -208,6 +208,34 @@ describe('informer against a fake API', () => {
     expect(Date.now() - t0).toBeLessThan(500);
   });
 
+  it.each([
+    { name: '403 Forbidden (RBAC)', setup: (api: FakeApi) => { api.forbidden.add(PODS); }, path: PODS },
+    { name: '404 Not Found (group not served)', setup: () => undefined, path: '/not/served' },
+  ])('optional resource, $name: synced empty, told once, never retried', async ({ setup, path }) => {
+    setup(api);
+    const told: number[] = [];
+    const { inf } = make({ path, onUnavailable: (err) => told.push(err.code) });
+    inf.start();
+    await waitFor(() => inf.hasSynced(), 5000, 'sync');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(told).toHaveLength(1);
+    expect(inf.list()).toEqual([]);
+    expect(inf.stats().errors).toBe(0);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('without onUnavailable a 403 is retried like any failure', async () => {
+    api.forbidden.add(PODS);
+    const { inf } = make();
+    inf.start();
+    await waitFor(() => inf.stats().errors >= 2, 5000, 'retries');
+    expect(inf.hasSynced()).toBe(false);
+    api.forbidden.clear();
+    api.put(PODS, pod('a'));
+    await waitFor(() => inf.hasSynced(), 5000, 'sync once allowed');
+    expect(names(inf)).toEqual(['a']);
+  });
+
   it('skips objects whose transform throws without stopping', async () => {
     api.put(PODS, pod('bad'));
     api.put(PODS, pod('good'));

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { releaseAgents } from '../../src/kube/client.ts';
@@ -13,6 +14,7 @@ const PODS = '/api/v1/pods';
 const SVCS = '/api/v1/services';
 const NSS = '/api/v1/namespaces';
 const SLICES = '/apis/discovery.k8s.io/v1/endpointslices';
+const STS = '/apis/apps/v1/statefulsets';
 
 function headless(name: string, namespace = 'default', labels: Record<string, string> = {}): Obj {
   return { kind: 'Service', metadata: { name, namespace, labels }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ name: 'http', port: 80 }] } };
@@ -151,6 +153,53 @@ describe('watcher', () => {
     expect(specs.map((s) => s.resource)).toEqual(want);
     expect(specs.filter((s) => s.kind === 'Namespace').every((s) => s.labelSelector === undefined)).toBe(true);
     expect(specs.filter((s) => s.kind !== 'Namespace').every((s) => s.labelSelector === 'a=b')).toBe(true);
+  });
+
+  it.each([
+    { name: 'StatefulSets listed', forbid: false, from: 'pods' as const },
+    { name: 'StatefulSets forbidden by RBAC', forbid: true, from: 'pods' as const },
+    { name: 'StatefulSets forbidden, endpoints from slices (pods watched for the rule)', forbid: true, from: 'endpointslices' as const },
+  ])('expected names: $name', async ({ forbid, from }) => {
+    if (forbid) api.forbidden.add(STS);
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('web'));
+    api.put(STS, { kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default' }, spec: { serviceName: 'web', replicas: 3 } });
+    api.put(PODS, pod('web-0', 'default', { app: 'web' }, false, '10.1.0.10'));
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(line); } });
+    const model = new ClusterModel({ ...DEFAULT_ZONE_CONFIG, endpointsFrom: from, ttl: 30, expectedNegativeTtl: 0 });
+    const w = start({ model, endpointsFrom: from, log, pods: true, statefulSets: true });
+    await w.synced;
+    const soaMinimum = (name: string): number => {
+      const r = lookup(w.source.current(), name, RRType.A, RRClass.IN);
+      expect(r.rcode).toBe(Rcode.NXDOMAIN);
+      const tail = r.authority[0]!.tail;
+      return new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(tail.length - 4);
+    };
+    // The not-ready pod announces web-0 either way; the StatefulSet announces web-2 only when it can be read.
+    expect(soaMinimum('web-0.web.default.svc.cluster.local')).toBe(0);
+    expect(soaMinimum('web-2.web.default.svc.cluster.local')).toBe(forbid ? 30 : 0);
+    expect(soaMinimum('web-3.web.default.svc.cluster.local')).toBe(30);
+    const sts = warnings.filter((l) => l.includes('cannot list StatefulSets'));
+    expect(sts).toHaveLength(forbid ? 1 : 0);
+    expect(warnings.filter((l) => l.includes('list/watch failed'))).toEqual([]);
+    if (forbid) {
+      // Tried once, never again (no retry loop, no warning per attempt).
+      await new Promise((r) => setTimeout(r, 300));
+      expect(api.requests.filter((r) => r.startsWith(STS))).toHaveLength(1);
+    } else {
+      api.put(STS, { kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default' }, spec: { serviceName: 'web', replicas: 5 } });
+      await waitFor(() => soaMinimum('web-4.web.default.svc.cluster.local') === 0, 5000, 'scaled StatefulSet');
+    }
+  });
+
+  it('informerSpecs: extra kinds; StatefulSets are optional and not label-narrowed', () => {
+    const specs = informerSpecs('endpointslices', ['x'], 'a=b', { pods: true, statefulSets: true });
+    expect(specs.map((s) => [s.resource, s.labelSelector, s.optional ?? false])).toEqual([
+      ['namespaces/x', undefined, false], ['services/x', 'a=b', false], ['endpointslices/x', 'a=b', false],
+      ['pods/x', 'a=b', false], ['statefulsets/x', undefined, true],
+    ]);
+    expect(informerSpecs('pods', [], undefined, { pods: true }).map((s) => s.resource)).toEqual(['namespaces', 'services', 'pods']);
   });
 
   it('survives objects the projection rejects', async () => {

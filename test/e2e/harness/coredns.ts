@@ -24,6 +24,8 @@ export type CoreDNSOptions = {
   ttl?: number;
   /** UDP+TCP port on 127.0.0.1; default: a free one. */
   port?: number;
+  /** kubernetes plugin `pods` mode; default `insecure`, as kubeadm's Corefile. */
+  pods?: 'disabled' | 'insecure' | 'verified';
   /** Extra lines inside the kubernetes plugin block, e.g. `['endpoint_pod_names']`. */
   kubernetesOptions?: readonly string[];
   /**
@@ -53,6 +55,7 @@ export function corefile(o: {
   kubeconfigPath: string;
   zone: string;
   ttl: number;
+  pods?: 'disabled' | 'insecure' | 'verified';
   kubernetesOptions?: readonly string[];
   stubDomains?: Readonly<Record<string, readonly string[]>>;
   extraServerBlocks?: string;
@@ -70,7 +73,7 @@ export function corefile(o: {
     `    kubernetes ${o.zone} in-addr.arpa ip6.arpa {\n` +
     `        kubeconfig ${o.kubeconfigPath}\n` +
     `        ttl ${o.ttl}\n` +
-    '        pods insecure\n' +
+    `        pods ${o.pods ?? 'insecure'}\n` +
     '        fallthrough in-addr.arpa ip6.arpa\n' +
     extra +
     '    }\n' +
@@ -108,6 +111,7 @@ export async function startCoreDNS(opts: CoreDNSOptions): Promise<CoreDNS> {
     kubeconfigPath: opts.kubeconfigPath,
     zone: opts.zone ?? 'cluster.local',
     ttl: opts.ttl ?? 5,
+    pods: opts.pods,
     kubernetesOptions: opts.kubernetesOptions,
     stubDomains: opts.stubDomains,
     extraServerBlocks: opts.extraServerBlocks,
