@@ -5,15 +5,11 @@
  * (the book's kubia example by default) and prints the pods' progress.
  */
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
-import { startLocalApi } from '../local/api/index.ts';
-import { startEndpointSliceController, startNodeLifecycle, startPvBinder, startSimNodes } from '../local/sim/index.ts';
-import { pooled } from '../kube/pooled.ts';
 import type { Logger } from '../log.ts';
 import type { LocalOptions, ServeConfig } from './config.ts';
-import { startLiveServe } from './live.ts';
+import { startLocalStack } from './local-stack.ts';
 import { describeObject, loadManifests } from './manifests.ts';
 import { startProgress } from './progress.ts';
 import type { Output } from './serve.ts';
@@ -29,7 +25,7 @@ export function applyOrder(objects: readonly object[]): object[] {
 }
 
 /** Create each object; one that already exists (a restart with the same data dir) is left as it is. */
-async function applyManifests(client: KubernetesObjectApi, objects: readonly object[], out: Output): Promise<void> {
+export async function applyManifests(client: KubernetesObjectApi, objects: readonly object[], out: Output): Promise<void> {
   for (const obj of applyOrder(objects)) {
     const spec = obj as KubernetesObject;
     spec.metadata ??= {};
@@ -50,25 +46,11 @@ async function applyManifests(client: KubernetesObjectApi, objects: readonly obj
 export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Output, stop: Promise<unknown>, log: Logger): Promise<number> {
   const files = cfg.manifests.length > 0 ? cfg.manifests : [DEFAULT_EXAMPLE];
   const objects = await loadManifests(files);
-  const dataDir = resolve(local.dataDir);
-  const api = await startLocalApi({ listen: local.apiListen, bindAny: local.apiBindAny, dataDir, log });
+  const stack = await startLocalStack(cfg, local, log);
+  const { api, live, dataDir, nodes, dnsAt } = stack;
   const stoppers: Array<{ stop(): Promise<void> }> = [];
   try {
     const kc = api.kubeConfig();
-    const nodes = Array.from({ length: local.nodes }, (_, i) => `node-${i}`);
-    // Heartbeats must come well inside the grace period, or healthy nodes would look lost.
-    const heartbeatMs = Math.min(10_000, Math.max(100, Math.floor(local.nodeGracePeriodMs / 4)));
-    // The simulated components use client-node's typed clients: one shared pool, not a TLS
-    // handshake per request (src/kube/pooled.ts).
-    const simKc = pooled(kc);
-    stoppers.push({ stop: () => simKc.release() });
-    stoppers.push(await startSimNodes(simKc, { nodes, readyDelayMs: local.readyDelayMs, heartbeatMs, log, ipStatePath: join(dataDir, 'pod-ips.json') }));
-    stoppers.push(await startNodeLifecycle(simKc, { gracePeriodMs: local.nodeGracePeriodMs, log }));
-    stoppers.push(await startEndpointSliceController(simKc, { log }));
-    stoppers.push(await startPvBinder(simKc, { log, dataDir }));
-    const live = await startLiveServe({ ...cfg, manifests: [] }, kc, log, true);
-    stoppers.push({ stop: () => live.close(500) });
-    const dnsAt = formatHostPort(parseHostPort(cfg.dnsListen).host, live.dns.port);
     out.write([
       `ordinal local: API ${api.url}, DNS ${dnsAt} (udp+tcp), metrics http://${formatHostPort(live.http.address, live.http.port)}/metrics`,
       `nodes: ${nodes.join(', ')}; data in ${dataDir}`,
@@ -89,6 +71,6 @@ export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Outpu
         log.warn({ err }, 'stop failed');
       }
     }
-    await api.close();
+    await stack.stop();
   }
 }

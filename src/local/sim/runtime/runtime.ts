@@ -1,0 +1,182 @@
+/**
+ * @module The simulated container runtime: per pod, a sandbox with its IP on the pod network
+ * and one record per container (state, restart count, log buffers of this and the previous
+ * instance). It starts workloads by image and tells its listener when a container changes
+ * state. Deciding what the pod's status is stays with the kubelet; this is the I/O shell.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../../log.ts';
+import type { Mount } from './fs.ts';
+import { startHttpApp } from './http-app.ts';
+import { imageRepository } from './images.ts';
+import { APPS } from './kubia.ts';
+import { LogBuffer } from './logs.ts';
+import type { PodNetwork } from './network.ts';
+import { idleWorkload, type Workload, type WorkloadEnv } from './workload.ts';
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: Record<string, string>;
+  mounts: Mount[];
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+export interface PodSpec {
+  uid: string;
+  name: string;
+  namespace: string;
+  hostname: string;
+  ip: string;
+  containers: ContainerSpec[];
+}
+
+export type ContainerState =
+  | { kind: 'waiting'; reason: string }
+  | { kind: 'running'; startedAt: number }
+  | { kind: 'exited'; exitCode: number; startedAt: number; finishedAt: number };
+
+export interface ContainerRecord {
+  readonly spec: ContainerSpec;
+  /** Whether ordinal runs something for this image (an app or commands), or only pretends. */
+  readonly simulated: boolean;
+  state: ContainerState;
+  restartCount: number;
+  lastState?: ContainerState;
+  logs: LogBuffer;
+  previousLogs?: LogBuffer;
+  workload?: Workload;
+}
+
+export interface Sandbox {
+  readonly spec: PodSpec;
+  readonly containers: Map<string, ContainerRecord>;
+  stopped: boolean;
+}
+
+export interface RuntimeOptions {
+  /** Where containers' writable layers and pods' ephemeral volumes live. */
+  rootDir: string;
+  network: PodNetwork;
+  dnsServer: () => string | undefined;
+  zone: string;
+  log: Logger;
+}
+
+export interface ContainerRuntime {
+  readonly network: PodNetwork;
+  readonly rootDir: string;
+  /** Start the pod's containers unless they run already; resolves once they listen. */
+  ensurePod(spec: PodSpec): Promise<Sandbox>;
+  sandbox(uid: string): Sandbox | undefined;
+  /** Find a sandbox by namespace and name (the API's subresources address pods that way). */
+  findPod(namespace: string, name: string, uid?: string): Sandbox | undefined;
+  /** Stop the pod's containers (SIGTERM); with `removeData`, forget it and drop its ephemeral files. */
+  killPod(uid: string, removeData: boolean): Promise<void>;
+  /** Called with a pod UID whenever one of its containers changes state. */
+  onChange(fn: (uid: string) => void): void;
+  /** Where the pod's ephemeral files (emptyDir volumes, writable layers) live. */
+  podDir(uid: string): string;
+  /** Stop everything (the process is stopping; files stay). */
+  stopAll(): Promise<void>;
+  size(): number;
+}
+
+export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
+  const log = opts.log.child({ component: 'sim-runtime' });
+  const pods = new Map<string, Sandbox>();
+  const starting = new Map<string, Promise<Sandbox>>();
+  const listeners: Array<(uid: string) => void> = [];
+  const changed = (uid: string): void => {
+    for (const fn of listeners) fn(uid);
+  };
+  const podDir = (uid: string): string => join(opts.rootDir, 'pods', uid);
+
+  function envFor(sb: Sandbox, rec: ContainerRecord, rootDir: string): WorkloadEnv {
+    const s = sb.spec;
+    return {
+      hostname: s.hostname, podIP: s.ip, namespace: s.namespace, env: rec.spec.env ?? {}, network: opts.network,
+      dnsServer: opts.dnsServer, zone: opts.zone, fs: { mounts: rec.spec.mounts, rootDir },
+      stdout: (d) => rec.logs.write('stdout', d),
+      stderr: (d) => rec.logs.write('stderr', d),
+    };
+  }
+
+  async function startContainer(sb: Sandbox, rec: ContainerRecord): Promise<void> {
+    const rootDir = join(podDir(sb.spec.uid), 'containers', rec.spec.name);
+    await mkdir(rootDir, { recursive: true });
+    const app = APPS[imageRepository(rec.spec.image)];
+    const env = envFor(sb, rec, rootDir);
+    const workload = app ? await startHttpApp(app, env) : idleWorkload();
+    rec.workload = workload;
+    const startedAt = Date.now();
+    rec.state = { kind: 'running', startedAt };
+    void workload.exited.then((exitCode) => {
+      if (rec.workload !== workload) return;
+      rec.state = { kind: 'exited', exitCode, startedAt, finishedAt: Date.now() };
+      rec.logs.end();
+      changed(sb.spec.uid);
+    });
+  }
+
+  async function start(spec: PodSpec): Promise<Sandbox> {
+    const sb: Sandbox = { spec, containers: new Map(), stopped: false };
+    for (const c of spec.containers) {
+      const simulated = !APPS[imageRepository(c.image)];
+      sb.containers.set(c.name, { spec: c, simulated, state: { kind: 'waiting', reason: 'ContainerCreating' }, restartCount: 0, logs: new LogBuffer() });
+    }
+    pods.set(spec.uid, sb);
+    for (const rec of sb.containers.values()) await startContainer(sb, rec);
+    log.debug({ pod: `${spec.namespace}/${spec.name}`, ip: spec.ip }, 'pod started');
+    changed(spec.uid);
+    return sb;
+  }
+
+  async function stopSandbox(sb: Sandbox): Promise<void> {
+    sb.stopped = true;
+    await Promise.all([...sb.containers.values()].map((r) => r.workload?.stop()));
+  }
+
+  return {
+    network: opts.network,
+    rootDir: opts.rootDir,
+    ensurePod(spec) {
+      const have = pods.get(spec.uid);
+      if (have) return Promise.resolve(have);
+      let p = starting.get(spec.uid);
+      if (!p) {
+        p = start(spec).finally(() => starting.delete(spec.uid));
+        starting.set(spec.uid, p);
+      }
+      return p;
+    },
+    sandbox: (uid) => pods.get(uid),
+    findPod(namespace, name, uid) {
+      for (const sb of pods.values()) {
+        if (sb.spec.namespace === namespace && sb.spec.name === name && (!uid || sb.spec.uid === uid)) return sb;
+      }
+      return undefined;
+    },
+    async killPod(uid, removeData) {
+      await starting.get(uid)?.catch(() => undefined);
+      const sb = pods.get(uid);
+      if (sb) await stopSandbox(sb);
+      if (!removeData) return;
+      pods.delete(uid);
+      await rm(podDir(uid), { recursive: true, force: true });
+    },
+    onChange(fn) {
+      listeners.push(fn);
+    },
+    podDir,
+    async stopAll() {
+      await Promise.all([...starting.values()].map((p) => p.catch(() => undefined)));
+      await Promise.all([...pods.values()].map(stopSandbox));
+    },
+    size: () => pods.size,
+  };
+}
