@@ -57,6 +57,7 @@ export async function startLocalStack(cfg: ServeConfig, local: LocalOptions, log
     let dnsServer: string | undefined = undefined;
     const runtime = createRuntime({ rootDir: dataDir, network: createPodNetwork(), dnsServer: () => dnsServer, zone: cfg.zones[0] ?? 'cluster.local', log });
     stoppers.push({ stop: () => runtime.stopAll() });
+    api.setPodBackend(runtime);
     stoppers.push(await startSimNodes(simKc, { nodes, readyDelayMs: local.readyDelayMs, heartbeatMs, log, ipStatePath: join(dataDir, 'pod-ips.json'), runtime, dataDir }));
     stoppers.push(await startNodeLifecycle(simKc, { gracePeriodMs: local.nodeGracePeriodMs, log }));
     stoppers.push(await startEndpointSliceController(simKc, { log }));

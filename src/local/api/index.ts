@@ -13,6 +13,7 @@ import { GarbageCollector } from './gc.ts';
 import { DEFAULT_MAX_BODY } from './http.ts';
 import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry.ts';
+import { directBackend, type PodBackend } from './pod-backend.ts';
 import { loadOptionalSeams } from './seam.ts';
 import { requestListener } from './server.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -51,6 +52,8 @@ export interface LocalApi {
   kubeConfig(): KubeConfig;
   store: Store;
   registry: Registry;
+  /** Plug in the nodes' side of proxy, logs, exec, attach and port-forward (the simulated runtime). */
+  setPodBackend(backend: PodBackend): void;
   close(): Promise<void>;
 }
 
@@ -81,9 +84,10 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   bootstrap(registry);
   const gc = new GarbageCollector(registry, log);
   const seams = await loadOptionalSeams();
+  const pods = { backend: directBackend };
   let address = '';
   const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener({
-    reg: registry, seams, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    reg: registry, pods, seams, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     token: creds.token, log, serverAddress: () => address,
   }));
   server.on('clientError', (_err, socket) => { socket.destroy(); });
@@ -99,6 +103,7 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   log.info({ url, kubeconfig: kubeconfigPath, persistent: Boolean(opts.dataDir) }, 'local API server listening');
   return {
     url, host, port: boundPort, token: creds.token, caPem: creds.caPem, kubeconfigPath, store, registry,
+    setPodBackend: (backend) => { pods.backend = backend; },
     kubeConfig: () => {
       const kc = new KubeConfig();
       kc.loadFromOptions({

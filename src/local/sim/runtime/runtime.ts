@@ -7,6 +7,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../../log.ts';
+import type { PodBackend } from '../../api/pod-backend.ts';
 import type { Mount } from './fs.ts';
 import { startHttpApp } from './http-app.ts';
 import { imageRepository } from './images.ts';
@@ -67,7 +68,7 @@ export interface RuntimeOptions {
   log: Logger;
 }
 
-export interface ContainerRuntime {
+export interface ContainerRuntime extends PodBackend {
   readonly network: PodNetwork;
   readonly rootDir: string;
   /** Start the pod's containers unless they run already; resolves once they listen. */
@@ -155,6 +156,11 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
       return p;
     },
     sandbox: (uid) => pods.get(uid),
+    dial: (ip, port) => opts.network.connect(ip, port),
+    containerLog(uid, container, previous) {
+      const rec = pods.get(uid)?.containers.get(container);
+      return previous ? rec?.previousLogs : rec?.logs;
+    },
     findPod(namespace, name, uid) {
       for (const sb of pods.values()) {
         if (sb.spec.namespace === namespace && sb.spec.name === name && (!uid || sb.spec.uid === uid)) return sb;
