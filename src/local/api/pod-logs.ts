@@ -92,9 +92,8 @@ export function logContainer(pod: KObject, container: string | undefined): strin
   if (!container) {
     if (containers.length === 1) return containers[0]!;
     if (containers.length === 0) throw badRequest(`a container name must be specified for pod ${name}`);
-    let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;
-    if (inits.length) msg += ` or one of the init containers: [${inits.join(' ')}]`;
-    throw badRequest(msg);
+    // kube-apiserver 1.36 lists every container in VisitContainers order: init, regular, ephemeral.
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${[...inits, ...containers, ...names(p.spec?.ephemeralContainers)].join(' ')}]`);
   }
   const all = [...containers, ...inits, ...names(p.spec?.ephemeralContainers)];
   if (!all.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);

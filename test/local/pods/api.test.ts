@@ -104,7 +104,7 @@ describe('proxy and log subresources', () => {
   it.each([
     [`${POD}/nope/log`, 404, 'NotFound', 'pods "nope" not found'],
     [`${POD}/kubia-0/log?container=x`, 400, 'BadRequest', 'container x is not valid for pod kubia-0'],
-    [`${POD}/two/log`, 400, 'BadRequest', 'a container name must be specified for pod two, choose one of: [a b] or one of the init containers: [i]'],
+    [`${POD}/two/log`, 400, 'BadRequest', 'a container name must be specified for pod two, choose one of: [i a b]'],
     [`${POD}/kubia-0/log?previous=true`, 400, 'BadRequest', 'previous terminated container "kubia" in pod "kubia-0" not found'],
     [`${POD}/kubia-0/log?tailLines=-1`, 422, 'Invalid', 'PodLogOptions "kubia-0" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0'],
     [`${POD}/kubia-0/log?sinceSeconds=0`, 422, 'Invalid', 'PodLogOptions "kubia-0" is invalid: sinceSeconds: Invalid value: 0: must be greater than 0'],

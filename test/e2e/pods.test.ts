@@ -1,0 +1,132 @@
+/**
+ * Running pods with the real kubectl (issue 11, book sections 10.3.3 onwards): `kubectl proxy`
+ * then curl to kubia-0 (GET, POST, delete the pod, the data survives), `kubia-public` through
+ * `services/kubia-public/proxy/`, `kubectl logs` and `logs -f` until the container stops. Then
+ * the error paths of proxy and log that need no kubelet, compared with a real kube-apiserver.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBins } from './harness/bins.ts';
+import { startControlPlane, type ControlPlane } from './harness/plane.ts';
+import { run, waitFor, type RunResult } from './harness/util.ts';
+import { startLocalCluster, type LocalCluster } from './local-cluster.ts';
+
+const GREETING = 'Hey there! This greeting was submitted to kubia-0.';
+const POD = '/api/v1/namespaces/default/pods';
+const SVC = '/api/v1/namespaces/default/services';
+
+/** Objects both clusters get for the error-path comparison (no kubelet needed to answer). */
+const FIXTURES = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: unscheduled}, spec: {schedulerName: nobody, containers: [{name: c, image: luksa/kubia, ports: [{containerPort: 8080}]}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: two}, spec: {schedulerName: nobody, initContainers: [{name: i, image: busybox}], containers: [{name: a, image: busybox}, {name: b, image: busybox}]}}
+- {apiVersion: v1, kind: Service, metadata: {name: kubia-public}, spec: {selector: {app: kubia}, ports: [{port: 80, targetPort: 8080}]}}
+`;
+
+async function curl(...args: string[]): Promise<string> {
+  const r = await run('curl', ['-sS', ...args], { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(`curl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `kubectl proxy --port=0`, resolved with its address once it serves. */
+async function kubectlProxy(kubeconfig: string): Promise<{ url: string; child: ChildProcess }> {
+  const { kubectl } = requireBins(['kubectl']);
+  const child = spawn(kubectl, ['proxy', '--port=0'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
+  const addr = await waitFor(() => /Starting to serve on (\S+)/.exec(out)?.[1], 20_000, { what: 'kubectl proxy' });
+  return { url: `http://${addr}`, child };
+}
+
+describe('the book\'s pods with the real kubectl against ordinal local', () => {
+  let c: LocalCluster;
+  let proxy: { url: string; child: ChildProcess };
+  beforeAll(async () => {
+    c = await startLocalCluster(['--ready-delay', '200ms']);
+    proxy = await kubectlProxy(c.kubeconfig);
+    await waitFor(async () => (await c.kubectl('wait', '--for=condition=Ready', 'pod/kubia-1', '--timeout=5s')).code === 0, 60_000, { what: 'kubia-1 Ready' });
+  });
+  afterAll(async () => {
+    proxy?.child.kill();
+    await c?.stop();
+  });
+
+  it('proxy and curl to kubia-0: GET, POST, GET', async () => {
+    expect(await curl(`${proxy.url}${POD}/kubia-0/proxy/`)).toBe("You've hit kubia-0\nData stored on this pod: No data posted yet\n");
+    expect(await curl('-X', 'POST', '-d', GREETING, `${proxy.url}${POD}/kubia-0/proxy/`)).toBe('Data stored on pod kubia-0\n');
+    expect(await curl(`${proxy.url}${POD}/kubia-0/proxy/`)).toBe(`You've hit kubia-0\nData stored on this pod: ${GREETING}\n`);
+    const dirs = readdirSync(join(c.dataDir, 'hostpath', 'tmp'));
+    expect(dirs.map((d) => { try { return readFileSync(join(c.dataDir, 'hostpath', 'tmp', d, 'kubia.txt'), 'utf8'); } catch { return ''; } })).toContain(GREETING);
+  });
+
+  it('kubectl logs shows the app\'s line; a bad container gets kubectl\'s own error', async () => {
+    expect(await c.k('logs', 'kubia-0')).toBe('New data has been received and stored.\n');
+    const r = await c.kubectl('logs', 'kubia-0', '--previous');
+    expect(r).toMatchObject({ code: 1, stderr: 'Error from server (BadRequest): previous terminated container "kubia" in pod "kubia-0" not found\n' });
+  });
+
+  it('kubectl logs -f streams until the container stops', async () => {
+    const { kubectl } = requireBins(['kubectl']);
+    const follow = spawn(kubectl, ['logs', '-f', 'kubia-1'], { env: { ...process.env, KUBECONFIG: c.kubeconfig } });
+    let out = '';
+    follow.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((r) => follow.once('exit', r));
+    await curl('-X', 'POST', '-d', 'one', `${proxy.url}${POD}/kubia-1/proxy/`);
+    await waitFor(() => out === 'New data has been received and stored.\n', 10_000, { what: 'the first streamed line' });
+    await c.k('delete', 'po', 'kubia-1', '--wait=false');
+    expect(await exited).toBe(0);
+  });
+
+  it('deleting kubia-0: the replacement serves the same data', async () => {
+    await c.k('delete', 'po', 'kubia-0');
+    await waitFor(async () => (await c.kubectl('wait', '--for=condition=Ready', 'pod/kubia-0', '--timeout=5s')).code === 0, 60_000, { what: 'kubia-0 back' });
+    expect(await curl(`${proxy.url}${POD}/kubia-0/proxy/`)).toBe(`You've hit kubia-0\nData stored on this pod: ${GREETING}\n`);
+  });
+
+  it('kubia-public through services/kubia-public/proxy/', async () => {
+    await run(requireBins(['kubectl']).kubectl, ['apply', '-f', '-'], { input: FIXTURES, env: { ...process.env, KUBECONFIG: c.kubeconfig } });
+    const body = await waitFor(async () => {
+      const b = await curl(`${proxy.url}${SVC}/kubia-public/proxy/`);
+      return b.startsWith("You've hit") ? b : undefined;
+    }, 20_000, { what: 'kubia-public answers' });
+    expect(body).toMatch(/^You've hit kubia-[01]\nData stored on this pod: /);
+  });
+});
+
+/** Raw GETs whose answer needs no kubelet: ordinal must answer exactly as kube-apiserver. */
+const RAW = [
+  `${POD}/nope/proxy/`, `${POD}/a:b:c:d/proxy/`, `${POD}/ftp:unscheduled:80/proxy/`, `${POD}/unscheduled/proxy/`,
+  `${SVC}/nope/proxy/`, `${SVC}/kubia-public:81/proxy/`,
+  `${POD}/nope/log`, `${POD}/two/log`, `${POD}/two/log?container=x`, `${POD}/unscheduled/log`,
+  `${POD}/unscheduled/log?tailLines=-1`, `${POD}/unscheduled/log?sinceSeconds=0`, `${POD}/unscheduled/log?limitBytes=0`,
+];
+
+describe('proxy and log error paths: ordinal local and kube-apiserver agree', () => {
+  let local: LocalCluster;
+  let plane: ControlPlane;
+  const answers = new Map<string, RunResult[]>();
+  beforeAll(async () => {
+    [local, plane] = await Promise.all([startLocalCluster(), startControlPlane()]);
+    const { kubectl } = requireBins(['kubectl']);
+    for (const kc of [local.kubeconfig, plane.kubeconfigPath]) {
+      const r = await run(kubectl, ['apply', '-f', '-'], { input: FIXTURES, env: { ...process.env, KUBECONFIG: kc } });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    for (const path of RAW) {
+      answers.set(path, await Promise.all([local.kubeconfig, plane.kubeconfigPath].map((kc) => run(kubectl, ['get', '--raw', path], { env: { ...process.env, KUBECONFIG: kc } }))));
+    }
+  });
+  afterAll(async () => {
+    await local?.stop();
+    await plane?.stop();
+  });
+
+  it.each(RAW)('%s', (path) => {
+    const [mine, real] = answers.get(path)!;
+    expect({ code: mine!.code, stdout: mine!.stdout, stderr: mine!.stderr }).toEqual({ code: real!.code, stdout: real!.stdout, stderr: real!.stderr });
+  });
+});
