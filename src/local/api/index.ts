@@ -15,7 +15,8 @@ import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry.ts';
 import { directBackend, type PodBackend } from './pod-backend.ts';
 import { loadOptionalSeams } from './seam.ts';
-import { requestListener } from './server.ts';
+import { authorized, requestListener } from './server.ts';
+import { upgradeHandler } from './upgrade.ts';
 import { bootstrap } from './bootstrap.ts';
 import { Store } from './store.ts';
 import { loadOrCreateCredentials } from './tls.ts';
@@ -86,10 +87,13 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   const seams = await loadOptionalSeams();
   const pods = { backend: directBackend };
   let address = '';
-  const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener({
+  const ctx = {
     reg: registry, pods, seams, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     token: creds.token, log, serverAddress: () => address,
-  }));
+  };
+  const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener(ctx));
+  const upgrades = upgradeHandler(ctx, (req) => authorized(req, creds.token));
+  server.on('upgrade', upgrades.onUpgrade);
   server.on('clientError', (_err, socket) => { socket.destroy(); });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -116,6 +120,7 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
     },
     close: async () => {
       gc.stop();
+      upgrades.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();

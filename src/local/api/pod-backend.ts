@@ -5,6 +5,7 @@
  * directly, as a kube-apiserver on the cluster network would, and no logs exist.
  */
 import { connect, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 export interface LogLine {
   /** Epoch ms. */
@@ -18,7 +19,18 @@ export interface ContainerLog {
   follow(fn: (line: LogLine | undefined) => void): () => void;
 }
 
+/** A process's stdio as `pods/exec` connects it. */
+export interface ExecIO {
+  stdin: Readable | undefined;
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
+  /** Aborted when the client goes away: the process is killed. */
+  signal: AbortSignal;
+}
+
 export interface PodBackend {
+  /** Run `argv` in a running container; resolves with the exit code, rejects when it cannot start. */
+  exec(podUid: string, container: string, argv: string[], io: ExecIO): Promise<number>;
   dial(ip: string, port: number): Promise<Socket>;
   /** The log of a container instance (`previous`: the one before the last restart). */
   containerLog(podUid: string, container: string, previous: boolean): ContainerLog | undefined;
@@ -46,4 +58,5 @@ export const directBackend: PodBackend = {
     s.once('error', (err) => reject(dialError(ip, port, err)));
   }),
   containerLog: () => undefined,
+  exec: () => Promise.reject(new Error('no container runtime is attached to this API server')),
 };

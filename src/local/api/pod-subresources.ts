@@ -3,7 +3,9 @@
  * `portforward` answer what kube-apiserver answers before an upgrade. Validation comes first
  * (options, then the pod, then the container), as in pkg/registry/core/pod/rest.
  */
-import { badRequest, methodNotAllowed } from './errors.ts';
+import { badRequest, methodNotAllowed, notFound } from './errors.ts';
+import type { Registry } from './registry.ts';
+import type { KObject } from './store.ts';
 import type { HandlerContext, ResourceRequest } from './handlers.ts';
 import { kubeletLogError, logContainer, parseLogOptions, streamLog } from './pod-logs.ts';
 
@@ -21,7 +23,10 @@ export function matchNodeSubresource(path: string): { namespace: string; name: s
 
 export function servePodSubresource(ctx: HandlerContext, r: ResourceRequest, name: string): void {
   if (r.subresource === 'log') return podLog(ctx, r, name);
-  throw methodNotAllowed();
+  // exec, attach, portforward reached as a plain request: the checks, then "upgrade first".
+  if (r.req.method !== 'GET' && r.req.method !== 'POST') throw methodNotAllowed();
+  checkStreamTarget(ctx, r.t.namespace ?? '', name, r.query);
+  throw badRequest('Upgrade request required');
 }
 
 function podLog(ctx: HandlerContext, r: ResourceRequest, name: string): void {
@@ -39,3 +44,18 @@ function podLog(ctx: HandlerContext, r: ResourceRequest, name: string): void {
   if (refused) throw badRequest(refused);
   streamLog(ctx.pods.backend.containerLog(pod.metadata.uid ?? '', container, o.previous), o, r.req, r.res);
 }
+
+interface Checked {
+  pod: KObject;
+  container: string;
+}
+
+/** What kube-apiserver checks before the upgrade (pod/strategy.go streamLocation). */
+export function checkStreamTarget(ctx: { reg: Registry }, namespace: string, name: string, q: URLSearchParams): Checked {
+  const pod = ctx.reg.store.get('pods', namespace, name);
+  if (!pod) throw notFound('', 'pods', name);
+  const container = logContainer(pod, q.get('container') ?? undefined);
+  if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  return { pod, container };
+}
+

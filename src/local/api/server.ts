@@ -21,7 +21,7 @@ export interface ServerContext extends HandlerContext {
   serverAddress: () => string;
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
+export function authorized(req: IncomingMessage, token: string): boolean {
   const h = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(h);
   if (!m) return false;

@@ -4,6 +4,7 @@ import { imageRepository } from '../../../src/local/sim/runtime/images.ts';
 import { resolvePath } from '../../../src/local/sim/runtime/fs.ts';
 import { LogBuffer, rfc3339Nano, selectEntries, splitLines } from '../../../src/local/sim/runtime/logs.ts';
 import { candidates, searchPath } from '../../../src/local/sim/runtime/resolver.ts';
+import { tokenize } from '../../../src/local/sim/runtime/shell.ts';
 import { hostPathDir, volumeDir } from '../../../src/local/sim/volumes.ts';
 
 describe('imageRepository', () => {
@@ -86,4 +87,17 @@ describe('volume directories under the data dir', () => {
     ['/database', '/data/hostpath/database'],
   ])('hostPath %s is %s', (path, dir) => expect(hostPathDir(path, '/data/')).toBe(dir));
   it('a volume without a path gets one by name', () => expect(volumeDir({ metadata: { name: 'pv-x' }, spec: { gcePersistentDisk: { pdName: 'x' } } }, '/data')).toBe('/data/volumes/pv-x'));
+});
+
+describe('sh -c tokenizer', () => {
+  const vars = { HOME: '/root', X: 'a b' };
+  it.each([
+    ['echo hi', [{ word: 'echo' }, { word: 'hi' }]],
+    ["echo 'a  b' \"$X\" $HOME ${HOME}x", [{ word: 'echo' }, { word: 'a  b' }, { word: 'a b' }, { word: '/root' }, { word: '/rootx' }]],
+    ['a&&b||c;d', [{ word: 'a' }, { op: '&&' }, { word: 'b' }, { op: '||' }, { word: 'c' }, { op: ';' }, { word: 'd' }]],
+    ['echo x >> f > g', [{ word: 'echo' }, { word: 'x' }, { op: '>>' }, { word: 'f' }, { op: '>' }, { word: 'g' }]],
+    ['echo a\\ b "q\\"uote" \'$X\'', [{ word: 'echo' }, { word: 'a b' }, { word: 'q"uote' }, { word: '$X' }]],
+    ['echo ""', [{ word: 'echo' }, { word: '' }]],
+  ])('%s', (script, tokens) => expect(tokenize(script, vars)).toEqual(tokens));
+  it.each(["echo 'open", 'echo "open', 'a | b'])('%s is a syntax error', (script) => expect(() => tokenize(script, vars)).toThrow(/Syntax error/));
 });

@@ -11,6 +11,7 @@ import type { PodBackend } from '../../api/pod-backend.ts';
 import type { Mount } from './fs.ts';
 import { startHttpApp } from './http-app.ts';
 import { imageRepository } from './images.ts';
+import { execBuiltin } from './shell.ts';
 import { APPS } from './kubia.ts';
 import { LogBuffer } from './logs.ts';
 import type { PodNetwork } from './network.ts';
@@ -157,6 +158,13 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
     },
     sandbox: (uid) => pods.get(uid),
     dial: (ip, port) => opts.network.connect(ip, port),
+    async exec(uid, container, argv, io) {
+      const sb = pods.get(uid);
+      const rec = sb?.containers.get(container);
+      if (!sb || !rec || rec.state.kind !== 'running') throw new Error(`container ${JSON.stringify(container)} is not running`);
+      const fs = { mounts: rec.spec.mounts, rootDir: join(podDir(uid), 'containers', container) };
+      return execBuiltin(argv, io, { fs, env: rec.spec.env ?? {}, hostname: sb.spec.hostname, cwd: '/' });
+    },
     containerLog(uid, container, previous) {
       const rec = pods.get(uid)?.containers.get(container);
       return previous ? rec?.previousLogs : rec?.logs;
