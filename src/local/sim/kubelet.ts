@@ -212,7 +212,8 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     const uid = pod.metadata?.uid ?? '';
     if (!startedAt.has(uid) && pod.status?.phase !== 'Running') startedAt.set(uid, now);
     if (!deletionSeenAt.has(uid) && pod.metadata?.deletionTimestamp) deletionSeenAt.set(uid, now);
-    return kubeletAction(pod, { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid) });
+    const containers = runtime?.sandbox(uid)?.containers;
+    return kubeletAction(pod, { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid), ...(containers ? { runtime: containers } : {}) });
   }
 
   async function execute(key: string, pod: V1Pod, action: KubeletAction): Promise<void> {

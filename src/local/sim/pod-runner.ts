@@ -78,7 +78,7 @@ export function createPodRunner(opts: PodRunnerOptions): PodRunner {
       return { name: c.name, image: c.image ?? '', command: c.command, args: c.args, env: envOf(c), mounts, stdin: c.stdin, tty: c.tty };
     });
     const m = pod.metadata ?? {};
-    return { uid: m.uid ?? '', name: m.name ?? '', namespace: m.namespace ?? '', hostname: podHostname(pod), ip: podIP, containers };
+    return { uid: m.uid ?? '', name: m.name ?? '', namespace: m.namespace ?? '', hostname: podHostname(pod), ip: podIP, restartPolicy: pod.spec?.restartPolicy, containers };
   }
 
   async function announce(pod: V1Pod, nodeName: string, containers: string[]): Promise<void> {

@@ -17,8 +17,16 @@ export interface CommandIO {
   signal: AbortSignal;
 }
 
+/** The pod's resolver configuration (resolv.conf): ordinal's DNS, the namespace and the zone. */
+export interface PodDns {
+  dnsServer(): string | undefined;
+  readonly namespace: string;
+  readonly zone: string;
+}
+
 export interface CommandContext {
   fs: ContainerFs;
+  dns?: PodDns;
   env: Readonly<Record<string, string>>;
   hostname: string;
   cwd: string;

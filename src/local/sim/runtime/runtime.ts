@@ -10,7 +10,9 @@ import type { Logger } from '../../../log.ts';
 import type { PodBackend } from '../../api/pod-backend.ts';
 import type { Mount } from './fs.ts';
 import { startHttpApp } from './http-app.ts';
-import { imageRepository } from './images.ts';
+import { shouldRestart, restartDelayMs } from '../container-status.ts';
+import { startCommand } from './command.ts';
+import { COMMAND_IMAGES, imageRepository } from './images.ts';
 import { execBuiltin } from './shell.ts';
 import { APPS } from './kubia.ts';
 import { LogBuffer } from './logs.ts';
@@ -34,11 +36,12 @@ export interface PodSpec {
   namespace: string;
   hostname: string;
   ip: string;
+  restartPolicy?: string;
   containers: ContainerSpec[];
 }
 
 export type ContainerState =
-  | { kind: 'waiting'; reason: string }
+  | { kind: 'waiting'; reason: string; message?: string }
   | { kind: 'running'; startedAt: number }
   | { kind: 'exited'; exitCode: number; startedAt: number; finishedAt: number };
 
@@ -108,20 +111,49 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
     };
   }
 
+  const timers = new Set<NodeJS.Timeout>();
+
+  function startWorkload(rec: ContainerRecord, env: WorkloadEnv): Promise<Workload> {
+    const repo = imageRepository(rec.spec.image);
+    const app = APPS[repo];
+    if (app) return startHttpApp(app, env);
+    const argv = [...(rec.spec.command ?? []), ...(rec.spec.args ?? [])];
+    if (COMMAND_IMAGES.has(repo) && argv.length > 0) return Promise.resolve(startCommand(argv, env, rec.spec.env ?? {}));
+    return Promise.resolve(idleWorkload());
+  }
+
+  /** The container ended by itself: restart it after the back-off, or leave it terminated. */
+  function onExit(sb: Sandbox, rec: ContainerRecord, exitCode: number, startedAt: number): void {
+    const ended: ContainerState = { kind: 'exited', exitCode, startedAt, finishedAt: Date.now() };
+    rec.state = ended;
+    rec.logs.end();
+    if (!sb.stopped && shouldRestart(sb.spec.restartPolicy, exitCode)) {
+      const delay = restartDelayMs(rec.restartCount);
+      rec.state = { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${rec.spec.name} pod=${sb.spec.name}_${sb.spec.namespace}(${sb.spec.uid})` };
+      rec.lastState = ended;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (sb.stopped) return;
+        rec.restartCount++;
+        rec.previousLogs = rec.logs;
+        rec.logs = new LogBuffer();
+        startContainer(sb, rec).catch((err: unknown) => log.warn({ err, pod: sb.spec.name }, 'container restart failed'));
+      }, delay);
+      timers.add(t);
+    }
+    changed(sb.spec.uid);
+  }
+
   async function startContainer(sb: Sandbox, rec: ContainerRecord): Promise<void> {
     const rootDir = join(podDir(sb.spec.uid), 'containers', rec.spec.name);
     await mkdir(rootDir, { recursive: true });
-    const app = APPS[imageRepository(rec.spec.image)];
-    const env = envFor(sb, rec, rootDir);
-    const workload = app ? await startHttpApp(app, env) : idleWorkload();
+    const workload = await startWorkload(rec, envFor(sb, rec, rootDir));
     rec.workload = workload;
     const startedAt = Date.now();
     rec.state = { kind: 'running', startedAt };
+    changed(sb.spec.uid);
     void workload.exited.then((exitCode) => {
-      if (rec.workload !== workload) return;
-      rec.state = { kind: 'exited', exitCode, startedAt, finishedAt: Date.now() };
-      rec.logs.end();
-      changed(sb.spec.uid);
+      if (rec.workload === workload) onExit(sb, rec, exitCode, startedAt);
     });
   }
 
@@ -163,7 +195,8 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
       const rec = sb?.containers.get(container);
       if (!sb || !rec || rec.state.kind !== 'running') throw new Error(`container ${JSON.stringify(container)} is not running`);
       const fs = { mounts: rec.spec.mounts, rootDir: join(podDir(uid), 'containers', container) };
-      return execBuiltin(argv, io, { fs, env: rec.spec.env ?? {}, hostname: sb.spec.hostname, cwd: '/' });
+      const dns = { dnsServer: opts.dnsServer, namespace: sb.spec.namespace, zone: opts.zone };
+      return execBuiltin(argv, io, { fs, env: rec.spec.env ?? {}, hostname: sb.spec.hostname, cwd: '/', dns });
     },
     containerLog(uid, container, previous) {
       const rec = pods.get(uid)?.containers.get(container);
@@ -188,6 +221,8 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
     },
     podDir,
     async stopAll() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       await Promise.all([...starting.values()].map((p) => p.catch(() => undefined)));
       await Promise.all([...pods.values()].map(stopSandbox));
     },

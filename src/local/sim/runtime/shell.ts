@@ -8,7 +8,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BUILTINS, processEnv, type CommandContext, type CommandIO } from './commands.ts';
+import { dig, host, nslookup } from './dnstools.ts';
 import { resolvePath } from './fs.ts';
+
+const DNS_TOOLS = { dig, host, nslookup } as Readonly<Record<string, typeof dig>>;
 
 type Token = { op: ';' | '&&' | '||' | '>' | '>>' } | { word: string };
 
@@ -171,7 +174,7 @@ export const execBuiltin: Exec = async (argv, io, ctx) => {
   const [cmd = '', ...args] = argv;
   const name = cmd.split('/').pop() ?? cmd;
   if ((name === 'sh' || name === 'bash') && args[0] === '-c') return runShell(args[1] ?? '', io, ctx, execBuiltin);
-  const builtin = BUILTINS[name];
+  const builtin = BUILTINS[name] ?? DNS_TOOLS[name];
   if (builtin) return builtin(args, io, ctx);
   io.stderr(`exec: "${cmd}": executable file not found in $PATH\n`);
   return 127;
