@@ -26,6 +26,11 @@ items:
 - {apiVersion: v1, kind: Service, metadata: {name: kubia-public}, spec: {selector: {app: kubia}, ports: [{port: 80, targetPort: 8080}]}}
 `;
 
+/** Record lines of dig's sections, TTLs masked (the DNS TTL counts down in caches, not here). */
+function recordLines(out: string): string[] {
+  return out.replace(/\r/g, '').split('\n').filter((l) => /^;?kubia[a-z0-9.-]*\.\s/.test(l)).map((l) => l.replace(/^(\S+\s+)\d+(\s)/, '$1TTL$2'));
+}
+
 async function curl(...args: string[]): Promise<string> {
   const r = await run('curl', ['-sS', ...args], { timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`curl ${args.join(' ')}: ${r.stderr}`);
@@ -85,6 +90,29 @@ describe('the book\'s pods with the real kubectl against ordinal local', () => {
     await c.k('delete', 'po', 'kubia-0');
     await waitFor(async () => (await c.kubectl('wait', '--for=condition=Ready', 'pod/kubia-0', '--timeout=5s')).code === 0, 60_000, { what: 'kubia-0 back' });
     expect(await curl(`${proxy.url}${POD}/kubia-0/proxy/`)).toBe(`You've hit kubia-0\nData stored on this pod: ${GREETING}\n`);
+  });
+
+  it('kubectl exec kubia-0 -- cat /var/data/kubia.txt, an unknown command, and the SPDY fallback', async () => {
+    expect(await c.k('exec', 'kubia-0', '--', 'cat', '/var/data/kubia.txt')).toBe(GREETING);
+    expect(await c.kubectl('exec', 'kubia-0', '--', 'no-such-command')).toMatchObject({
+      code: 127, stderr: 'exec: "no-such-command": executable file not found in $PATH\ncommand terminated with exit code 127\n',
+    });
+    const { kubectl } = requireBins(['kubectl']);
+    const spdy = await run(kubectl, ['exec', 'kubia-0', '--', 'ls'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
+    expect(spdy.code).toBe(1);
+    expect(spdy.stderr).toMatch(/SPDY is not supported by ordinal local/);
+  });
+
+  it('kubectl run -it --rm srvlookup --image=tutum/dnsutils --restart=Never -- dig SRV: dig\'s answer, then the pod is deleted', async () => {
+    const r = await c.kubectl('run', '-it', '--rm', 'srvlookup', '--image=tutum/dnsutils', '--restart=Never', '--', 'dig', 'SRV', 'kubia.default.svc.cluster.local');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/; <<>> DiG 9\.9\.5-3ubuntu0\.2-Ubuntu <<>> SRV kubia\.default\.svc\.cluster\.local\n/);
+    expect(r.stdout.match(/\tSRV\t0 50 8080 kubia-[01]\.kubia\.default\.svc\.cluster\.local\.\n/g)).toHaveLength(2);
+    expect(r.stdout).toMatch(/pod "srvlookup" deleted/);
+    // The same record lines, byte for byte, as the real dig prints for the same question.
+    const real = await run('dig', ['@127.0.0.1', '-p', String(c.dnsPort), 'SRV', 'kubia.default.svc.cluster.local']);
+    expect(recordLines(r.stdout).sort()).toEqual(recordLines(real.stdout).sort());
+    await waitFor(async () => (await c.kubectl('get', 'po', 'srvlookup')).code !== 0, 20_000, { what: 'srvlookup gone' });
   });
 
   it('kubia-public through services/kubia-public/proxy/', async () => {
