@@ -5,7 +5,7 @@
  * the error paths of proxy and log that need no kubelet, compared with a real kube-apiserver.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBins } from './harness/bins.ts';
@@ -122,6 +122,26 @@ describe('the book\'s pods with the real kubectl against ordinal local', () => {
       return b.startsWith("You've hit") ? b : undefined;
     }, 20_000, { what: 'kubia-public answers' });
     expect(body).toMatch(/^You've hit kubia-[01]\nData stored on this pod: /);
+  });
+
+  it('kubectl edit to the peers image with 3 replicas, then one GET lists every peer\'s data', async () => {
+    const editor = join(c.dataDir, 'editor.sh');
+    writeFileSync(editor, "#!/bin/sh\nsed -i -e 's#image: luksa/kubia-pet$#image: luksa/kubia-pet-peers#' -e 's/^  replicas: 2$/  replicas: 3/' \"$1\"\n", { mode: 0o755 });
+    const { kubectl } = requireBins(['kubectl']);
+    const r = await run(kubectl, ['edit', 'statefulset', 'kubia'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, EDITOR: editor, KUBE_EDITOR: editor } });
+    expect(r, r.stderr).toMatchObject({ code: 0, stdout: 'statefulset.apps/kubia edited\n' });
+    const want = new Set([
+      `- kubia-0.kubia.default.svc.cluster.local: ${GREETING}`,
+      '- kubia-1.kubia.default.svc.cluster.local: one',
+      '- kubia-2.kubia.default.svc.cluster.local: No data posted yet',
+    ]);
+    const body = await waitFor(async () => {
+      const b = await curl(`${proxy.url}${SVC}/kubia-public/proxy/`).catch(() => '');
+      const lines = b.split('\n');
+      const peers = new Set(lines.slice(2).filter(Boolean));
+      return /^You've hit kubia-[012]$/.test(lines[0] ?? '') && lines[1] === 'Data stored in the cluster:' && peers.size === 3 && [...want].every((w) => peers.has(w)) ? b : undefined;
+    }, 90_000, { what: 'the peers image listing all three peers' });
+    expect(body.endsWith('\n')).toBe(true);
   });
 });
 
