@@ -51,7 +51,7 @@ describe('the book\'s pods with the real kubectl against ordinal local', () => {
   let c: LocalCluster;
   let proxy: { url: string; child: ChildProcess };
   beforeAll(async () => {
-    c = await startLocalCluster(['--ready-delay', '200ms']);
+    c = await startLocalCluster(['--ready-delay', '200ms', '--node-grace-period', '2s']);
     proxy = await kubectlProxy(c.kubeconfig);
     await waitFor(async () => (await c.kubectl('wait', '--for=condition=Ready', 'pod/kubia-1', '--timeout=5s')).code === 0, 60_000, { what: 'kubia-1 Ready' });
   });
@@ -142,6 +142,22 @@ describe('the book\'s pods with the real kubectl against ordinal local', () => {
       return /^You've hit kubia-[012]$/.test(lines[0] ?? '') && lines[1] === 'Data stored in the cluster:' && peers.size === 3 && [...want].every((w) => peers.has(w)) ? b : undefined;
     }, 90_000, { what: 'the peers image listing all three peers' });
     expect(body.endsWith('\n')).toBe(true);
+  });
+
+  it('node loss: kubia-0 stays Unknown when deleted, a force delete brings it back elsewhere with its data', async () => {
+    const node = (await c.json('get', 'po', 'kubia-0')).spec.nodeName as string;
+    await c.k('annotate', 'node', node, 'sim.ordinal.dev/lost=true');
+    await waitFor(async () => (await c.json('get', 'po', 'kubia-0')).status.phase === 'Unknown', 30_000, { what: 'kubia-0 Unknown' });
+    await c.k('delete', 'po', 'kubia-0', '--wait=false');
+    expect((await c.k('get', 'po', 'kubia-0', '--no-headers')).split(/\s+/)[2]).toBe('Unknown');
+    await c.k('delete', 'po', 'kubia-0', '--force', '--grace-period=0');
+    await waitFor(async () => {
+      const p = await c.json('get', 'po', 'kubia-0').catch(() => undefined);
+      return p && !p.metadata.deletionTimestamp && p.spec.nodeName && p.spec.nodeName !== node && p.status.conditions?.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True');
+    }, 60_000, { what: 'kubia-0 Ready on another node' });
+    const body = await curl(`${proxy.url}${POD}/kubia-0/proxy/data`);
+    expect(body).toBe(GREETING);
+    await c.k('annotate', 'node', node, 'sim.ordinal.dev/lost-');
   });
 });
 
