@@ -56,6 +56,8 @@ export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Outpu
       `nodes: ${nodes.join(', ')}; data in ${dataDir}`,
       `to use kubectl:  export KUBECONFIG=${api.kubeconfigPath}`,
       `to query DNS:    dig @${parseHostPort(dnsAt).host} -p ${live.dns.port} +short kubia-0.kubia.default.svc.${cfg.zones[0]}`,
+      'to reach a pod:  kubectl proxy    (in another terminal), then',
+      '                 curl localhost:8001/api/v1/namespaces/default/pods/kubia-0/proxy/',
       '',
     ].join('\n'));
     stoppers.push(startProgress(kc, cfg.zones[0] ?? 'cluster.local', out, log));
