@@ -45,6 +45,9 @@ export interface PodRunner {
 export function createPodRunner(opts: PodRunnerOptions): PodRunner {
   const { core, runtime, dataDir, log } = opts;
   const announced = new Set<string>();
+  /** Pods being started, and those of them deleted meanwhile (their sandbox must not outlive them). */
+  const inflight = new Set<string>();
+  const cancelled = new Set<string>();
 
   async function claimDir(ns: string, claimName: string): Promise<string> {
     let claim;
@@ -102,30 +105,48 @@ export function createPodRunner(opts: PodRunnerOptions): PodRunner {
     }
   }
 
+  async function start(pod: V1Pod, podIP: string): Promise<boolean> {
+    try {
+      await runtime.ensurePod(await specOf(pod, podIP));
+      return true;
+    } catch (err) {
+      if (!(err instanceof NotReadyToStart)) throw err;
+      log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, why: err.message }, 'waiting for volumes');
+      return false;
+    }
+  }
+
+  async function announceOnce(pod: V1Pod, nodeName: string): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    const sb = runtime.sandbox(uid);
+    const simulated = [...(sb?.containers.values() ?? [])].filter((c) => c.simulated).map((c) => c.spec.name);
+    if (!simulated.length || announced.has(uid)) return;
+    announced.add(uid);
+    await announce(pod, nodeName, simulated).catch((err: unknown) => log.warn({ err, pod: pod.metadata?.name }, 'could not record the simulated-image event'));
+  }
+
   return {
     async ensure(pod, podIP, nodeName) {
       const uid = pod.metadata?.uid ?? '';
       if (runtime.sandbox(uid)) return true;
-      let spec: PodSpec;
+      inflight.add(uid);
+      let started: boolean;
       try {
-        spec = await specOf(pod, podIP);
-      } catch (err) {
-        if (err instanceof NotReadyToStart) {
-          log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, why: err.message }, 'waiting for volumes');
-          return false;
-        }
-        throw err;
+        started = await start(pod, podIP);
+      } finally {
+        inflight.delete(uid);
       }
-      const sb = await runtime.ensurePod(spec);
-      const simulated = [...sb.containers.values()].filter((c) => c.simulated).map((c) => c.spec.name);
-      if (simulated.length && !announced.has(uid)) {
-        announced.add(uid);
-        await announce(pod, nodeName, simulated).catch((err: unknown) => log.warn({ err, pod: pod.metadata?.name }, 'could not record the simulated-image event'));
+      if (cancelled.delete(uid)) {
+        // Deleted while it was starting: nothing of it may stay behind.
+        await runtime.killPod(uid, true);
+        return false;
       }
-      return true;
+      if (started) await announceOnce(pod, nodeName);
+      return started;
     },
     forget(uid) {
       announced.delete(uid);
+      if (inflight.has(uid)) cancelled.add(uid);
     },
   };
 }

@@ -213,8 +213,9 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
       const sb = pods.get(uid);
       if (sb) await stopSandbox(sb);
       if (!removeData) return;
-      pods.delete(uid);
+      // Files first: a pod the runtime no longer lists has nothing left on disk either.
       await rm(podDir(uid), { recursive: true, force: true });
+      pods.delete(uid);
     },
     onChange(fn) {
       listeners.push(fn);
