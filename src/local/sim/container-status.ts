@@ -16,6 +16,8 @@ export interface RuntimeContainer {
   readonly state: RuntimeState;
   readonly restartCount: number;
   readonly lastState?: RuntimeState;
+  /** The readiness probe's verdict, when the container has one. */
+  readonly readyByProbe?: boolean;
 }
 
 export type PodPhase = 'Running' | 'Succeeded' | 'Failed';

@@ -78,7 +78,9 @@ export function createPodRunner(opts: PodRunnerOptions): PodRunner {
         const dir = dirs.get(m.name);
         return dir ? [{ mountPath: m.mountPath, hostDir: m.subPath ? join(dir, m.subPath) : dir, readOnly: m.readOnly === true }] : [];
       });
-      return { name: c.name, image: c.image ?? '', command: c.command, args: c.args, env: envOf(c), mounts, stdin: c.stdin, tty: c.tty };
+      const probes = { startupProbe: c.startupProbe, readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe };
+      const ports = Object.fromEntries((c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
+      return { name: c.name, image: c.image ?? '', command: c.command, args: c.args, env: envOf(c), mounts, stdin: c.stdin, tty: c.tty, probes, ports };
     });
     const m = pod.metadata ?? {};
     return { uid: m.uid ?? '', name: m.name ?? '', namespace: m.namespace ?? '', hostname: podHostname(pod), ip: podIP, restartPolicy: pod.spec?.restartPolicy, containers };

@@ -130,14 +130,27 @@ function containerStatus(pod: V1Pod, c: { name: string; image?: string }, at: st
   };
 }
 
-/** Phase and liveness from the runtime, when containers really run (else Running, all up). */
-function runtimePhase(pod: V1Pod, rt: ReadonlyMap<string, RuntimeContainer> | undefined): { phase: PodPhase; allRunning: boolean } {
-  if (!rt) return { phase: 'Running', allRunning: true };
+/**
+ * Phase and liveness from the runtime, when containers really run (else Running, all up).
+ * `probed` is true when every container has a readiness verdict from a probe, false when one
+ * failed, and undefined when the kubelet's delay decides (no readiness probes).
+ */
+function runtimePhase(pod: V1Pod, rt: ReadonlyMap<string, RuntimeContainer> | undefined): { phase: PodPhase; allRunning: boolean; probed: boolean | undefined } {
+  if (!rt) return { phase: 'Running', allRunning: true, probed: undefined };
   const containers = pod.spec?.containers ?? [];
+  const verdicts = containers.map((c) => rt.get(c.name)?.readyByProbe).filter((v) => v !== undefined);
   return {
     phase: podPhase(pod.spec?.restartPolicy, containers.map((c) => rt.get(c.name))),
     allRunning: containers.every((c) => rt.get(c.name)?.state.kind === 'running'),
+    probed: verdicts.length === 0 ? undefined : verdicts.every(Boolean),
   };
+}
+
+/** A readiness probe decides when there is one; without, the simulated delay does. */
+function readiness(pod: V1Pod, ctx: KubeletContext, readyAt: number, held: boolean): { phase: PodPhase; allRunning: boolean; ready: boolean; delayed: boolean } {
+  const { phase, allRunning, probed } = runtimePhase(pod, ctx.runtime);
+  const delayed = probed === undefined && ctx.now < readyAt;
+  return { phase, allRunning, delayed, ready: !held && allRunning && (probed ?? !delayed) };
 }
 
 export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: PodStatusOut; recheckMs?: number } {
@@ -146,8 +159,7 @@ export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: Pod
   const held = isHeldUnready(pod);
   const containers = pod.spec?.containers ?? [];
   const rt = ctx.runtime;
-  const { phase, allRunning } = runtimePhase(pod, rt);
-  const ready = !held && ctx.now >= readyAt && allRunning;
+  const { phase, allRunning, ready, delayed } = readiness(pod, ctx, readyAt, held);
   const started = rfc3339(startMs);
   const uid = pod.metadata?.uid ?? '';
   const status: PodStatusOut = {
@@ -168,7 +180,8 @@ export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: Pod
   const inits = pod.spec?.initContainers ?? [];
   if (inits.length > 0) status.initContainerStatuses = inits.map((c) => containerStatus(pod, c, started, true, true));
   // Recheck when the simulated readiness probe is due; a held pod waits for an annotation event.
-  return !ready && !held && allRunning ? { status, recheckMs: Math.max(1, readyAt - ctx.now) } : { status };
+  // Recheck when the delay is due; probes and a held pod re-queue through their own events.
+  return !ready && !held && allRunning && delayed ? { status, recheckMs: Math.max(1, readyAt - ctx.now) } : { status };
 }
 
 /** A condition keeping its lastTransitionTime when its status does not change. */

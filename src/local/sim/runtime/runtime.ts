@@ -13,6 +13,7 @@ import { startHttpApp } from './http-app.ts';
 import { shouldRestart, restartDelayMs } from '../container-status.ts';
 import { startCommand } from './command.ts';
 import { COMMAND_IMAGES, imageRepository } from './images.ts';
+import { runProbes, type ProbeSet, type RunningProbes } from './probes.ts';
 import { execBuiltin } from './shell.ts';
 import { APPS } from './kubia.ts';
 import { LogBuffer } from './logs.ts';
@@ -28,6 +29,9 @@ export interface ContainerSpec {
   mounts: Mount[];
   stdin?: boolean;
   tty?: boolean;
+  probes?: ProbeSet;
+  /** Named container ports (probes may name a port). */
+  ports?: Record<string, number>;
 }
 
 export interface PodSpec {
@@ -55,6 +59,9 @@ export interface ContainerRecord {
   logs: LogBuffer;
   previousLogs?: LogBuffer;
   workload?: Workload;
+  probes?: RunningProbes;
+  /** Readiness by probe, when the container has a readiness probe (else the kubelet's delay rules). */
+  readyByProbe?: boolean;
 }
 
 export interface Sandbox {
@@ -122,8 +129,37 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
     return Promise.resolve(idleWorkload());
   }
 
+  function execIn(sb: Sandbox, rec: ContainerRecord, argv: string[], signal: AbortSignal): Promise<number> {
+    const fs = { mounts: rec.spec.mounts, rootDir: join(podDir(sb.spec.uid), 'containers', rec.spec.name) };
+    const dns = { dnsServer: opts.dnsServer, namespace: sb.spec.namespace, zone: opts.zone };
+    const discard = (): void => undefined;
+    return execBuiltin(argv, { stdin: undefined, stdout: discard, stderr: discard, signal }, { fs, env: rec.spec.env ?? {}, hostname: sb.spec.hostname, cwd: '/', dns });
+  }
+
+  function startProbes(sb: Sandbox, rec: ContainerRecord): void {
+    const set = rec.spec.probes;
+    if (!set || (!set.readinessProbe && !set.livenessProbe && !set.startupProbe)) return;
+    const target = { ip: sb.spec.ip, network: opts.network, ports: new Map(Object.entries(rec.spec.ports ?? {})), exec: (argv: string[], signal: AbortSignal) => execIn(sb, rec, argv, signal) };
+    if (set.readinessProbe) rec.readyByProbe = false;
+    const probes = runProbes(set, target, {
+      onChange: () => {
+        rec.readyByProbe = probes.ready();
+        changed(sb.spec.uid);
+      },
+      onKill: (kind) => {
+        // As the kubelet: "Container failed <kind> probe, will be restarted" (SIGTERM, then the restart policy).
+        log.info({ pod: `${sb.spec.namespace}/${sb.spec.name}`, container: rec.spec.name, probe: kind }, 'probe failed: restarting the container');
+        probes.stop();
+        void rec.workload?.stop();
+      },
+    });
+    rec.probes = probes;
+  }
+
   /** The container ended by itself: restart it after the back-off, or leave it terminated. */
   function onExit(sb: Sandbox, rec: ContainerRecord, exitCode: number, startedAt: number): void {
+    rec.probes?.stop();
+    if (rec.readyByProbe !== undefined) rec.readyByProbe = false;
     const ended: ContainerState = { kind: 'exited', exitCode, startedAt, finishedAt: Date.now() };
     rec.state = ended;
     rec.logs.end();
@@ -151,6 +187,7 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
     rec.workload = workload;
     const startedAt = Date.now();
     rec.state = { kind: 'running', startedAt };
+    startProbes(sb, rec);
     changed(sb.spec.uid);
     void workload.exited.then((exitCode) => {
       if (rec.workload === workload) onExit(sb, rec, exitCode, startedAt);
@@ -172,6 +209,7 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
 
   async function stopSandbox(sb: Sandbox): Promise<void> {
     sb.stopped = true;
+    for (const r of sb.containers.values()) r.probes?.stop();
     await Promise.all([...sb.containers.values()].map((r) => r.workload?.stop()));
   }
 
