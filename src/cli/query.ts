@@ -18,7 +18,7 @@ function typeName(t: number): string {
   return Packet.TYPE_NAME[t] ?? `TYPE${t}`;
 }
 
-function rdata(r: Resource): string {
+export function rdata(r: Resource): string {
   switch (r.type) {
     case Packet.TYPE.A: case Packet.TYPE.AAAA: return r.address ?? '';
     case Packet.TYPE.CNAME: case Packet.TYPE.PTR: case Packet.TYPE.NS: return `${r.domain ?? r.ns ?? ''}.`;
@@ -62,7 +62,7 @@ export function buildQueryPacket(cfg: QueryConfig): Buffer {
   return q.toBuffer();
 }
 
-function exchangeUdp(host: string, port: number, family: 4 | 6, msg: Buffer): Promise<Buffer> {
+export function exchangeUdp(host: string, port: number, family: 4 | 6, msg: Buffer): Promise<Buffer> {
   const sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { sock.close(); reject(new Error(`no reply from ${host}:${port} within ${TIMEOUT_MS} ms`)); }, TIMEOUT_MS);

@@ -21,6 +21,8 @@ export interface LocalCluster {
   json<T = any>(...args: string[]): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
   dig(name: string, type?: string, tcp?: boolean): Promise<DigResult>;
   stop(): Promise<void>;
+  /** SIGKILL the process group and keep the data dir (crash tests restart on it). */
+  kill9?(): Promise<void>;
 }
 
 /** How to start ordinal: from this clone's sources (the default), or an installed `ordinal`. */
@@ -31,9 +33,9 @@ export interface Launcher {
 
 const FROM_SOURCES: Launcher = { command: join(REPO_ROOT, 'bin/ordinal.js'), env: { ...process.env, ORDINAL_FROM_SRC: '1' } };
 
-export async function startLocalCluster(extra: string[] = [], launcher: Launcher = FROM_SOURCES): Promise<LocalCluster> {
+export async function startLocalCluster(extra: string[] = [], launcher: Launcher = FROM_SOURCES, opts: { dataDir?: string } = {}): Promise<LocalCluster> {
   const { kubectl } = requireBins(['kubectl']);
-  const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-e2e-local-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ordinal-e2e-local-'));
   const dnsPort = await freeDnsPort();
   const args = ['local', '--api-listen', '127.0.0.1:0', '--dns-listen', `127.0.0.1:${dnsPort}`,
     '--http-listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extra];
@@ -55,8 +57,13 @@ export async function startLocalCluster(extra: string[] = [], launcher: Launcher
     kubeconfig, dnsPort, dataDir, output: () => out, kubectl: kube, k,
     json: async (...args) => JSON.parse(await k(...args, '-o', 'json')),
     dig: (name, type = 'A', tcp = false) => dig(dnsPort, name, type, { tcp }),
-    stop: async () => {
+    kill9: async () => {
       const exited = new Promise((r) => child.once('exit', r));
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      await exited;
+    },
+    stop: async () => {
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
       try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
       const t = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
       await exited;

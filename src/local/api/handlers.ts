@@ -7,6 +7,7 @@ import { ApiError, badRequest, methodNotAllowed, successStatus } from './errors.
 import { deleteObject, type DeleteOptions } from './delete.ts';
 import { decodeBody, mediaType, readBody, sendJson } from './http.ts';
 import { listObjects } from './list.ts';
+import type { PodBackend } from './pod-backend.ts';
 import type { Registry, Target } from './registry.ts';
 import { apiVersionOf, findResource } from './resources.ts';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -20,6 +21,8 @@ import { serveWatch } from './watch.ts';
 
 export interface HandlerContext {
   reg: Registry;
+  /** The nodes' side of the streaming subresources; replaced when a runtime plugs in. */
+  pods: { backend: PodBackend };
   maxBody: number;
   bookmarkIntervalMs: number;
 }

@@ -13,7 +13,9 @@ import { GarbageCollector } from './gc.ts';
 import { DEFAULT_MAX_BODY } from './http.ts';
 import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry.ts';
-import { requestListener } from './server.ts';
+import { directBackend, type PodBackend } from './pod-backend.ts';
+import { authorized, requestListener } from './server.ts';
+import { upgradeHandler } from './upgrade.ts';
 import { bootstrap } from './bootstrap.ts';
 import { Store } from './store.ts';
 import { loadOrCreateCredentials } from './tls.ts';
@@ -50,6 +52,8 @@ export interface LocalApi {
   kubeConfig(): KubeConfig;
   store: Store;
   registry: Registry;
+  /** Plug in the nodes' side of proxy, logs, exec, attach and port-forward (the simulated runtime). */
+  setPodBackend(backend: PodBackend): void;
   close(): Promise<void>;
 }
 
@@ -79,11 +83,15 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   const registry = new Registry(store);
   bootstrap(registry);
   const gc = new GarbageCollector(registry, log);
+  const pods = { backend: directBackend };
   let address = '';
-  const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener({
-    reg: registry, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+  const ctx = {
+    reg: registry, pods, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     token: creds.token, log, serverAddress: () => address,
-  }));
+  };
+  const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener(ctx));
+  const upgrades = upgradeHandler(ctx, (req) => authorized(req, creds.token));
+  server.on('upgrade', upgrades.onUpgrade);
   server.on('clientError', (_err, socket) => { socket.destroy(); });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -97,6 +105,7 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   log.info({ url, kubeconfig: kubeconfigPath, persistent: Boolean(opts.dataDir) }, 'local API server listening');
   return {
     url, host, port: boundPort, token: creds.token, caPem: creds.caPem, kubeconfigPath, store, registry,
+    setPodBackend: (backend) => { pods.backend = backend; },
     kubeConfig: () => {
       const kc = new KubeConfig();
       kc.loadFromOptions({
@@ -109,6 +118,7 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
     },
     close: async () => {
       gc.stop();
+      upgrades.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();

@@ -10,6 +10,9 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { ApiError, methodNotAllowed } from './errors.ts';
 import { handleResource, type HandlerContext } from './handlers.ts';
 import { asApiError, sendError, sendJson } from './http.ts';
+import { matchNodeSubresource, servePodSubresource } from './pod-subresources.ts';
+import { matchProxyPath, serveProxy } from './proxy.ts';
+import { findResource } from './resources.ts';
 import { route } from './router.ts';
 import { openapiV2, openapiV3, openapiV3Index } from '../kubectl/openapi.ts';
 
@@ -19,7 +22,7 @@ export interface ServerContext extends HandlerContext {
   serverAddress: () => string;
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
+export function authorized(req: IncomingMessage, token: string): boolean {
   const h = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(h);
   if (!m) return false;
@@ -77,6 +80,17 @@ function sendOpenApi(req: IncomingMessage, res: ServerResponse, path: string): b
   return false;
 }
 
+/** Requests a kube-apiserver passes on to a pod or its kubelet: proxy, log, exec, attach, port-forward. */
+function nodeRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> | undefined {
+  // Proxy paths are matched on the raw path: their tail (trailing slash included) is the pod's.
+  const proxy = matchProxyPath(url.pathname);
+  if (proxy) return serveProxy(ctx.reg, ctx.pods.backend, proxy, req, res, url.search);
+  const node = matchNodeSubresource(path);
+  if (!node) return undefined;
+  const t = { info: findResource('', 'v1', 'pods')!, id: 'pods', namespace: node.namespace };
+  return Promise.resolve(servePodSubresource(ctx, { req, res, t, name: node.name, subresource: node.subresource, query: url.searchParams }, node.name));
+}
+
 const HEALTH = new Set(['/healthz', '/readyz', '/livez']);
 
 async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,6 +104,8 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
   if (!authorized(req, ctx.token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
   if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
   if (path.startsWith('/openapi/') && req.method === 'GET' && sendOpenApi(req, res, path)) return;
+  const toNode = nodeRequest(ctx, req, res, url, path);
+  if (toNode) return toNode;
   const r = route(path);
   if (r?.type === 'discovery') {
     if (req.method !== 'GET') throw methodNotAllowed();

@@ -14,7 +14,9 @@ import { formatIPv4, nodePodCidr, parseIPv4 } from './ip.ts';
 import { createIpPool } from './ip-pool.ts';
 import { MERGE_PATCH, ignoreNotFound, informer, isConflict, waitSynced } from './kube-io.ts';
 import { allocatablePods, isLost, isNodeReady, nodeLoad, pickNode, type NodeCandidate } from './node.ts';
+import { createPodRunner } from './pod-runner.ts';
 import { kubeletAction, type KubeletAction } from './pod-status.ts';
+import type { ContainerRuntime } from './runtime/runtime.ts';
 import { podFitsNode } from './scheduling.ts';
 
 export interface SimNodesOptions {
@@ -29,6 +31,12 @@ export interface SimNodesOptions {
   nodeIPRange?: string;
   log: Logger;
   ipStatePath?: string;
+  /**
+   * Run the pods' containers for real (src/local/sim/runtime); without it pods only report
+   * a status. Volumes are resolved under `dataDir` (a temp dir when unset).
+   */
+  runtime?: ContainerRuntime;
+  dataDir?: string;
 }
 
 export interface Stoppable {
@@ -68,6 +76,14 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
   const pool = await createIpPool(log, opts.ipStatePath);
 
   for (const s of sims.values()) await registerNode(api, s.name, s.cidr);
+  const runtime = opts.runtime;
+  const runner = runtime ? createPodRunner({ core, runtime, dataDir: opts.dataDir ?? runtime.rootDir, log }) : undefined;
+  /** Pod UID → key, so a container's state change re-queues its pod. */
+  const keyOfUid = new Map<string, string>();
+  runtime?.onChange((uid) => {
+    const key = keyOfUid.get(uid);
+    if (key) queue.add(key);
+  });
 
   const nodes = informer<V1Node>(kc, log, 'sim-nodes', '/api/v1/nodes');
   const pods = informer<V1Pod>(kc, log, 'sim-pods', '/api/v1/pods');
@@ -126,17 +142,24 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
 
   nodes.on('add', onNode);
   nodes.on('update', onNode);
-  pods.on('add', (p) => queue.add(objectKey(p)));
+  pods.on('add', (p) => {
+    keyOfUid.set(p.metadata?.uid ?? '', objectKey(p));
+    queue.add(objectKey(p));
+  });
   pods.on('update', (p) => {
+    keyOfUid.set(p.metadata?.uid ?? '', objectKey(p));
     if (p.spec?.nodeName) assumed.delete(p.metadata?.uid ?? '');
     queue.add(objectKey(p));
   });
   pods.on('delete', (p) => {
-    pool.release(p.metadata?.uid ?? '');
-    startedAt.delete(p.metadata?.uid ?? '');
-    deletionSeenAt.delete(p.metadata?.uid ?? '');
-    assumed.delete(p.metadata?.uid ?? '');
-    unschedulable.delete(p.metadata?.uid ?? '');
+    const uid = p.metadata?.uid ?? '';
+    // Gone from the API (finished, or force-deleted): stop its containers and drop its files.
+    if (runtime && runner) {
+      runner.forget(uid);
+      runtime.killPod(uid, true).catch((err: unknown) => log.warn({ err, pod: objectKey(p) }, 'stopping the containers of a deleted pod failed'));
+    }
+    for (const m of [keyOfUid, startedAt, deletionSeenAt, assumed, unschedulable]) m.delete(uid);
+    pool.release(uid);
     for (const key of unschedulable.values()) queue.add(key);
   });
 
@@ -189,7 +212,8 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
     const uid = pod.metadata?.uid ?? '';
     if (!startedAt.has(uid) && pod.status?.phase !== 'Running') startedAt.set(uid, now);
     if (!deletionSeenAt.has(uid) && pod.metadata?.deletionTimestamp) deletionSeenAt.set(uid, now);
-    return kubeletAction(pod, { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid) });
+    const containers = runtime?.sandbox(uid)?.containers;
+    return kubeletAction(pod, { hostIP: s.hostIP, podIP, now, readyDelayMs, shutdownMs, startedAt: startedAt.get(uid), deletionSeenAt: deletionSeenAt.get(uid), ...(containers ? { runtime: containers } : {}) });
   }
 
   async function execute(key: string, pod: V1Pod, action: KubeletAction): Promise<void> {
@@ -220,7 +244,24 @@ export async function startSimNodes(kc: KubeConfig, opts: SimNodesOptions): Prom
       log.warn({ key, cidr: s.cidr }, 'pod CIDR exhausted');
       return;
     }
+    if (runner && !(await runContainers(key, pod, podIP, s))) return;
     await execute(key, pod, decide(pod, s, podIP));
+  }
+
+  /**
+   * The runtime's part of a sync: containers start before the pod reports Running (false:
+   * not yet, retried shortly) and get SIGTERM as soon as a graceful deletion begins.
+   */
+  async function runContainers(key: string, pod: V1Pod, podIP: string, s: SimNode): Promise<boolean> {
+    const uid = pod.metadata?.uid ?? '';
+    if (pod.metadata?.deletionTimestamp) {
+      await runtime?.killPod(uid, false);
+      return true;
+    }
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return true;
+    if (await runner?.ensure(pod, podIP, s.name)) return true;
+    queue.addAfter(key, 200);
+    return false;
   }
 
   nodes.start();

@@ -8,6 +8,7 @@
  * then the Ready/ContainersReady conditions once "probes" pass (here: after readyDelayMs).
  */
 import type { V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import { podPhase, runtimeContainerStatus, type PodPhase, type RuntimeContainer } from './container-status.ts';
 import { rfc3339, toMs } from './time.ts';
 
 /** `kubectl annotate pod x sim.ordinal.dev/ready=false` holds the pod unready until removed. */
@@ -28,6 +29,8 @@ export interface KubeletContext {
   readonly readyDelayMs: number;
   /** Upper bound of the simulated container shutdown on graceful deletion. */
   readonly shutdownMs: number;
+  /** What the container runtime reports per container name, when containers really run. */
+  readonly runtime?: ReadonlyMap<string, RuntimeContainer>;
 }
 
 export interface ConditionOut {
@@ -40,7 +43,7 @@ export interface ConditionOut {
 }
 
 export interface PodStatusOut {
-  phase: 'Running';
+  phase: PodPhase;
   hostIP: string;
   hostIPs: { ip: string }[];
   podIP: string;
@@ -127,28 +130,58 @@ function containerStatus(pod: V1Pod, c: { name: string; image?: string }, at: st
   };
 }
 
+/**
+ * Phase and liveness from the runtime, when containers really run (else Running, all up).
+ * `probed` is true when every container has a readiness verdict from a probe, false when one
+ * failed, and undefined when the kubelet's delay decides (no readiness probes).
+ */
+function runtimePhase(pod: V1Pod, rt: ReadonlyMap<string, RuntimeContainer> | undefined): { phase: PodPhase; allRunning: boolean; probed: boolean | undefined } {
+  if (!rt) return { phase: 'Running', allRunning: true, probed: undefined };
+  const containers = pod.spec?.containers ?? [];
+  const verdicts = containers.map((c) => rt.get(c.name)?.readyByProbe).filter((v) => v !== undefined);
+  return {
+    phase: podPhase(pod.spec?.restartPolicy, containers.map((c) => rt.get(c.name))),
+    allRunning: containers.every((c) => rt.get(c.name)?.state.kind === 'running'),
+    probed: verdicts.length === 0 ? undefined : verdicts.every(Boolean),
+  };
+}
+
+/** A readiness probe decides when there is one; without, the simulated delay does. */
+function readiness(pod: V1Pod, ctx: KubeletContext, readyAt: number, held: boolean): { phase: PodPhase; allRunning: boolean; ready: boolean; delayed: boolean } {
+  const { phase, allRunning, probed } = runtimePhase(pod, ctx.runtime);
+  const delayed = probed === undefined && ctx.now < readyAt;
+  return { phase, allRunning, delayed, ready: !held && allRunning && (probed ?? !delayed) };
+}
+
 export function desiredPodStatus(pod: V1Pod, ctx: KubeletContext): { status: PodStatusOut; recheckMs?: number } {
   const startMs = startOf(pod, ctx);
   const readyAt = startMs + ctx.readyDelayMs;
   const held = isHeldUnready(pod);
-  const ready = !held && ctx.now >= readyAt;
+  const containers = pod.spec?.containers ?? [];
+  const rt = ctx.runtime;
+  const { phase, allRunning, ready, delayed } = readiness(pod, ctx, readyAt, held);
   const started = rfc3339(startMs);
+  const uid = pod.metadata?.uid ?? '';
   const status: PodStatusOut = {
-    phase: 'Running',
+    phase,
     hostIP: ctx.hostIP,
     hostIPs: [{ ip: ctx.hostIP }],
     podIP: ctx.podIP,
     podIPs: [{ ip: ctx.podIP }],
     startTime: started,
     conditions: podConditions(pod, ready, ctx.now),
-    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(pod, c, started, ready, false)),
+    containerStatuses: containers.map((c) => {
+      const r = rt?.get(c.name);
+      return r ? runtimeContainerStatus(uid, c, r, ready) : containerStatus(pod, c, started, ready, false);
+    }),
     reason: null,
     message: null,
   };
   const inits = pod.spec?.initContainers ?? [];
   if (inits.length > 0) status.initContainerStatuses = inits.map((c) => containerStatus(pod, c, started, true, true));
   // Recheck when the simulated readiness probe is due; a held pod waits for an annotation event.
-  return !ready && !held ? { status, recheckMs: readyAt - ctx.now } : { status };
+  // Recheck when the delay is due; probes and a held pod re-queue through their own events.
+  return !ready && !held && allRunning && delayed ? { status, recheckMs: Math.max(1, readyAt - ctx.now) } : { status };
 }
 
 /** A condition keeping its lastTransitionTime when its status does not change. */
@@ -179,7 +212,7 @@ export function statusSignature(s: PodStatusOut): string {
     s.podIPs.map((p) => p.ip),
     null,
     s.conditions.map((c) => [c.type, c.status]).sort(),
-    s.containerStatuses.map((c) => [c.name, c.ready]),
+    s.containerStatuses.map((c) => [c.name, c.ready, Object.keys(c.state as object)[0], c.restartCount]),
   ]);
 }
 
@@ -192,6 +225,6 @@ function currentSignature(pod: V1Pod): string {
     (s.podIPs ?? []).map((p) => p.ip),
     s.reason ?? null,
     (s.conditions ?? []).map((c) => [c.type, c.status]).sort(),
-    (s.containerStatuses ?? []).map((c) => [c.name, c.ready]),
+    (s.containerStatuses ?? []).map((c) => [c.name, c.ready, Object.keys(c.state ?? {})[0], c.restartCount]),
   ]);
 }

@@ -6,7 +6,7 @@
  */
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { planProtection, type DropFinalizer } from './protection.ts';
-import { matchVolume, provisionedVolume, reclaimAction, wantsProvisioning } from './volumes.ts';
+import { matchVolume, provisionedVolume, reclaimAction, volumeDir, wantsProvisioning } from './volumes.ts';
 
 export interface ClaimRefOut {
   apiVersion: 'v1';
@@ -67,7 +67,8 @@ function reclaim(pv: V1PersistentVolume, dataDir: string, ops: VolumeOp[]): void
       break;
     case 'recycle':
       // The recycler scrubs the data (rm -rf of the volume's content), then the volume is free.
-      ops.push(hostPath ? { op: 'scrub', pv: name, hostPath } : { op: 'scrub', pv: name });
+      // The directory is the one pods mounted (volumeDir), which is always under the data dir.
+      ops.push({ op: 'scrub', pv: name, hostPath: volumeDir(pv, dataDir) });
       ops.push({ op: 'pvClaimRef', pv: name, claimRef: null });
       ops.push({ op: 'pvPhase', pv: name, phase: 'Available' });
       break;

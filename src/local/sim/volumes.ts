@@ -4,6 +4,7 @@
  * local volume looks like, and what happens to a volume whose claim is gone (reclaim policy).
  */
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { posix } from 'node:path';
 import { parseQuantity } from './quantity.ts';
 
 export const PROVISIONER = 'ordinal.dev/local';
@@ -129,4 +130,29 @@ export function reclaimAction(pv: V1PersistentVolume): ReclaimAction {
   if (policy === 'Delete') return 'delete';
   if (policy === 'Recycle') return 'recycle';
   return pv.status?.phase === 'Released' ? 'none' : 'release';
+}
+
+/** The data dir without trailing slashes (`/` stays `/`). */
+function rootOf(dataDir: string): string {
+  return dataDir.replace(/\/+$/, '') || '/';
+}
+
+/**
+ * Where a hostPath lives on this machine. The simulated nodes share one disk, the data dir:
+ * a path already under it is used as is (provisioned volumes), any other is re-rooted under
+ * `<dataDir>/hostpath`, so `/tmp/pv-a` is `<dataDir>/hostpath/tmp/pv-a` and nothing outside the
+ * data dir is ever written.
+ */
+export function hostPathDir(path: string, dataDir: string): string {
+  const root = rootOf(dataDir);
+  const abs = posix.normalize(`/${path}`);
+  if (path.startsWith('/') && !path.split('/').includes('..') && (abs === root || abs.startsWith(`${root}/`))) return abs;
+  return posix.join(root, 'hostpath', abs);
+}
+
+/** The directory holding a PersistentVolume's data: its hostPath (or local path), else `<dataDir>/volumes/<name>`. */
+export function volumeDir(pv: V1PersistentVolume, dataDir: string): string {
+  const path = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
+  if (path) return hostPathDir(path, dataDir);
+  return posix.join(rootOf(dataDir), 'volumes', pv.metadata?.name ?? '');
 }

@@ -124,6 +124,11 @@ describe('planVolumes', () => {
     expect(planVolumes([v], [], '/data')).toEqual(ops);
   });
 
+  it('Recycle scrubs the directory pods mounted: a hostPath outside the data dir is re-rooted under it', () => {
+    const v = pv('v', { policy: 'Recycle', phase: 'Bound', claim: ['gone', 'uid-gone'], path: '/tmp/pv-a' });
+    expect(planVolumes([v], [], '/data')).toContainEqual({ op: 'scrub', pv: 'v', hostPath: '/data/hostpath/tmp/pv-a' });
+  });
+
   it('never hands out a host path outside the data dir for removal', () => {
     const v = pv('v', { policy: 'Delete', phase: 'Bound', claim: ['gone', 'uid-gone'], path: '/etc' });
     expect(planVolumes([v], [], '/data')).toContainEqual({ op: 'deletePv', pv: 'v' });

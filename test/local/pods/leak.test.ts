@@ -1,0 +1,88 @@
+/**
+ * Listeners, sockets, timers and files of deleted pods are released: 500 pods of the book's
+ * HTTP image are created and deleted (five rounds of 100, as three nodes take 330), each one
+ * reached through the API server's proxy, and afterwards the runtime holds no sandbox, the pod
+ * network no route, and the process no more handles than before.
+ */
+import { request } from 'node:https';
+import { readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../sim/cluster.ts';
+import { startPodsStack, type PodsStack } from './stack.ts';
+
+const ROUNDS = 5;
+const PER_ROUND = 100;
+const NS = 'leak';
+
+function get(s: PodsStack, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: s.api.host, port: s.api.port, path, ca: s.api.caPem, headers: { authorization: `Bearer ${s.api.token}` }, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// A full collection before each memory reading, so garbage does not count as a leak.
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function memory(): { heap: number; external: number; rss: number } {
+  gc();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, external: m.external, rss: m.rss };
+}
+
+const handles = (): number => process.getActiveResourcesInfo().filter((r) => r !== 'Timeout' && r !== 'Immediate').length;
+
+describe('500 pods created and deleted', () => {
+  let s: PodsStack;
+  beforeAll(async () => {
+    s = await startPodsStack({ manifests: [] });
+    await s.core.createNamespace({ body: { metadata: { name: NS } } });
+  }, 30_000);
+  afterAll(async () => {
+    await s?.stop();
+    if (s) await rm(s.dataDir, { recursive: true, force: true });
+  });
+
+  it('leave no sandboxes, routes, handles or pod directories behind', async () => {
+    const before = handles();
+    let warm: ReturnType<typeof memory> | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      const names = Array.from({ length: PER_ROUND }, (_, i) => `p-${round}-${i}`);
+      await Promise.all(names.map((name) => s.core.createNamespacedPod({ namespace: NS, body: { metadata: { name, labels: { round: String(round) } }, spec: { containers: [{ name: 'app', image: 'luksa/kubia', ports: [{ containerPort: 8080 }] }] } } })));
+      await waitFor(`round ${round}: ${PER_ROUND} pods Ready`, async () => {
+        const list = await s.core.listNamespacedPod({ namespace: NS });
+        return list.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === PER_ROUND;
+      }, 60_000);
+      const codes = await Promise.all(names.slice(0, 20).map((n) => get(s, `/api/v1/namespaces/${NS}/pods/${n}/proxy/`)));
+      expect(codes.every((c) => c === 200)).toBe(true);
+      await s.core.deleteCollectionNamespacedPod({ namespace: NS, gracePeriodSeconds: 0 });
+      await waitFor(`round ${round}: pods gone`, async () => (await s.core.listNamespacedPod({ namespace: NS })).items.length === 0 && s.runtime.size() === 0, 60_000);
+      // The first round warms caches, pools and JIT code; later rounds must not add to it.
+      if (round === 0) warm = memory();
+    }
+    expect(s.runtime.size()).toBe(0);
+    expect(s.runtime.network.size()).toBe(0);
+    expect(readdirSync(join(s.dataDir, 'pods'))).toEqual([]);
+    await waitFor('handles back to where they were', async () => handles() <= before + 5, 10_000);
+    // What four more rounds may add: the API server's watch history of their events (bounded
+    // by historyLimit), not 400 pods' listeners, sockets and log buffers.
+    const after = memory();
+    const mb = (m: ReturnType<typeof memory>): string => `heap ${(m.heap / 2 ** 20).toFixed(1)} MB, external ${(m.external / 2 ** 20).toFixed(1)} MB, rss ${(m.rss / 2 ** 20).toFixed(1)} MB`;
+    console.log(`after round 1: ${mb(warm!)}; after round ${ROUNDS}: ${mb(after)}`);
+    // External memory (Buffers: TLS pools, the write-ahead log's writes) grew 8-16 MB over four
+    // rounds in runs on a busy 2-core machine; not yet attributed, so bounded loosely here.
+    expect(after.external - warm!.external).toBeLessThan(32 * 2 ** 20);
+    expect(after.heap - warm!.heap).toBeLessThan(48 * 2 ** 20);
+    // RSS only loosely: glibc keeps freed arenas (TLS buffers of 2,000 proxied requests) mapped.
+    expect(after.rss - warm!.rss).toBeLessThan(128 * 2 ** 20);
+  }, 300_000);
+});
