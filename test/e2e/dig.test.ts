@@ -1,24 +1,17 @@
 // End to end: the real CLI serving deploy/examples/dns-demo.yaml (plus a generated 100-pod
 // headless service), queried with BIND's dig. dig must be installed (bind9-dnsutils);
 // a missing dig fails this suite.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bigService, startServe } from './harness/serve.ts';
 
-const BIN = path.resolve('bin/ordinal.js');
 const DEMO = path.resolve('deploy/examples/dns-demo.yaml');
 let proc: ChildProcess;
 let port = 0;
 
-function bigService(n: number): string {
-  const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: big, namespace: default}\nspec:\n  clusterIP: None\n  selector: {app: big}\n  ports: [{name: peer, port: 7000}]\n';
-  const pods = Array.from({ length: n }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: big-${i}, namespace: default, labels: {app: big}}\n` +
-    `spec: {hostname: big-${i}, subdomain: big, containers: [{name: c, image: x}]}\n` +
-    `status: {phase: Running, podIP: 10.250.${Math.floor(i / 200)}.${(i % 200) + 1}, conditions: [{type: Ready, status: "True"}]}\n`);
-  return svc + pods.join('');
-}
 
 function dig(...args: string[]): string {
   const r = spawnSync('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...args], { encoding: 'utf8' });
@@ -32,17 +25,7 @@ beforeAll(async () => {
   if (probe.error) throw new Error('dig is not installed: apt-get install -y bind9-dnsutils');
   const dir = await mkdtemp(path.join(tmpdir(), 'ordinal-dig-'));
   await writeFile(path.join(dir, 'big.yaml'), bigService(100));
-  proc = spawn(process.execPath, [BIN, 'serve', '--manifests', DEMO, '--manifests', dir, '--dns-listen', '127.0.0.1:0',
-    '--reverse-zone', 'in-addr.arpa', '--reverse-zone', 'ip6.arpa', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /dns listening on udp\+tcp 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.on('exit', (code) => reject(new Error(`ordinal serve exited with ${code}`)));
-  });
+  ({ proc, port } = await startServe(['--manifests', DEMO, '--manifests', dir, '--reverse-zone', 'in-addr.arpa', '--reverse-zone', 'ip6.arpa']));
 });
 afterAll(() => { proc?.kill('SIGTERM'); });
 

@@ -4,14 +4,13 @@
  * NXDOMAIN whose SOA has TTL and MINIMUM `--expected-negative-ttl` (RFC 2308 §5), while other
  * NXDOMAINs keep the zone's SOA (TTL and MINIMUM `--ttl`). dig must be installed (bind9-dnsutils).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from './harness/dig.ts';
+import { startServe, type Served } from './harness/serve.ts';
 
-const BIN = path.resolve('bin/ordinal.js');
 
 const MANIFEST = `
 apiVersion: v1
@@ -46,23 +45,12 @@ spec: {hostname: pg-1, subdomain: pg, containers: [{name: pg, image: postgres}]}
 status: {phase: Running, podIP: 10.244.7.11, conditions: [{type: Ready, status: "False"}]}
 `;
 
-interface Server { proc: ChildProcess; port: number }
-const servers: Server[] = [];
+const servers: Served[] = [];
 
 async function serve(file: string, extra: string[]): Promise<number> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--manifests', file, '--dns-listen', '127.0.0.1:0', '--ttl', '30', '--log-level', 'warn', ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /dns listening on udp\+tcp 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.on('exit', (code) => reject(new Error(`ordinal serve exited with ${code}`)));
-  });
-  servers.push({ proc, port });
-  return port;
+  const served = await startServe(['--manifests', file, '--ttl', '30', ...extra]);
+  servers.push(served);
+  return served.port;
 }
 
 let insecure = 0;

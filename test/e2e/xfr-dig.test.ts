@@ -2,25 +2,18 @@
 // a multi-message AXFR whose every message is TSIG-signed (dig verifies each one), IXFR=N with
 // the current serial (a single SOA), BADKEY/BADSIG/BADTIME-free success, and REFUSED without
 // a key when --require-tsig is set. dig must be installed (bind9-dnsutils).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bigService, startServe } from './harness/serve.ts';
 
-const BIN = path.resolve('bin/ordinal.js');
 const SECRET = randomBytes(64).toString('base64');
 let proc: ChildProcess;
 let port = 0;
 
-function bigService(n: number): string {
-  const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: big, namespace: default}\nspec:\n  clusterIP: None\n  selector: {app: big}\n  ports: [{name: peer, port: 7000}]\n';
-  const pods = Array.from({ length: n }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: big-${i}, namespace: default, labels: {app: big}}\n` +
-    `spec: {hostname: big-${i}, subdomain: big, containers: [{name: c, image: x}]}\n` +
-    `status: {phase: Running, podIP: 10.250.${Math.floor(i / 200)}.${(i % 200) + 1}, conditions: [{type: Ready, status: "True"}]}\n`);
-  return svc + pods.join('');
-}
 
 const dig = (...args: string[]): string =>
   spawnSync('dig', ['@127.0.0.1', '-p', String(port), '+time=5', '+tries=1', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
@@ -31,17 +24,8 @@ beforeAll(async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'ordinal-xfr-dig-'));
   await writeFile(path.join(dir, 'big.yaml'), bigService(3000));
   await writeFile(path.join(dir, 'key'), `${SECRET}\n`);
-  proc = spawn(process.execPath, [BIN, 'serve', '--manifests', dir, '--dns-listen', '127.0.0.1:0', '--log-level', 'warn',
-    '--transfer-to', '127.0.0.0/8', '--tsig-key', `xfr.example:hmac-sha512:${path.join(dir, 'key')}`, '--require-tsig'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /dns listening on udp\+tcp 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.on('exit', (code) => reject(new Error(`ordinal serve exited with ${code}`)));
-  });
+  ({ proc, port } = await startServe(['--manifests', dir,
+    '--transfer-to', '127.0.0.0/8', '--tsig-key', `xfr.example:hmac-sha512:${path.join(dir, 'key')}`, '--require-tsig']));
   await new Promise((r) => setTimeout(r, 1500)); // the zone is sealed at the next second boundary
 });
 afterAll(() => { proc?.kill('SIGTERM'); });
