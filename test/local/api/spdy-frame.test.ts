@@ -7,7 +7,7 @@ import { createDeflate, createInflate, constants as z, type Deflate, type Inflat
 import { describe, expect, it } from 'vitest';
 import {
   adler32, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FrameDecoder, goAwayFrame, HeaderCompressor, HeaderDecompressor, pingFrame,
-  rstStreamFrame, SPDY3_DICTIONARY, synReplyFrame, synStreamFrame, type Frame,
+  rstStreamFrame, SPDY3_DICTIONARY, synReplyFrame, synStreamFrame, type Frame, type Headers,
 } from '../../../src/local/api/spdy-frame.ts';
 import { parsePort } from '../../../src/local/api/port-forward.ts';
 
@@ -89,7 +89,7 @@ describe('SPDY/3 header blocks', () => {
   it('what the compressor writes, zlib inflates with the dictionary, block after block', async () => {
     const c = new HeaderCompressor();
     const inflate = createInflate({ dictionary: SPDY3_DICTIONARY });
-    const blocks = [{}, { streamtype: ['error'], port: ['8080'], requestid: ['0'] }, { big: ['x'.repeat(70_000)] }, {}];
+    const blocks: Headers[] = [{}, { streamtype: ['error'], port: ['8080'], requestid: ['0'] }, { big: ['x'.repeat(70_000)] }, {}];
     for (const h of blocks) expect(decodeHeaderBlock(await flushThrough(inflate, c.compress(h)))).toEqual(h);
     inflate.destroy();
   });
