@@ -51,6 +51,7 @@ export function openPortForward(ctx: ServerContext, at: { namespace: string; nam
     if (head.length) session.receive(head);
     return;
   }
+  delete req.headers['sec-websocket-protocol']; // offered and checked above; echoed by the server's 'headers' hook
   pf.handleUpgrade(req, socket, head, (ws) => {
     const session = portForwardSession({ write: (b) => ws.send(b), close: () => ws.close(1000) }, target, log);
     // The tunnel is a byte pipe in binary messages; their boundaries mean nothing.

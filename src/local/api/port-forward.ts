@@ -36,6 +36,9 @@ interface Pair {
   port?: string;
   timer: NodeJS.Timeout;
   socket?: Socket;
+  /** What the client sent on the data stream before the dial completed. */
+  early: Buffer[];
+  earlyFin: boolean;
   done: boolean;
 }
 
@@ -113,6 +116,9 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
     if (p.done) return void sock.destroy();
     p.socket = sock;
     const data = p.data!;
+    for (const b of p.early) sock.write(b);
+    if (p.earlyFin) sock.end();
+    p.early = [];
     sock.on('data', (c: Buffer) => send(dataFrame(data, c)));
     sock.on('end', () => finish(p, 'fin'));
     sock.on('error', (err) => fail(p, `error forwarding port ${port} to pod ${target.podName}, uid ${target.uid}: ${err.message}`));
@@ -129,7 +135,7 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
     }
     let p = pairs.get(requestId);
     if (!p) {
-      const fresh: Pair = { requestId, done: false, timer: setTimeout(() => fail(fresh, 'timed out waiting for streams'), pairTimeoutMs) };
+      const fresh: Pair = { requestId, done: false, early: [], earlyFin: false, timer: setTimeout(() => fail(fresh, 'timed out waiting for streams'), pairTimeoutMs) };
       p = fresh;
       pairs.set(requestId, p);
     }
@@ -150,8 +156,15 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
       return;
     }
     if (f.streamId !== p.data) return; // the client's error stream only ever carries its FIN
-    if (f.data.length) p.socket?.write(f.data);
-    if (f.flags & FLAG_FIN) p.socket?.end();
+    const fin = (f.flags & FLAG_FIN) !== 0;
+    if (!p.socket) {
+      // Still dialling: keep it for the socket (kubectl writes as soon as it has the streams).
+      if (f.data.length) p.early.push(f.data);
+      p.earlyFin ||= fin;
+      return;
+    }
+    if (f.data.length) p.socket.write(f.data);
+    if (fin) p.socket.end();
   }
 
   async function onFrame(f: Frame): Promise<void> {

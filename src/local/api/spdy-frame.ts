@@ -224,6 +224,10 @@ export class HeaderCompressor {
       parts.push(h5, chunk);
       if (raw.length === 0) break;
     }
+    // End with an empty stored block, the marker a Z_SYNC_FLUSH writes: Go's inflater returns
+    // a block's bytes only when it meets the next block header, and must find it inside this
+    // frame (spdystream refuses a header block it could not read to the end of the frame).
+    parts.push(Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]));
     return Buffer.concat(parts);
   }
 }

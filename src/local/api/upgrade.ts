@@ -40,7 +40,10 @@ export interface UpgradeHandler {
 
 export function upgradeHandler(ctx: ServerContext, authorized: (req: IncomingMessage) => boolean): UpgradeHandler {
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => PROTOCOLS.find((p) => protocols.has(p)) ?? false });
-  const pf = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has(PORT_FORWARD_TUNNEL) ? PORT_FORWARD_TUNNEL : false) });
+  // `ws` refuses `SPDY/3.1+portforward.k8s.io` as a subprotocol ("/" is not a token character,
+  // RFC 6455 §4.1): the tunnel's protocol is checked before the handshake and echoed here.
+  const pf = new WebSocketServer({ noServer: true });
+  pf.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL}`));
   const raw = new Set<Duplex>();
   const close = (): void => {
     for (const ws of [...wss.clients, ...pf.clients]) ws.terminate();
