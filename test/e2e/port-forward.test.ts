@@ -76,7 +76,11 @@ describe('kubectl port-forward against ordinal local', () => {
     f.stop();
   });
 
-  it('a pod that does not exist, and one not scheduled, as kube-apiserver answers', async () => {
-    expect(await c.kubectl('port-forward', 'pod/nope', '18080:8080')).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n' });
+  it('a pod that does not exist, and one not running: the same errors as against kube-apiserver', async () => {
+    const port = String(await freePort());
+    expect(await c.kubectl('port-forward', 'pod/nope', `${port}:8080`)).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n' });
+    await c.k('run', 'pending', '--image=luksa/kubia', '--overrides={"spec":{"schedulerName":"nobody"}}');
+    // kubectl itself refuses a pod that is not Running, before any upgrade.
+    expect(await c.kubectl('port-forward', 'pod/pending', `${port}:8080`)).toMatchObject({ code: 1, stderr: 'error: unable to forward port because pod is not running. Current status=Pending\n' });
   });
 });
