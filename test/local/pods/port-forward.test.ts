@@ -53,7 +53,9 @@ class Client {
   readonly data = new Map<number, string>();
   readonly fins = new Set<number>();
   private chain: Promise<unknown> = Promise.resolve();
-  constructor(readonly socket: Duplex) {
+  readonly socket: Duplex;
+  constructor(socket: Duplex) {
+    this.socket = socket;
     socket.on('data', (c: Buffer) => {
       for (const f of this.decoder.push(c)) {
         if (f.kind === 'data') {
