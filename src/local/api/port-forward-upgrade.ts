@@ -15,6 +15,10 @@ import type { ServerContext } from './server.ts';
 export const PORT_FORWARD_TUNNEL = 'SPDY/3.1+portforward.k8s.io';
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 
+/** What the WebSocket may buffer before the pod's socket is paused, and where it resumes. */
+const HIGH_WATER = 1 << 20;
+const LOW_WATER = 256 << 10;
+
 function plain(socket: Duplex, code: number, reason: string, body: string): void {
   socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
@@ -42,7 +46,7 @@ export function openPortForward(ctx: ServerContext, at: { namespace: string; nam
     }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
     raw.add(socket);
-    const session = portForwardSession({ write: (b) => socket.write(b), close: () => socket.end() }, target, log);
+    const session = portForwardSession({ write: (b) => socket.write(b), drained: (fn) => socket.once('drain', fn), close: () => socket.end() }, target, log);
     socket.on('data', (c: Buffer) => session.receive(c));
     socket.on('close', () => {
       raw.delete(socket);
@@ -53,7 +57,17 @@ export function openPortForward(ctx: ServerContext, at: { namespace: string; nam
   }
   delete req.headers['sec-websocket-protocol']; // offered and checked above; echoed by the server's 'headers' hook
   pf.handleUpgrade(req, socket, head, (ws) => {
-    const session = portForwardSession({ write: (b) => ws.send(b), close: () => ws.close(1000) }, target, log);
+    let waiting: (() => void)[] = [];
+    const write = (b: Buffer): boolean => {
+      ws.send(b, () => {
+        if (ws.bufferedAmount >= LOW_WATER || !waiting.length) return;
+        const run = waiting;
+        waiting = [];
+        for (const fn of run) fn();
+      });
+      return ws.bufferedAmount < HIGH_WATER;
+    };
+    const session = portForwardSession({ write, drained: (fn) => waiting.push(fn), close: () => ws.close(1000) }, target, log);
     // The tunnel is a byte pipe in binary messages; their boundaries mean nothing.
     ws.on('message', (d: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       if (!isBinary) return ws.close(1003, 'port-forward tunnel carries binary messages only');

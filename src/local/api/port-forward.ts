@@ -17,7 +17,10 @@ import {
 export const PAIR_TIMEOUT_MS = 30_000;
 
 export interface Transport {
-  write(b: Buffer): void;
+  /** False when the transport is buffering: the sender should wait for `drained`. */
+  write(b: Buffer): boolean;
+  /** Call `fn` once what was buffered has gone out. */
+  drained(fn: () => void): void;
   /** End the tunnel (the session is over or broken). */
   close(): void;
 }
@@ -70,9 +73,7 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
   let ended = false;
   let queue: Promise<void> = Promise.resolve();
 
-  const send = (b: Buffer): void => {
-    if (!ended) t.write(b);
-  };
+  const send = (b: Buffer): boolean => (ended ? true : t.write(b));
   const end = (why: string, goAwayStatus?: number): void => {
     if (ended) return;
     if (goAwayStatus !== undefined) send(goAwayFrame(lastStream, goAwayStatus));
@@ -119,7 +120,13 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
     for (const b of p.early) sock.write(b);
     if (p.earlyFin) sock.end();
     p.early = [];
-    sock.on('data', (c: Buffer) => send(dataFrame(data, c)));
+    sock.on('data', (c: Buffer) => {
+      // Backpressure from the client's side: stop reading the pod until the tunnel drains.
+      if (!send(dataFrame(data, c))) {
+        sock.pause();
+        t.drained(() => sock.resume());
+      }
+    });
     sock.on('end', () => finish(p, 'fin'));
     sock.on('error', (err) => fail(p, `error forwarding port ${port} to pod ${target.podName}, uid ${target.uid}: ${err.message}`));
   }
@@ -131,7 +138,7 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
     const requestId = header(h, 'requestid') ?? '';
     if (type !== 'error' && type !== 'data') {
       log.warn({ id, type }, 'port-forward: invalid stream type');
-      return send(rstStreamFrame(id, RST_PROTOCOL_ERROR));
+      return void send(rstStreamFrame(id, RST_PROTOCOL_ERROR));
     }
     let p = pairs.get(requestId);
     if (!p) {
@@ -139,7 +146,7 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
       p = fresh;
       pairs.set(requestId, p);
     }
-    if (p[type] !== undefined) return send(rstStreamFrame(id, RST_PROTOCOL_ERROR));
+    if (p[type] !== undefined) return void send(rstStreamFrame(id, RST_PROTOCOL_ERROR));
     p[type] = id;
     streams.set(id, p);
     if (type === 'data') p.port = header(h, 'port');
@@ -181,7 +188,7 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
         return;
       }
       case PING:
-        return send(pingFrame(f.payload.readUInt32BE(0)));
+        return void send(pingFrame(f.payload.readUInt32BE(0)));
       case GOAWAY:
         return end('client sent GOAWAY');
       default:

@@ -133,6 +133,29 @@ describe('pods/portforward', () => {
     }
   });
 
+  it('3 MB each way through one stream pair: POSTed in 64 KB frames, read back whole', async () => {
+    const body = Array.from({ length: 3 << 14 }, (_, i) => `${String(i).padStart(63, '.')}\n`).join('');
+    const r = await upgrade(s, `${PF}/kubia-0/portforward`, SPDY_HEADERS);
+    const c = new Client(r.socket!);
+    try {
+      await c.open(1, { streamtype: ['error'], port: ['8080'], requestid: ['0'] });
+      c.send(1, '', true);
+      await c.open(3, { streamtype: ['data'], port: ['8080'], requestid: ['0'] });
+      c.send(3, `POST / HTTP/1.0\r\nContent-Length: ${body.length}\r\n\r\n`);
+      for (let i = 0; i < body.length; i += 65_536) c.send(3, body.slice(i, i + 65_536));
+      await c.until('FIN on 3', () => c.fins.has(3), 20_000);
+      expect(c.data.get(3)).toMatch(/\r\n\r\nData stored on pod kubia-0\n$/);
+      await c.open(5, { streamtype: ['error'], port: ['8080'], requestid: ['1'] });
+      await c.open(7, { streamtype: ['data'], port: ['8080'], requestid: ['1'] });
+      c.send(7, 'GET / HTTP/1.0\r\n\r\n');
+      await c.until('FIN on 7', () => c.fins.has(7), 20_000);
+      const got = c.data.get(7)!;
+      expect(got.slice(got.indexOf('\r\n\r\n') + 4)).toBe(`You've hit kubia-0\nData stored on this pod: ${body}\n`);
+    } finally {
+      c.close();
+    }
+  });
+
   it.each([
     ['8081', (ip: string) => `error forwarding port 8081 to pod kubia-0, uid ${uid}: dial tcp ${ip}:8081: connect: connection refused`],
     ['0', () => 'port "0" must be > 0'],
