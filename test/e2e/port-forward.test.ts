@@ -5,6 +5,8 @@
  * port where nothing listens, which kubectl reports from the error stream.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBins } from './harness/bins.ts';
 import { freePort, run, waitFor } from './harness/util.ts';
@@ -60,6 +62,14 @@ describe('kubectl port-forward against ordinal local', () => {
     // Several connections at once share the session, each with its own stream pair.
     const many = await Promise.all(Array.from({ length: 5 }, () => curl(`http://127.0.0.1:${port}/`)));
     expect(many.map((r) => r.stdout)).toEqual(Array(5).fill(`You've hit kubia-0\nData stored on this pod: ${data} through port-forward\n`));
+    // 2 MB up and back down: the tunnel's frames and the WebSocket's buffering at size.
+    const big = Array.from({ length: 1 << 15 }, (_, i) => `${String(i).padStart(63, '.')}\n`).join('');
+    const file = join(c.dataDir, `big-${data}.txt`);
+    writeFileSync(file, big);
+    expect(await curl('-X', 'POST', '--data-binary', `@${file}`, `http://127.0.0.1:${port}/`)).toMatchObject({ code: 0, stdout: 'Data stored on pod kubia-0\n' });
+    const back = await curl(`http://127.0.0.1:${port}/`);
+    expect(back.stdout.length).toBe(`You've hit kubia-0\nData stored on this pod: ${big}\n`.length);
+    expect(back.stdout === `You've hit kubia-0\nData stored on this pod: ${big}\n`).toBe(true);
     expect(f.out()).toContain('Handling connection for');
     expect(f.err()).toBe('');
     f.stop();
