@@ -128,6 +128,7 @@ export function portForwardSession(t: Transport, target: ForwardTarget, log: Log
       }
     });
     sock.on('end', () => finish(p, 'fin'));
+    sock.on('close', () => finish(p, 'fin')); // a pod socket destroyed without an orderly end
     sock.on('error', (err) => fail(p, `error forwarding port ${port} to pod ${target.podName}, uid ${target.uid}: ${err.message}`));
   }
 
