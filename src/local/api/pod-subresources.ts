@@ -25,7 +25,8 @@ export function servePodSubresource(ctx: HandlerContext, r: ResourceRequest, nam
   if (r.subresource === 'log') return podLog(ctx, r, name);
   // exec, attach, portforward reached as a plain request: the checks, then "upgrade first".
   if (r.req.method !== 'GET' && r.req.method !== 'POST') throw methodNotAllowed();
-  checkStreamTarget(ctx, r.t.namespace ?? '', name, r.query);
+  if (r.subresource === 'portforward') checkForwardTarget(ctx, r.t.namespace ?? '', name);
+  else checkStreamTarget(ctx, r.t.namespace ?? '', name, r.query);
   throw badRequest('Upgrade request required');
 }
 
@@ -48,6 +49,14 @@ function podLog(ctx: HandlerContext, r: ResourceRequest, name: string): void {
 interface Checked {
   pod: KObject;
   container: string;
+}
+
+/** portforward: the pod and its node only; kube-apiserver takes no container (PortForwardLocation). */
+export function checkForwardTarget(ctx: { reg: Registry }, namespace: string, name: string): KObject {
+  const pod = ctx.reg.store.get('pods', namespace, name);
+  if (!pod) throw notFound('', 'pods', name);
+  if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  return pod;
 }
 
 /** What kube-apiserver checks before the upgrade (pod/strategy.go streamLocation). */

@@ -1,8 +1,9 @@
 /**
  * @module Upgrade requests (WebSocket, SPDY): authenticated like every request, validated as
  * kube-apiserver validates exec/attach/portforward before it upgrades (pod, container, node),
- * then handed to the WebSocket channel protocol. What cannot be served gets a Status on the raw
- * socket, never a hang: SPDY (kubectl's fallback) and port-forward are named as unsupported.
+ * then handed to the WebSocket channel protocol (exec, attach) or to the SPDY/3.1 port-forward
+ * server, tunnelled in WebSocket or over a plain `Upgrade: SPDY/3.1`. What cannot be served gets
+ * a Status on the raw socket, never a hang: SPDY for exec/attach is named as unsupported.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import { ApiError, badRequest, toStatus } from './errors.ts';
 import { asApiError } from './http.ts';
 import { checkStreamTarget, matchNodeSubresource } from './pod-subresources.ts';
+import { openPortForward, PORT_FORWARD_TUNNEL } from './port-forward-upgrade.ts';
 import { PROTOCOLS, runAttach, runExec, type ChannelProtocol, type Streams } from './remote-command.ts';
 import type { ServerContext } from './server.ts';
 
@@ -38,9 +40,16 @@ export interface UpgradeHandler {
 
 export function upgradeHandler(ctx: ServerContext, authorized: (req: IncomingMessage) => boolean): UpgradeHandler {
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => PROTOCOLS.find((p) => protocols.has(p)) ?? false });
+  // `ws` refuses `SPDY/3.1+portforward.k8s.io` as a subprotocol ("/" is not a token character,
+  // RFC 6455 §4.1): the tunnel's protocol is checked before the handshake and echoed here.
+  const pf = new WebSocketServer({ noServer: true });
+  pf.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL}`));
+  const raw = new Set<Duplex>();
   const close = (): void => {
-    for (const ws of wss.clients) ws.terminate();
+    for (const ws of [...wss.clients, ...pf.clients]) ws.terminate();
+    for (const s of raw) s.destroy();
     wss.close();
+    pf.close();
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
@@ -49,8 +58,8 @@ export function upgradeHandler(ctx: ServerContext, authorized: (req: IncomingMes
       const url = new URL(req.url ?? '/', 'https://local');
       const target = matchNodeSubresource(url.pathname);
       if (!target || target.subresource === 'log') throw new ApiError(400, 'BadRequest', `upgrade is not supported on ${url.pathname}`);
+      if (target.subresource === 'portforward') return openPortForward(ctx, { namespace: target.namespace, name: target.name }, pf, raw, req, socket, head);
       const { pod, container } = checkStreamTarget(ctx, target.namespace, target.name, url.searchParams);
-      if (target.subresource === 'portforward') throw badRequest('port-forward is not supported by ordinal local yet');
       if (/spdy/i.test(String(req.headers.upgrade))) throw badRequest('SPDY is not supported by ordinal local: exec and attach need WebSocket (kubectl 1.30 or later, without KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)');
       const protocol = chooseProtocol(req);
       if (!protocol) throw badRequest(`unable to upgrade: none of the offered subprotocols is supported; use one of: ${PROTOCOLS.join(', ')}`);

@@ -120,7 +120,6 @@ describe('exec and attach over WebSocket', () => {
     [exec('nope', ['ls']), 404, 'NotFound', 'pods "nope" not found'],
     [`${POD}/kubia-0/exec?command=ls&container=x&stdout=true`, 400, 'BadRequest', 'container x is not valid for pod kubia-0'],
     [`${POD}/unscheduled/exec?command=ls&stdout=true`, 400, 'BadRequest', 'pod unscheduled does not have a host assigned'],
-    [`${POD}/kubia-0/portforward`, 400, 'BadRequest', 'port-forward is not supported by ordinal local yet'],
   ])('before the upgrade: %s is %i', async (path, code, reason, message) => {
     await expect(session(s, path)).rejects.toMatchObject({ status: code, body: { kind: 'Status', code, reason, message } });
   });
