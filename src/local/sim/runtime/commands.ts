@@ -7,15 +7,11 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { ExecIO } from '../../api/pod-backend.ts';
 import { resolvePath, type ContainerFs } from './fs.ts';
 
-export interface CommandIO {
-  stdin: Readable | undefined;
-  stdout(data: string | Buffer): void;
-  stderr(data: string | Buffer): void;
-  signal: AbortSignal;
-}
+/** A command's stdio: exactly what `pods/exec` connects (the API's ExecIO). */
+export type CommandIO = ExecIO;
 
 /** The pod's resolver configuration (resolv.conf): ordinal's DNS, the namespace and the zone. */
 export interface PodDns {

@@ -10,7 +10,7 @@ import type { Logger } from '../../../log.ts';
 import type { PodBackend } from '../../api/pod-backend.ts';
 import type { Mount } from './fs.ts';
 import { startHttpApp } from './http-app.ts';
-import { shouldRestart, restartDelayMs } from '../container-status.ts';
+import { shouldRestart, restartDelayMs, type RuntimeState } from '../container-status.ts';
 import { startCommand } from './command.ts';
 import { COMMAND_IMAGES, imageRepository } from './images.ts';
 import { runProbes, type ProbeSet, type RunningProbes } from './probes.ts';
@@ -44,10 +44,8 @@ export interface PodSpec {
   containers: ContainerSpec[];
 }
 
-export type ContainerState =
-  | { kind: 'waiting'; reason: string; message?: string }
-  | { kind: 'running'; startedAt: number }
-  | { kind: 'exited'; exitCode: number; startedAt: number; finishedAt: number };
+/** The state the kubelet-side status code reads (container-status.ts): one definition. */
+export type ContainerState = RuntimeState;
 
 export interface ContainerRecord {
   readonly spec: ContainerSpec;
