@@ -103,6 +103,17 @@ describe('the book\'s pods with the real kubectl against ordinal local', () => {
     expect(spdy.stderr).toMatch(/SPDY is not supported by ordinal local/);
   });
 
+  it('sh reads its commands from kubectl exec -i and from kubectl run -i --rm (attach with stdinOnce)', async () => {
+    const { kubectl } = requireBins(['kubectl']);
+    const env = { ...process.env, KUBECONFIG: c.kubeconfig };
+    const exec = await run(kubectl, ['exec', '-i', 'kubia-0', '--', 'sh'], { env, input: 'cd /var/data\nls\necho "$HOSTNAME"\nexit 3\n' });
+    expect(exec).toMatchObject({ code: 3, stdout: 'kubia.txt\nkubia-0\n', stderr: 'command terminated with exit code 3\n' });
+    const runI = await run(kubectl, ['run', '-i', '--rm', 'shell', '--image=busybox', '--restart=Never', '--', 'sh'], { env, input: 'hostname\necho bye\n' });
+    expect(runI.code, runI.stderr).toBe(0);
+    expect(runI.stdout).toMatch(/^(If you don't see a command prompt, try pressing enter\.\n)?shell\nbye\npod "shell" deleted/);
+    await waitFor(async () => (await c.kubectl('get', 'po', 'shell')).code !== 0, 20_000, { what: 'shell gone' });
+  });
+
   it('kubectl run -it --rm srvlookup --image=tutum/dnsutils --restart=Never -- dig SRV: dig\'s answer, then the pod is deleted', async () => {
     const r = await c.kubectl('run', '-it', '--rm', 'srvlookup', '--image=tutum/dnsutils', '--restart=Never', '--', 'dig', 'SRV', 'kubia.default.svc.cluster.local');
     expect(r.code, r.stderr).toBe(0);

@@ -5,7 +5,7 @@
  * directly, as a kube-apiserver on the cluster network would, and no logs exist.
  */
 import { connect, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface LogLine {
   /** Epoch ms. */
@@ -26,12 +26,16 @@ export interface ExecIO {
   stderr(data: string | Buffer): void;
   /** Aborted when the client goes away: the process is killed. */
   signal: AbortSignal;
+  /** stdin is a terminal in raw mode (`-t`): the process does the echo and line editing. */
+  tty?: boolean;
 }
 
 export interface PodBackend {
   /** Run `argv` in a running container; resolves with the exit code, rejects when it cannot start. */
   exec(podUid: string, container: string, argv: string[], io: ExecIO): Promise<number>;
   dial(ip: string, port: number): Promise<Socket>;
+  /** The running container's stdin (`stdin: true` in its spec), for attach; `once` is `stdinOnce`. */
+  containerStdin(podUid: string, container: string): { stream: Writable; once: boolean } | undefined;
   /** The log of a container instance (`previous`: the one before the last restart). */
   containerLog(podUid: string, container: string, previous: boolean): ContainerLog | undefined;
 }
@@ -58,5 +62,6 @@ export const directBackend: PodBackend = {
     s.once('error', (err) => reject(dialError(ip, port, err)));
   }),
   containerLog: () => undefined,
+  containerStdin: () => undefined,
   exec: () => Promise.reject(new Error('no container runtime is attached to this API server')),
 };

@@ -94,18 +94,29 @@ export function openSession(ws: WebSocket, protocol: ChannelProtocol, s: Streams
 export async function runExec(backend: PodBackend, ws: WebSocket, protocol: ChannelProtocol, s: Streams, uid: string, container: string, argv: string[]): Promise<void> {
   const session = openSession(ws, protocol, s);
   try {
-    const code = await backend.exec(uid, container, argv, { stdin: session.stdin, stdout: session.out, stderr: session.err, signal: session.signal });
+    const code = await backend.exec(uid, container, argv, { stdin: session.stdin, stdout: session.out, stderr: session.err, signal: session.signal, tty: s.tty });
     session.finish(exitStatus(code));
   } catch (err) {
     session.finish(internalStatus(`error executing command in container: ${(err as Error).message}`));
   }
 }
 
-/** attach: the container's output from now on, until it ends (stdin goes nowhere: no process reads it). */
+/**
+ * attach: the container's output from now on, until it ends, and the session's stdin into the
+ * process's when the container has one. With `stdinOnce` the process's stdin closes when this
+ * first session leaves, as the kubelet does: `kubectl run -it --rm` ends when the shell does.
+ */
 export function runAttach(backend: PodBackend, ws: WebSocket, protocol: ChannelProtocol, s: Streams, uid: string, container: string): void {
   const session = openSession(ws, protocol, s);
   const log = backend.containerLog(uid, container, false);
   if (!log) return session.finish(internalStatus(`container ${JSON.stringify(container)} is not running`));
+  const stdin = backend.containerStdin(uid, container);
+  if (session.stdin && stdin) {
+    session.stdin.on('data', (d: Buffer) => stdin.stream.write(d));
+    session.stdin.once('end', () => {
+      if (stdin.once) stdin.stream.end();
+    });
+  }
   const stop = log.follow((line) => {
     if (line) session.out(line.data);
     else session.finish(exitStatus(0));

@@ -80,7 +80,7 @@ export function createPodRunner(opts: PodRunnerOptions): PodRunner {
       });
       const probes = { startupProbe: c.startupProbe, readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe };
       const ports = Object.fromEntries((c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
-      return { name: c.name, image: c.image ?? '', command: c.command, args: c.args, env: envOf(c), mounts, stdin: c.stdin, tty: c.tty, probes, ports };
+      return { name: c.name, image: c.image ?? '', command: c.command, args: c.args, env: envOf(c), mounts, stdin: c.stdin, stdinOnce: c.stdinOnce, tty: c.tty, probes, ports };
     });
     const m = pod.metadata ?? {};
     return { uid: m.uid ?? '', name: m.name ?? '', namespace: m.namespace ?? '', hostname: podHostname(pod), ip: podIP, restartPolicy: pod.spec?.restartPolicy, containers };

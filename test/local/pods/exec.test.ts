@@ -8,7 +8,10 @@ import { request } from 'node:https';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { waitFor } from '../sim/cluster.ts';
 import { startPodsStack, type PodsStack } from './stack.ts';
+
+const waitUntil = (ok: () => boolean): Promise<true> => waitFor('output', () => Promise.resolve(ok() ? true : undefined), 10_000);
 
 interface Result {
   protocol: string;
@@ -84,6 +87,69 @@ describe('exec and attach over WebSocket', () => {
   it('stdin reaches the process and v5 CLOSE ends it', async () => {
     const r = await session(s, exec('kubia-0', ['cat'], 'stdin=true&stdout=true&stderr=true'), { stdin: [Buffer.from('abc\n'), Buffer.from('def\n')], closeStdin: true });
     expect(r).toMatchObject({ stdout: 'abc\ndef\n', status: SUCCESS });
+  });
+
+  it.each<[string, string, Buffer[], string, Record<string, unknown>]>([
+    ['piped commands run in order, with cd and $?', 'stdin=true&stdout=true&stderr=true',
+      [Buffer.from('cd /var/data\nls\nfalse\necho "status $?"\ncd /nope\n')], 'kubia.txt\nstatus 1\n', exitCode(2)],
+    ['exit ends the shell with its status', 'stdin=true&stdout=true', [Buffer.from('echo a\nexit 4\necho never\n')], 'a\n', exitCode(4)],
+  ])('sh with no script reads stdin: %s', async (_name, flags, stdin, stdout, status) => {
+    const r = await session(s, exec('kubia-0', ['sh'], flags), { stdin, closeStdin: true });
+    expect(r.stdout).toBe(stdout);
+    expect(r.status).toMatchObject(status);
+  });
+
+  /** A tty session typed into as a user does: each input after the output it waits for. */
+  async function typeInto(argv: string[], steps: Array<[string, string]>): Promise<{ out: string; status: unknown; ms: number[] }> {
+    const ws = new WebSocket(`wss://${s.api.host}:${s.api.port}${exec('kubia-0', argv, 'stdin=true&stdout=true&tty=true')}`, ['v5.channel.k8s.io'], { ca: s.api.caPem, headers: { authorization: `Bearer ${s.api.token}` } });
+    let out = '';
+    let status: unknown;
+    ws.on('message', (d: Buffer) => {
+      if (d[0] === 1) out += d.subarray(1).toString();
+      if (d[0] === 3) status = JSON.parse(d.subarray(1).toString());
+    });
+    const closed = new Promise((r) => ws.once('close', r));
+    await new Promise((r) => ws.once('open', r));
+    const ms: number[] = [];
+    for (const [input, until] of steps) {
+      const t0 = Date.now();
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(input)]));
+      await waitUntil(() => out.endsWith(until));
+      ms.push(Date.now() - t0);
+    }
+    await closed;
+    return { out, status, ms };
+  }
+
+  it('a tty prompts, echoes and edits; cd moves the prompt; ^D ends the shell', async () => {
+    const r = await typeInto(['sh'], [['cd /var\r', '/var # '], ['lx\x7fs\r', 'data\r\n/var # '], ['\x04', '\r\n']]);
+    expect(r.out).toBe('/ # cd /var\r\n/var # lx\b \bs\r\ndata\r\n/var # \r\n');
+    expect(r.status).toMatchObject(SUCCESS);
+  });
+
+  it('^C on a tty stops the running command and the shell goes on', async () => {
+    const r = await typeInto(['sh'], [['sleep 30\r', 'sleep 30\r\n'], ['\x03', '^C\r\n/ # '], ['echo $?\r', '130\r\n/ # '], ['exit\r', 'exit\r\n']]);
+    expect(r.out).toBe('/ # sleep 30\r\n^C\r\n/ # echo $?\r\n130\r\n/ # exit\r\n');
+    expect(r.ms[1]).toBeLessThan(5000);
+    expect(r.status).toMatchObject(SUCCESS);
+  });
+
+  it('attach feeds the container\'s stdin; with stdinOnce, leaving ends the shell and the pod', async () => {
+    await s.core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'shell' }, spec: { restartPolicy: 'Never', containers: [{ name: 'shell', image: 'busybox', command: ['sh'], stdin: true, stdinOnce: true, tty: true }] } } });
+    await s.ready('shell');
+    const ws = new WebSocket(`wss://${s.api.host}:${s.api.port}${POD}/shell/attach?container=shell&stdin=true&stdout=true&tty=true`, ['v5.channel.k8s.io'], { ca: s.api.caPem, headers: { authorization: `Bearer ${s.api.token}` } });
+    let out = '';
+    ws.on('message', (d: Buffer) => { if (d[0] === 1) out += d.subarray(1).toString(); });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('hostname\r')]));
+    await waitUntil(() => out.includes('shell\r\n/ # '));
+    expect(out).toBe('hostname\r\nshell\r\n/ # ');
+    ws.close();
+    const done = await waitFor('shell Succeeded', async () => {
+      const p = await s.core.readNamespacedPod({ name: 'shell', namespace: 'default' });
+      return p.status?.phase === 'Succeeded' ? p : undefined;
+    }, 10_000);
+    expect(done.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
   });
 
   it('v4.channel.k8s.io works too', async () => {

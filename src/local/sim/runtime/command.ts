@@ -7,7 +7,7 @@ import type { Workload, WorkloadEnv } from './workload.ts';
 
 export function startCommand(argv: string[], env: WorkloadEnv, vars: Readonly<Record<string, string>>): Workload {
   const abort = new AbortController();
-  const exited = execBuiltin(argv, { stdin: undefined, stdout: env.stdout, stderr: env.stderr, signal: abort.signal }, { fs: env.fs, env: vars, hostname: env.hostname, cwd: '/', dns: env })
+  const exited = execBuiltin(argv, { stdin: env.stdin, stdout: env.stdout, stderr: env.stderr, signal: abort.signal, tty: env.tty }, { fs: env.fs, env: vars, hostname: env.hostname, cwd: '/', dns: env })
     .catch((err: unknown) => {
       env.stderr(`${(err as Error).message}\n`);
       return 1;

@@ -6,6 +6,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { Logger } from '../../../log.ts';
 import type { PodBackend } from '../../api/pod-backend.ts';
 import type { Mount } from './fs.ts';
@@ -28,6 +29,8 @@ export interface ContainerSpec {
   env?: Record<string, string>;
   mounts: Mount[];
   stdin?: boolean;
+  /** Close the process's stdin when the first attach session leaves (`kubectl run -it`). */
+  stdinOnce?: boolean;
   tty?: boolean;
   probes?: ProbeSet;
   /** Named container ports (probes may name a port). */
@@ -57,6 +60,8 @@ export interface ContainerRecord {
   logs: LogBuffer;
   previousLogs?: LogBuffer;
   workload?: Workload;
+  /** The running instance's stdin, when the spec asks for one (`stdin: true`): attach writes to it. */
+  stdin?: PassThrough;
   probes?: RunningProbes;
   /** Readiness by probe, when the container has a readiness probe (else the kubelet's delay rules). */
   readyByProbe?: boolean;
@@ -113,6 +118,7 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
       dnsServer: opts.dnsServer, zone: opts.zone, fs: { mounts: rec.spec.mounts, rootDir },
       stdout: (d) => rec.logs.write('stdout', d),
       stderr: (d) => rec.logs.write('stderr', d),
+      stdin: rec.stdin, tty: rec.spec.tty === true,
     };
   }
 
@@ -181,6 +187,7 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
   async function startContainer(sb: Sandbox, rec: ContainerRecord): Promise<void> {
     const rootDir = join(podDir(sb.spec.uid), 'containers', rec.spec.name);
     await mkdir(rootDir, { recursive: true });
+    rec.stdin = rec.spec.stdin ? new PassThrough() : undefined;
     const workload = await startWorkload(rec, envFor(sb, rec, rootDir));
     rec.workload = workload;
     const startedAt = Date.now();
@@ -233,6 +240,11 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
       const fs = { mounts: rec.spec.mounts, rootDir: join(podDir(uid), 'containers', container) };
       const dns = { dnsServer: opts.dnsServer, namespace: sb.spec.namespace, zone: opts.zone };
       return execBuiltin(argv, io, { fs, env: rec.spec.env ?? {}, hostname: sb.spec.hostname, cwd: '/', dns });
+    },
+    containerStdin(uid, container) {
+      const rec = pods.get(uid)?.containers.get(container);
+      if (!rec?.stdin || rec.state.kind !== 'running') return undefined;
+      return { stream: rec.stdin, once: rec.spec.stdinOnce === true };
     },
     containerLog(uid, container, previous) {
       const rec = pods.get(uid)?.containers.get(container);

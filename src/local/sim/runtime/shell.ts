@@ -1,15 +1,17 @@
 /**
  * @module `sh -c` over the built-in commands: words with single and double quotes and
  * backslashes, `$VAR`, `${VAR}` and `$?`, the lists `;`, `&&` and `||`, output redirection
- * `>` and `>>`, and `exit N`. No pipes or subshells: enough for what people type into
- * `kubectl exec`, and a clear error for the rest.
+ * `>` and `>>`, `cd` and `exit N`. Without `-c` it reads its commands from stdin
+ * (interactive.ts). No pipes or subshells: enough for what people type into `kubectl exec`,
+ * and a clear error for the rest.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, posix } from 'node:path';
 import { BUILTINS, processEnv, type CommandContext, type CommandIO } from './commands.ts';
 import { dig, host, nslookup } from './dnstools.ts';
 import { resolvePath } from './fs.ts';
+import { interactiveShell } from './interactive.ts';
 
 const DNS_TOOLS = { dig, host, nslookup } as Readonly<Record<string, typeof dig>>;
 
@@ -125,16 +127,38 @@ async function runSimple(words: string[], redirect: { path: string; append: bool
   return code;
 }
 
-/** Run a script; returns the exit status of the last command run. */
-export async function runShell(script: string, io: CommandIO, ctx: CommandContext, exec: Exec): Promise<number> {
-  let status = 0;
+/** How a script ended: its status, and whether it ran `exit` (which ends the shell itself). */
+export interface ScriptResult {
+  status: number;
+  exited: boolean;
+}
+
+/** `cd DIR` (default $HOME): a directory on disk, or a parent of a mount point. */
+async function changeDir(words: string[], io: CommandIO, ctx: CommandContext): Promise<number> {
+  const target = words[1] ?? processEnv(ctx).HOME ?? '/';
+  const abs = posix.resolve(ctx.cwd, target);
+  const isMountParent = ctx.fs.mounts.some((m) => posix.resolve('/', m.mountPath).startsWith(abs === '/' ? '/' : `${abs}/`));
+  const isDir = await stat(resolvePath(ctx.fs, abs).hostPath).then((st) => st.isDirectory(), () => false);
+  if (!isDir && !isMountParent && abs !== '/') {
+    io.stderr(`sh: cd: can't cd to ${target}: No such file or directory\n`);
+    return 2;
+  }
+  ctx.cwd = abs;
+  return 0;
+}
+
+/**
+ * Run a script: `$?` starts at `status` (the interactive shell carries it from line to line).
+ * `cd` changes `ctx.cwd` for the rest of the script and, interactively, for the next lines.
+ */
+export async function runScript(script: string, io: CommandIO, ctx: CommandContext, exec: Exec, status = 0): Promise<ScriptResult> {
   let tokens: Token[];
   const vars = (): Record<string, string> => ({ ...processEnv(ctx), '?': String(status) });
   try {
     tokens = tokenize(script, vars());
   } catch (err) {
     io.stderr(`sh: 1: ${(err as Error).message}\n`);
-    return 2;
+    return { status: 2, exited: false };
   }
   let words: string[] = [];
   let redirect: { path: string; append: boolean } | undefined;
@@ -142,7 +166,7 @@ export async function runShell(script: string, io: CommandIO, ctx: CommandContex
   const flush = async (): Promise<void> => {
     if (words.length && !skip) {
       if (words[0] === 'exit') throw Object.assign(new Error('exit'), { status: Number(words[1] ?? status) & 255 });
-      status = await runSimple(words, redirect, io, ctx, exec);
+      status = words[0] === 'cd' ? await changeDir(words, io, ctx) : await runSimple(words, redirect, io, ctx, exec);
     }
     words = [];
     redirect = undefined;
@@ -153,7 +177,7 @@ export async function runShell(script: string, io: CommandIO, ctx: CommandContex
       if ('word' in t) { words.push(t.word); continue; }
       if (t.op === '>' || t.op === '>>') {
         const next = tokens[++k];
-        if (!next || !('word' in next)) { io.stderr('sh: 1: Syntax error: newline unexpected\n'); return 2; }
+        if (!next || !('word' in next)) { io.stderr('sh: 1: Syntax error: newline unexpected\n'); return { status: 2, exited: false }; }
         redirect = { path: next.word, append: t.op === '>>' };
         continue;
       }
@@ -163,17 +187,26 @@ export async function runShell(script: string, io: CommandIO, ctx: CommandContex
     await flush();
   } catch (err) {
     const s = (err as { status?: number }).status;
-    if (s !== undefined) return s;
+    if (s !== undefined) return { status: s, exited: true };
     throw err;
   }
-  return status;
+  return { status, exited: false };
+}
+
+/** Run a script; returns the exit status of the last command run. */
+export async function runShell(script: string, io: CommandIO, ctx: CommandContext, exec: Exec): Promise<number> {
+  return (await runScript(script, io, { ...ctx }, exec)).status;
 }
 
 /** Run argv as the container's runtime would: a built-in, `sh -c`, or 127. */
 export const execBuiltin: Exec = async (argv, io, ctx) => {
   const [cmd = '', ...args] = argv;
   const name = cmd.split('/').pop() ?? cmd;
-  if ((name === 'sh' || name === 'bash') && args[0] === '-c') return runShell(args[1] ?? '', io, ctx, execBuiltin);
+  if (name === 'sh' || name === 'bash') {
+    if (args[0] === '-c') return runShell(args[1] ?? '', io, ctx, execBuiltin);
+    // No script: read commands from stdin, as `kubectl exec -it pod -- sh` and `run -it` expect.
+    if (args.every((a) => a === '-i' || a === '-s' || a === '-l')) return interactiveShell(io, { ...ctx }, (line, lio, lctx, status) => runScript(line, lio, lctx, execBuiltin, status));
+  }
   const builtin = BUILTINS[name] ?? DNS_TOOLS[name];
   if (builtin) return builtin(args, io, ctx);
   io.stderr(`exec: "${cmd}": executable file not found in $PATH\n`);

@@ -4,6 +4,7 @@
  * HTTP apps and the command images are workloads.
  */
 import type { ContainerFs } from './fs.ts';
+import type { Readable } from 'node:stream';
 import type { PodNetwork } from './network.ts';
 
 export interface WorkloadEnv {
@@ -20,6 +21,10 @@ export interface WorkloadEnv {
   readonly zone: string;
   stdout(data: string | Buffer): void;
   stderr(data: string | Buffer): void;
+  /** The process's stdin, when the container has one (`stdin: true`); attach sessions feed it. */
+  readonly stdin?: Readable;
+  /** The container has a TTY (`tty: true`). */
+  readonly tty?: boolean;
 }
 
 export interface Workload {
