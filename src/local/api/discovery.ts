@@ -45,11 +45,16 @@ export function apiGroupDoc(group: string): Any | undefined {
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) };
 }
 
+/** kube-apiserver lists a resource's subresources by name. */
+function sortedSubs(r: ResourceInfo): Array<[string, ResourceInfo['subresources'][string]]> {
+  return Object.entries(r.subresources).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function resourceEntries(r: ResourceInfo): Any[] {
   const main: Any = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
   if (r.shortNames.length) main.shortNames = r.shortNames;
   if (r.categories.length) main.categories = r.categories;
-  const subs = Object.entries(r.subresources).map(([name, s]) => {
+  const subs = sortedSubs(r).map(([name, s]) => {
     const e: Any = { name: `${r.plural}/${name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
     if (s.group !== r.group || s.version !== r.version) { e.group = s.group; e.version = s.version; }
     return e;
@@ -70,7 +75,7 @@ function discoveryResource(r: ResourceInfo): Any {
   };
   if (r.shortNames.length) e.shortNames = r.shortNames;
   if (r.categories.length) e.categories = r.categories;
-  const subs = Object.entries(r.subresources).map(([name, s]) => ({
+  const subs = sortedSubs(r).map(([name, s]) => ({
     subresource: name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs,
   }));
   if (subs.length) e.subresources = subs;

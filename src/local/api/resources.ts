@@ -28,6 +28,11 @@ export interface SubresourceInfo {
   readonly group: string;
   readonly version: string;
   readonly verbs: readonly string[];
+  /**
+   * A connecter (exec, attach, portforward, log, proxy): listed in discovery as kube-apiserver
+   * lists it, but served by the streaming handlers (server.ts), never as a stored object.
+   */
+  readonly connect?: boolean;
 }
 
 /** Verbs of a full read-write resource, in kube-apiserver's discovery order. */
@@ -37,6 +42,14 @@ const STATUS_VERBS = ['get', 'patch', 'update'] as const;
 
 function status(kind: string, group: string, version: string): SubresourceInfo {
   return { kind, group, version, verbs: STATUS_VERBS };
+}
+
+/** The connecter subresources (exec, attach, portforward, proxy): kube-apiserver lists their options kinds. */
+const CONNECT_VERBS = ['create', 'get'] as const;
+const PROXY_VERBS = ['create', 'delete', 'get', 'patch', 'update'] as const;
+
+function connecter(kind: string, verbs: readonly string[]): SubresourceInfo {
+  return { kind, group: '', version: 'v1', verbs, connect: true };
 }
 
 interface Row {
@@ -75,11 +88,21 @@ export const RESOURCES: readonly ResourceInfo[] = [
   build({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], namespaced: false, verbs: NS_VERBS, status: true }),
   build({
     group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], namespaced: true, status: true, categories: ['all'],
-    extraSub: { binding: { kind: 'Binding', group: '', version: 'v1', verbs: ['create'] } },
+    extraSub: {
+      attach: connecter('PodAttachOptions', CONNECT_VERBS),
+      binding: { kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
+      exec: connecter('PodExecOptions', CONNECT_VERBS),
+      log: connecter('Pod', ['get']),
+      portforward: connecter('PodPortForwardOptions', CONNECT_VERBS),
+      proxy: connecter('PodProxyOptions', PROXY_VERBS),
+    },
   }),
   // POST-only: what the scheduler uses to bind a pod (same as pods/<name>/binding).
   build({ group: '', version: 'v1', kind: 'Binding', plural: 'bindings', namespaced: true, verbs: ['create'] }),
-  build({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, status: true, categories: ['all'] }),
+  build({
+    group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, status: true, categories: ['all'],
+    extraSub: { proxy: connecter('ServiceProxyOptions', PROXY_VERBS) },
+  }),
   build({ group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', shortNames: ['pvc'], namespaced: true, status: true }),
   build({ group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', shortNames: ['pv'], namespaced: false, status: true }),
   build({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, status: true }),

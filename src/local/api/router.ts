@@ -44,6 +44,7 @@ export function route(path: string): Route | undefined {
   const info = findResource(group, version, resource);
   if (!info) return { type: 'unknownResource', group, version, resource };
   if (namespace !== undefined && !info.namespaced) return undefined;
-  if (subresource && !info.subresources[subresource] && !(info.plural === 'namespaces' && subresource === 'finalize')) return undefined;
+  const sub = subresource === undefined ? undefined : info.subresources[subresource];
+  if (subresource && (!sub || sub.connect) && !(info.plural === 'namespaces' && subresource === 'finalize')) return undefined;
   return { type: 'resource', info, id: resourceId(info), namespace, name, subresource };
 }

@@ -119,6 +119,7 @@ function resourcePaths(flavor: Flavor, res: ResourceInfo): Record<string, Schema
     [`${base}/{name}`]: itemPath(c, res.verbs, typeName, gvk),
   };
   for (const [sub, info] of Object.entries(res.subresources)) {
+    if (info.connect) continue; // connecters have their own operations, which kubectl never reads
     const subType = typeOfKind(info.kind) ?? typeName;
     const subGvk = { group: info.group, version: info.version, kind: info.kind };
     out[`${base}/{name}/${sub}`] = itemPath(c, info.verbs, subType, subGvk, sub[0]?.toUpperCase() + sub.slice(1));

@@ -29,7 +29,7 @@ export function typeForResource(resource: string, obj: object): string | undefin
   if (!res) return undefined;
   if (sub !== undefined) {
     const info = res.subresources[sub];
-    if (!info) return undefined;
+    if (!info || info.connect) return undefined;
     return typeOfKind(info.kind, apiVersionOf(info)) ?? typeOfKind(res.kind, apiVersionOf(res));
   }
   return typeOfKind(res.kind, apiVersionOf(res));

@@ -126,6 +126,29 @@ export function runConformance(makeTarget: MakeTarget): void {
       expect((await apps.readNamespacedStatefulSet({ name: 'sc', namespace: ns })).spec?.replicas).toBe(2);
     });
 
+    it('discovery lists the subresources kubectl reaches a pod and a service through', async () => {
+      const list = await core.getAPIResources();
+      const entry = (name: string): unknown => {
+        const r = list.resources.find((e) => e.name === name);
+        return r && { name: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs };
+      };
+      const connect = ['create', 'get'];
+      const proxy = ['create', 'delete', 'get', 'patch', 'update'];
+      expect([
+        'pods/attach', 'pods/binding', 'pods/exec', 'pods/log', 'pods/portforward', 'pods/proxy', 'pods/status', 'services/proxy', 'services/status',
+      ].map(entry)).toEqual([
+        { name: 'pods/attach', kind: 'PodAttachOptions', namespaced: true, verbs: connect },
+        { name: 'pods/binding', kind: 'Binding', namespaced: true, verbs: ['create'] },
+        { name: 'pods/exec', kind: 'PodExecOptions', namespaced: true, verbs: connect },
+        { name: 'pods/log', kind: 'Pod', namespaced: true, verbs: ['get'] },
+        { name: 'pods/portforward', kind: 'PodPortForwardOptions', namespaced: true, verbs: connect },
+        { name: 'pods/proxy', kind: 'PodProxyOptions', namespaced: true, verbs: proxy },
+        { name: 'pods/status', kind: 'Pod', namespaced: true, verbs: ['get', 'patch', 'update'] },
+        { name: 'services/proxy', kind: 'ServiceProxyOptions', namespaced: true, verbs: proxy },
+        { name: 'services/status', kind: 'Service', namespaced: true, verbs: ['get', 'patch', 'update'] },
+      ]);
+    });
+
     it('binds a pod to a node once', async () => {
       await core.createNamespacedPod({ namespace: ns, body: pod('bind') });
       await core.createNamespacedBinding({ namespace: ns, body: { metadata: { name: 'bind' }, target: { kind: 'Node', name: 'node-a' } } });
