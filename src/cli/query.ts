@@ -2,33 +2,15 @@
  * @module `ordinal query`: a debugging client. Queries are encoded and replies decoded by
  * dns2, an implementation independent of ours, so it doubles as a cross-check.
  */
-import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import net from 'node:net';
 import { Packet, type Question, type Resource } from 'dns2';
 import { parseHostPort } from '../dns/address.ts';
+import { exchangeTcp, exchangeUdp, rdata, typeName } from '../dns/client.ts';
 import { reverseName } from '../zone/wire.ts';
 import type { QueryConfig } from './config.ts';
 import type { Output } from './serve.ts';
 
-const TIMEOUT_MS = 3000;
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
-
-function typeName(t: number): string {
-  return Packet.TYPE_NAME[t] ?? `TYPE${t}`;
-}
-
-export function rdata(r: Resource): string {
-  switch (r.type) {
-    case Packet.TYPE.A: case Packet.TYPE.AAAA: return r.address ?? '';
-    case Packet.TYPE.CNAME: case Packet.TYPE.PTR: case Packet.TYPE.NS: return `${r.domain ?? r.ns ?? ''}.`;
-    case Packet.TYPE.SRV: return `${r.priority} ${r.weight} ${r.port} ${r.target}.`;
-    case Packet.TYPE.MX: return `${r.priority} ${r.exchange}.`;
-    case Packet.TYPE.TXT: return ([] as unknown[]).concat(r.data ?? []).map((s) => JSON.stringify(String(s))).join(' ');
-    case Packet.TYPE.SOA: return `${r.primary}. ${r.admin}. ${r.serial} ${r.refresh} ${r.retry} ${String(r.expiration)} ${r.minimum}`;
-    default: return Buffer.isBuffer(r.data) ? `\\# ${r.data.length} ${r.data.toString('hex')}` : '';
-  }
-}
 
 function section(title: string, rrs: Resource[]): string[] {
   const rows = rrs.filter((r) => r.type !== Packet.TYPE.EDNS);
@@ -60,35 +42,6 @@ export function buildQueryPacket(cfg: QueryConfig): Buffer {
   const name = cfg.type === Packet.TYPE.PTR && isIP(cfg.name) ? reverseName(cfg.name) : cfg.name.replace(/\.$/, '');
   q.questions.push({ name, type: cfg.type, class: Packet.CLASS.IN } as Question);
   return q.toBuffer();
-}
-
-export function exchangeUdp(host: string, port: number, family: 4 | 6, msg: Buffer): Promise<Buffer> {
-  const sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sock.close(); reject(new Error(`no reply from ${host}:${port} within ${TIMEOUT_MS} ms`)); }, TIMEOUT_MS);
-    sock.on('message', (m) => { clearTimeout(timer); sock.close(); resolve(m); });
-    sock.on('error', (e) => { clearTimeout(timer); sock.close(); reject(e); });
-    sock.send(msg, port, host);
-  });
-}
-
-function exchangeTcp(host: string, port: number, msg: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port });
-    let buf = Buffer.alloc(0);
-    sock.setTimeout(TIMEOUT_MS, () => sock.destroy(new Error(`no reply from ${host}:${port} within ${TIMEOUT_MS} ms`)));
-    sock.on('error', reject);
-    sock.on('data', (c: Buffer) => {
-      buf = Buffer.concat([buf, c]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        sock.destroy();
-        resolve(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-      }
-    });
-    const len = Buffer.alloc(2);
-    len.writeUInt16BE(msg.length, 0);
-    sock.write(Buffer.concat([len, msg]));
-  });
 }
 
 /** Returns 0 when any reply came back (like dig, whatever its rcode), 1 on a network failure. */

@@ -7,7 +7,7 @@
  */
 import { Packet, type Question, type Resource } from 'dns2';
 import { parseHostPort } from '../../../dns/address.ts';
-import { exchangeUdp, rdata } from '../../../cli/query.ts';
+import { exchangeUdp, rdata } from '../../../dns/client.ts';
 import type { Command, CommandContext, CommandIO } from './commands.ts';
 import { candidates, searchPath } from './resolver.ts';
 
