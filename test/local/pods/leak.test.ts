@@ -2,7 +2,7 @@
  * Listeners, sockets, timers and files of deleted pods are released: 500 pods of the book's
  * HTTP image are created and deleted (five rounds of 100, as three nodes take 330), each one
  * reached through the API server's proxy, and afterwards the runtime holds no sandbox, the pod
- * network no route, and the process no more handles than before.
+ * network no route, and the process no more handles, heap or RSS than after the warm-up rounds.
  */
 import { request } from 'node:https';
 import { readdirSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { waitFor } from '../sim/cluster.ts';
 import { startPodsStack, type PodsStack } from './stack.ts';
 
 const ROUNDS = 5;
+const WARM_ROUNDS = 2;
 const PER_ROUND = 100;
 const NS = 'leak';
 
@@ -66,26 +67,25 @@ describe('500 pods created and deleted', () => {
       expect(codes.every((c) => c === 200)).toBe(true);
       await s.core.deleteCollectionNamespacedPod({ namespace: NS, gracePeriodSeconds: 0 });
       await waitFor(`round ${round}: pods gone`, async () => (await s.core.listNamespacedPod({ namespace: NS })).items.length === 0 && s.runtime.size() === 0, 60_000);
-      // The first round warms caches, pools and JIT code; later rounds must not add to it.
-      if (round === 0) warm = memory();
+      // Two rounds warm caches, pools, JIT code and the old generation's size; later rounds must not add to it.
+      if (round === WARM_ROUNDS - 1) warm = memory();
     }
     expect(s.runtime.size()).toBe(0);
     expect(s.runtime.network.size()).toBe(0);
     expect(readdirSync(join(s.dataDir, 'pods'))).toEqual([]);
     await waitFor('handles back to where they were', async () => handles() <= before + 5, 10_000);
-    // What four more rounds may add: the API server's watch history of their events (bounded
-    // by historyLimit), not 400 pods' listeners, sockets and log buffers.
+    // What three more rounds may add: the API server's watch history of their events (bounded
+    // by historyLimit), not 300 pods' listeners, sockets and log buffers.
     const after = memory();
     const mb = (m: ReturnType<typeof memory>): string => `heap ${(m.heap / 2 ** 20).toFixed(1)} MB, external ${(m.external / 2 ** 20).toFixed(1)} MB, rss ${(m.rss / 2 ** 20).toFixed(1)} MB`;
-    console.log(`after round 1: ${mb(warm!)}; after round ${ROUNDS}: ${mb(after)}`);
-    // External memory (Buffers: TLS pools, the write-ahead log's writes) grew 8-16 MB over four
-    // rounds in runs on a busy 2-core machine; not yet attributed, so bounded loosely here.
-    expect(after.external - warm!.external).toBeLessThan(32 * 2 ** 20);
-    expect(after.heap - warm!.heap).toBeLessThan(48 * 2 ** 20);
-    // RSS only loosely, and this is the open part of issue #11's "RSS comes back": with the heap
-    // and external memory flat, RSS still grew 107 and 129 MB over rounds 2-5 in two full-suite
-    // runs here (native memory: glibc arenas and TLS state of 2,000 proxied requests are the
-    // suspects, not yet measured). The bound catches a per-pod leak of a megabyte or more.
-    expect(after.rss - warm!.rss).toBeLessThan(192 * 2 ** 20);
+    console.log(`after round ${WARM_ROUNDS}: ${mb(warm!)}; after round ${ROUNDS}: ${mb(after)}`);
+    expect(after.external - warm!.external).toBeLessThan(16 * 2 ** 20);
+    expect(after.heap - warm!.heap).toBeLessThan(16 * 2 ** 20);
+    // RSS comes back: this file runs with the product's V8 flags (vitest.config.ts: 2 MB
+    // semi-spaces, as bin/ordinal.js sets). Under V8's defaults the young generation alone grows
+    // to 128 MB under this allocation rate and is never given back, which is what an earlier
+    // bound of 192 MB absorbed; with the product's flags RSS levels off after the warm-up
+    // rounds (+3 MB over rounds 3-5 here), so 32 MB (about 100 KB a pod) is the bound.
+    expect(after.rss - warm!.rss).toBeLessThan(32 * 2 ** 20);
   }, 300_000);
 });
