@@ -32,8 +32,9 @@ if (!chosen && typeof process.execve === 'function') {
 // Memory: `local` needs the embedded cluster's modules; every other command runs from an entry
 // that does not import them, and KubeConfig comes without client-node's typed APIs
 // (slim-client-node.js). Both save RSS in a long-lived watcher (bench/RESULTS.md, "Footprint").
-slimClientNode();
-const entry = process.argv[2] === 'local' ? 'main' : 'main-serve';
+const local = process.argv[2] === 'local';
+slimClientNode({ typedClients: local });
+const entry = local ? 'main' : 'main-serve';
 const dist = new URL(`../dist/cli/${entry}.js`, import.meta.url);
 const src = new URL(`../src/cli/${entry}.ts`, import.meta.url);
 const fromSrc = process.env.ORDINAL_FROM_SRC === '1' || !existsSync(dist);
