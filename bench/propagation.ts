@@ -137,6 +137,15 @@ async function main(): Promise<void> {
   const conn = await new Promise<{ url: string; caPem: string; token: string }>((resolve) => cp.once('message', resolve));
   const heapBefore = heapMb();
   const model = new ClusterModel({ ...DEFAULT_ZONE_CONFIG, endpointsFrom: 'pods' });
+  // Time each snapshot build (the watcher calls snapshot() once per coalesced batch of events).
+  const builds: number[] = [];
+  const build = model.snapshot.bind(model);
+  model.snapshot = () => {
+    const t = performance.now();
+    const snap = build();
+    builds.push(performance.now() - t);
+    return snap;
+  };
   const metrics = createMetrics({ defaultMetrics: false });
   const kc = kubeConfig(conn);
   const t0 = performance.now();
@@ -146,6 +155,7 @@ async function main(): Promise<void> {
   const heapAfter = heapMb();
   const rss = process.memoryUsage().rss / 2 ** 20;
   metrics.programming.reset();
+  const syncBuilds = builds.length;
 
   // Names we wait for → wall time they first became answerable.
   const waiting = new Set<string>();
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
   const half = Math.floor(flips.length / 2);
   const paced = await run(flips.slice(0, half), 1, 5);
   const pacedProg = metrics.programming.snapshot();
+  const pacedBuilds = builds.slice(syncBuilds).sort((a, b) => a - b);
   metrics.programming.reset();
   const burst = await run(flips.slice(half), flips.length, 0);
   const burstProg = metrics.programming.snapshot();
@@ -196,6 +207,7 @@ async function main(): Promise<void> {
     notReadyAnswerable: notYet,
     pacedWriteToAnswerable: summary(paced),
     pacedProgramming: bucketsP(pacedProg),
+    pacedSnapshotBuild: summary(pacedBuilds),
     burstWriteToAnswerable: summary(burst),
     burstProgramming: bucketsP(burstProg),
     unanswered: waiting.size,
@@ -247,12 +259,15 @@ async function serveMain(): Promise<void> {
   const got = await pollAnswers(srv.dnsPort, rest.map(nameOf), wall, 2, 30_000);
   const burst = wrote.map(([i, at]) => (got.get(nameOf(i)) ?? NaN) - at);
   const after = await scrape(srv.httpUrl);
+  // Steady state: V8 gives back what the flips' garbage took once the process is idle for a while.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const idle = await scrape(srv.httpUrl);
   const report = {
     mode: 'serve', pods: PODS, services: SERVICES, nodes: NODES, serveArgs: SERVE_ARGS,
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(MALLOC_|GLIBC_TUNABLES|NODE_OPTIONS|ORDINAL_)/.test(k))),
     startMs: Math.round(srv.startMs), initialSyncMs: Math.round(srv.syncMs),
     memoryAfterSync: { ...synced, ...before.heap },
-    memoryAfterFlips: { ...procMemory(pid), ...after.heap },
+    memoryAfterFlipsIdle10s: { ...procMemory(pid), ...idle.heap },
     notReadyAnswerable: notYet,
     pacedWriteToAnswerable: summary(paced.sort((a, b) => a - b)),
     pacedProgramming: histogramP(before.programming, mid.programming),
