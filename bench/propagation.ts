@@ -238,6 +238,7 @@ async function serveMain(): Promise<void> {
   const conn = await new Promise<{ url: string; caPem: string; token: string }>((resolve) => cp.once('message', resolve));
   const srv = await startServe(writeKubeconfig(conn), SERVE_ARGS);
   const pid = srv.proc.pid!;
+  const syncCpuS = procMemory(pid).cpuS;
   // Let the sync's garbage be collected and the first serial sealed before reading memory.
   await new Promise((r) => setTimeout(r, 3_000));
   const synced = procMemory(pid);
@@ -265,7 +266,7 @@ async function serveMain(): Promise<void> {
   const report = {
     mode: 'serve', pods: PODS, services: SERVICES, nodes: NODES, serveArgs: SERVE_ARGS,
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(MALLOC_|GLIBC_TUNABLES|NODE_OPTIONS|ORDINAL_)/.test(k))),
-    startMs: Math.round(srv.startMs), initialSyncMs: Math.round(srv.syncMs),
+    startMs: Math.round(srv.startMs), initialSyncMs: Math.round(srv.syncMs), syncCpuS,
     memoryAfterSync: { ...synced, ...before.heap },
     memoryAfterFlipsIdle10s: { ...procMemory(pid), ...idle.heap },
     notReadyAnswerable: notYet,

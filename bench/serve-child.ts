@@ -54,13 +54,16 @@ export function startServe(kubeconfig: string, extra: string[]): Promise<ServeCh
   });
 }
 
-/** Memory of `pid` from /proc (MB): RSS, its anonymous and file-backed parts, and the peak. */
+/** Memory of `pid` from /proc (MB): RSS, its anonymous and file-backed parts, the peak; and its CPU seconds so far. */
 export function procMemory(pid: number): Record<string, number> {
   const mb = (kb: string | undefined): number => Math.round(Number(kb ?? NaN) / 1024);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   const field = (text: string, name: string): string | undefined => new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1];
+  // utime + stime in clock ticks (fields 14 and 15, after the parenthesised command name).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return {
+    cpuS: +((Number(stat[11]) + Number(stat[12])) / 100).toFixed(1),
     rssMb: mb(field(status, 'VmRSS')), peakRssMb: mb(field(status, 'VmHWM')),
     anonMb: mb(field(rollup, 'Anonymous')), fileMb: mb(field(status, 'RssFile')),
   };
