@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildQuery, decode, udpExchange } from '../helpers/dns-client.ts';
 import { FakeApi } from '../kube/fake-api.ts';
+import { pod } from '../kube/helpers.ts';
 
 const BIN = path.resolve('bin/ordinal.js');
 const HOOK = pathToFileURL(path.resolve('bin/slim-client-node.js')).href;
@@ -59,16 +60,12 @@ describe('footprint: serve --kubeconfig through the trimmed client-node', () => 
 
   beforeAll(async () => {
     await api.start();
-    api.put('namespaces', { metadata: { name: 'default' } });
-    api.put('services', {
-      metadata: { name: 'web', namespace: 'default' },
+    api.put('/api/v1/namespaces', { kind: 'Namespace', metadata: { name: 'default' } });
+    api.put('/api/v1/services', {
+      kind: 'Service', metadata: { name: 'web', namespace: 'default' },
       spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] },
     });
-    api.put('pods', {
-      metadata: { name: 'web-0', namespace: 'default', labels: { app: 'web' } },
-      spec: { hostname: 'web-0', subdomain: 'web' },
-      status: { phase: 'Running', podIP: '10.1.0.7', podIPs: [{ ip: '10.1.0.7' }], conditions: [{ type: 'Ready', status: 'True' }] },
-    });
+    api.put('/api/v1/pods', pod('web-0', 'default', { app: 'web' }, true, '10.1.0.7'));
     const dir = await mkdtemp(path.join(tmpdir(), 'ordinal-footprint-'));
     kubeconfig = path.join(dir, 'kubeconfig');
     await writeFile(kubeconfig, api.kubeConfig().exportConfig());
@@ -87,7 +84,7 @@ describe('footprint: serve --kubeconfig through the trimmed client-node', () => 
         let out = '';
         proc.stdout.on('data', (d) => {
           out += d;
-          const m = /dns listening on udp\+tcp [^\n]*:(\d+)/.exec(out);
+          const m = /dns listening on udp\+tcp [^\s;]*:(\d+)/.exec(out);
           if (m && out.includes('zone synced')) resolve(Number(m[1]));
         });
         void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
