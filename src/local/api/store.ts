@@ -81,6 +81,7 @@ export class Store {
   }
 
   private restore(records: { rv: number; items: WalRecord[] }): void {
+    this.sortedKeys.clear();
     this.rv = records.rv;
     for (const rec of records.items) {
       this.rv = Math.max(this.rv, rec.v);
