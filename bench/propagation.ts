@@ -2,7 +2,11 @@
  * Propagation bench: how long from a pod becoming Ready in the API to its name being answerable,
  * with 10,000 pods behind 1,000 headless Services, and what the watch side costs in memory.
  *
- *   node_modules/.bin/node --expose-gc bench/propagation.ts [pods=10000] [services=1000] [flips=300]
+ *   node_modules/.bin/node --expose-gc bench/propagation.ts [pods=10000] [services=1000] [flips=300] [--nodes N] [--serve [-- serve flags]]
+ *
+ * `--size 100k` is 100,000 pods in 10,000 Services on 5,000 nodes (the issue #13 scale).
+ * `--serve` runs the watcher as a real `ordinal serve --kubeconfig` child (bench/serve-child.ts):
+ * its RSS is what an operator sees, and answers are polled over DNS; flags after `--` go to it.
  *
  * The embedded API server runs in a child process (HTTPS, real list/watch), so its own work and
  * garbage do not stall the watcher's event loop; writes go straight into its store, which is what
@@ -14,6 +18,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
+import { histogramP, pollAnswers, procMemory, scrape, startServe, writeKubeconfig } from './serve-child.ts';
 import { silentLogger } from '../src/log.ts';
 import { startLocalApi, type KObject } from '../src/local/api/index.ts';
 import { createMetrics } from '../src/kube/metrics.ts';
@@ -23,8 +28,21 @@ import { ClusterModel } from '../src/zone/model.ts';
 import { lookup } from '../src/zone/lookup.ts';
 import { DEFAULT_ZONE_CONFIG, Rcode, RRClass, RRType } from '../src/zone/types.ts';
 
-const args = process.argv.slice(2).filter((a) => a !== '--api-child').map(Number);
-const [PODS = 10_000, SERVICES = 1_000, FLIPS = 300] = args;
+const argv = process.argv.slice(2);
+const dashdash = argv.indexOf('--');
+const SERVE_ARGS = dashdash < 0 ? [] : argv.slice(dashdash + 1);
+const own = dashdash < 0 ? argv : argv.slice(0, dashdash);
+const flagValue = (name: string): string | undefined => {
+  const i = own.indexOf(name);
+  return i < 0 ? undefined : own[i + 1];
+};
+const SIZES: Record<string, number[]> = { '10k': [10_000, 1_000, 300], '100k': [100_000, 10_000, 300] };
+const size = flagValue('--size');
+if (size !== undefined && !SIZES[size]) throw new Error(`--size ${size}: want one of ${Object.keys(SIZES).join(', ')}`);
+const positional = own.filter((a, i) => /^\d+$/.test(a) && !['--nodes', '--size'].includes(own[i - 1] ?? ''));
+const [PODS = 10_000, SERVICES = 1_000, FLIPS = 300] = positional.length > 0 ? positional.map(Number) : (SIZES[size ?? '10k'] ?? []);
+const NODES = Number(flagValue('--nodes') ?? (size === '100k' ? 5_000 : 1));
+const SERVE = own.includes('--serve');
 const NAMESPACES = 10;
 const perSvc = Math.ceil(PODS / SERVICES);
 
@@ -42,9 +60,9 @@ function podObj(i: number, ready: boolean, rv = 0): KObject {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name: `svc-${svc}-${i}`, namespace: ns, uid: `uid-${i}`, labels: { app: `svc-${svc}`, tier: 'bench' }, generation: rv + 1 },
-    spec: { hostname: `svc-${svc}-${i}`, subdomain: `svc-${svc}`, nodeName: 'node-0', containers: [{ name: 'main', image: 'kubia', ports: [{ containerPort: 8080, name: 'http' }] }] },
+    spec: { hostname: `svc-${svc}-${i}`, subdomain: `svc-${svc}`, nodeName: `node-${i % NODES}`, containers: [{ name: 'main', image: 'kubia', ports: [{ containerPort: 8080, name: 'http' }] }] },
     status: {
-      phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '192.0.2.10',
+      phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: `172.16.${(i % NODES) >> 8}.${(i % NODES) & 255}`,
       conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }, { type: 'ContainersReady', status: ready ? 'True' : 'False' }],
     },
   };
@@ -58,7 +76,7 @@ const wall = (): number => performance.timeOrigin + performance.now();
 
 /** Child: the API server, populated; flips pods on request and reports the write times. */
 async function child(): Promise<void> {
-  const api = await startLocalApi({ listen: '127.0.0.1:0', historyLimit: 50_000 });
+  const api = await startLocalApi({ listen: '127.0.0.1:0', historyLimit: Math.max(50_000, PODS + SERVICES + 1_000) });
   const { store } = api;
   for (let n = 0; n < NAMESPACES; n++) store.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${n}` } });
   for (let s = 0; s < SERVICES; s++) {
@@ -115,10 +133,19 @@ function flip(cp: ChildProcess, idx: number[]): Promise<[number, number][]> {
 }
 
 async function main(): Promise<void> {
-  const cp = fork(new URL(import.meta.url).pathname, ['--api-child', String(PODS), String(SERVICES), String(FLIPS)], { execArgv: [] });
+  const cp = fork(new URL(import.meta.url).pathname, ['--api-child', String(PODS), String(SERVICES), String(FLIPS), '--nodes', String(NODES)], { execArgv: [] });
   const conn = await new Promise<{ url: string; caPem: string; token: string }>((resolve) => cp.once('message', resolve));
   const heapBefore = heapMb();
   const model = new ClusterModel({ ...DEFAULT_ZONE_CONFIG, endpointsFrom: 'pods' });
+  // Time each snapshot build (the watcher calls snapshot() once per coalesced batch of events).
+  const builds: number[] = [];
+  const build = model.snapshot.bind(model);
+  model.snapshot = () => {
+    const t = performance.now();
+    const snap = build();
+    builds.push(performance.now() - t);
+    return snap;
+  };
   const metrics = createMetrics({ defaultMetrics: false });
   const kc = kubeConfig(conn);
   const t0 = performance.now();
@@ -128,6 +155,7 @@ async function main(): Promise<void> {
   const heapAfter = heapMb();
   const rss = process.memoryUsage().rss / 2 ** 20;
   metrics.programming.reset();
+  const syncBuilds = builds.length;
 
   // Names we wait for → wall time they first became answerable.
   const waiting = new Set<string>();
@@ -163,6 +191,7 @@ async function main(): Promise<void> {
   const half = Math.floor(flips.length / 2);
   const paced = await run(flips.slice(0, half), 1, 5);
   const pacedProg = metrics.programming.snapshot();
+  const pacedBuilds = builds.slice(syncBuilds).sort((a, b) => a - b);
   metrics.programming.reset();
   const burst = await run(flips.slice(half), flips.length, 0);
   const burstProg = metrics.programming.snapshot();
@@ -178,6 +207,7 @@ async function main(): Promise<void> {
     notReadyAnswerable: notYet,
     pacedWriteToAnswerable: summary(paced),
     pacedProgramming: bucketsP(pacedProg),
+    pacedSnapshotBuild: summary(pacedBuilds),
     burstWriteToAnswerable: summary(burst),
     burstProgramming: bucketsP(burstProg),
     unanswered: waiting.size,
@@ -202,5 +232,56 @@ function bucketsP(h: { bounds: number[]; cumulative: number[]; count: number }):
   return { n: h.count, p50leMs: le(50), p99leMs: le(99) };
 }
 
+/** `--serve`: the same API child, watched by a real `ordinal serve` process. */
+async function serveMain(): Promise<void> {
+  const cp = fork(new URL(import.meta.url).pathname, ['--api-child', String(PODS), String(SERVICES), String(FLIPS), '--nodes', String(NODES)], { execArgv: [] });
+  const conn = await new Promise<{ url: string; caPem: string; token: string }>((resolve) => cp.once('message', resolve));
+  const srv = await startServe(writeKubeconfig(conn), SERVE_ARGS);
+  const pid = srv.proc.pid!;
+  const syncCpuS = procMemory(pid).cpuS;
+  // Let the sync's garbage be collected and the first serial sealed before reading memory.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const synced = procMemory(pid);
+  const before = await scrape(srv.httpUrl);
+  const flips = flipIndexes();
+  const notYet = (await pollAnswers(srv.dnsPort, flips.slice(0, 20).map(nameOf), wall, 5, 200)).size;
+  // Paced: one flip every 5 ms, each polled over DNS every millisecond until answered.
+  const half = Math.floor(flips.length / 2);
+  const paced: number[] = [];
+  for (const i of flips.slice(0, half)) {
+    const [[, at]] = await flip(cp, [i]) as [[number, number]];
+    const got = await pollAnswers(srv.dnsPort, [nameOf(i)], wall, 1, 10_000);
+    paced.push((got.get(nameOf(i)) ?? NaN) - at);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const mid = await scrape(srv.httpUrl);
+  const rest = flips.slice(half);
+  const wrote = await flip(cp, rest);
+  const got = await pollAnswers(srv.dnsPort, rest.map(nameOf), wall, 2, 30_000);
+  const burst = wrote.map(([i, at]) => (got.get(nameOf(i)) ?? NaN) - at);
+  const after = await scrape(srv.httpUrl);
+  // Steady state: V8 gives back what the flips' garbage took once the process is idle for a while.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const idle = await scrape(srv.httpUrl);
+  const report = {
+    mode: 'serve', pods: PODS, services: SERVICES, nodes: NODES, serveArgs: SERVE_ARGS,
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(MALLOC_|GLIBC_TUNABLES|NODE_OPTIONS|ORDINAL_)/.test(k))),
+    startMs: Math.round(srv.startMs), initialSyncMs: Math.round(srv.syncMs), syncCpuS,
+    memoryAfterSync: { ...synced, ...before.heap },
+    memoryAfterFlipsIdle10s: { ...procMemory(pid), ...idle.heap },
+    notReadyAnswerable: notYet,
+    pacedWriteToAnswerable: summary(paced.sort((a, b) => a - b)),
+    pacedProgramming: histogramP(before.programming, mid.programming),
+    burstWriteToAnswerable: summary(burst.sort((a, b) => a - b)),
+    burstProgramming: histogramP(mid.programming, after.programming),
+    unanswered: burst.filter((x) => Number.isNaN(x)).length + paced.filter((x) => Number.isNaN(x)).length,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  srv.proc.kill('SIGTERM');
+  await new Promise((r) => srv.proc.once('exit', r));
+  cp.send({ exit: true });
+}
+
 if (process.argv[2] === '--api-child') await child();
+else if (SERVE) await serveMain();
 else await main();

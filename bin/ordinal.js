@@ -5,6 +5,7 @@
 // so that an old Node gets the one-line message below instead of a stack trace.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { slimClientNode } from './slim-client-node.js';
 
 // The minimum comes from package.json's engines field, so the two cannot drift apart.
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -28,8 +29,14 @@ if (!chosen && typeof process.execve === 'function') {
   process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=2`, ...process.execArgv, self, ...process.argv.slice(2)], process.env);
 }
 
-const dist = new URL('../dist/cli/main.js', import.meta.url);
-const src = new URL('../src/cli/main.ts', import.meta.url);
+// Memory: `local` needs the embedded cluster's modules; every other command runs from an entry
+// that does not import them, and KubeConfig comes without client-node's typed APIs
+// (slim-client-node.js). Both save RSS in a long-lived watcher (bench/RESULTS.md, "Footprint").
+const local = process.argv[2] === 'local';
+slimClientNode({ typedClients: local });
+const entry = local ? 'main' : 'main-serve';
+const dist = new URL(`../dist/cli/${entry}.js`, import.meta.url);
+const src = new URL(`../src/cli/${entry}.ts`, import.meta.url);
 const fromSrc = process.env.ORDINAL_FROM_SRC === '1' || !existsSync(dist);
 if (fromSrc && !existsSync(src)) {
   process.stderr.write('ordinal: this installation has no dist/ (run `npm run build` in the package directory)\n');

@@ -1,62 +1,14 @@
 /**
- * @module The CLI entry: parse, dispatch, map errors to exit codes.
- * 0 ok · 1 runtime failure (bad manifests, bind errors, not implemented) · 2 bad usage.
+ * @module The CLI entry with every command, `ordinal local` included (run.ts has the body).
+ * bin/ordinal.js runs it for `local`; every other command goes through main-serve.ts.
  */
-import { ConfigError, parseConfig, type Config } from './config.ts';
-import { ManifestError } from './manifests.ts';
-import { createLogger } from '../log.ts';
-import { runLiveServe } from './live.ts';
 import { runLocal } from './local.ts';
-import { runQuery } from './query.ts';
-import { NotImplementedError, runServe, type Output } from './serve.ts';
-import { USAGE } from './usage.ts';
-import { formatVersion, versionInfo } from './version.ts';
+import { defaultIo, runCli, type Io, type LocalCommand } from './run.ts';
 
-export interface Io {
-  readonly stdout: Output;
-  readonly stderr: Output;
-  /** Resolves when the process should shut down; defaults to SIGINT/SIGTERM. */
-  readonly stop?: Promise<unknown>;
-}
+export type { Io };
 
-/** Resolves on the first SIGINT or SIGTERM; later signals fall back to Node's default (exit). */
-function signals(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
+const local: LocalCommand = (cfg, stdout, stop, log) => runLocal(cfg.serve, cfg.local, stdout, stop, log);
 
-async function dispatch(cfg: Config, io: Io): Promise<number> {
-  switch (cfg.command) {
-    case 'help': io.stdout.write(USAGE); return 0;
-    case 'version': io.stdout.write(formatVersion(versionInfo())); return 0;
-    case 'query': return runQuery(cfg.query, io.stdout, io.stderr);
-    case 'serve':
-      if (cfg.serve.manifests.length > 0) return runServe(cfg.serve, io.stdout, io.stop ?? signals());
-      return runLiveServe(cfg.serve, io.stdout, io.stop ?? signals(), createLogger(cfg.serve.logLevel));
-    case 'local': return runLocal(cfg.serve, cfg.local, io.stdout, io.stop ?? signals(), createLogger(cfg.serve.logLevel));
-  }
-}
-
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  try {
-    return await dispatch(parseConfig(argv), io);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`ordinal: ${err.message}\nRun "ordinal help" for usage.\n`);
-      return 2;
-    }
-    if (err instanceof ManifestError || err instanceof NotImplementedError) {
-      io.stderr.write(`ordinal: ${err.message}\n`);
-      return 1;
-    }
-    io.stderr.write(`ordinal: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+export function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  return runCli(argv, io, local);
 }

@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { isIPv6 } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+// The module that defines KubeConfig, not the package index, which loads every typed API too
+// (bin/slim-client-node.js trims the rest; bench/RESULTS.md, "Footprint").
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 

@@ -57,7 +57,7 @@ export function listObjects(store: Store, resource: string, q: ListQuery): ListR
     rv = tok.rv;
     start = tok.start;
   }
-  const all = store.list(resource, q.namespace).filter((o) => keyOf(o) > start && matches(o, q.labels, q.fields));
+  const all = store.list(resource, q.namespace, start).filter((o) => matches(o, q.labels, q.fields));
   if (q.limit === undefined || q.limit <= 0 || all.length <= q.limit) {
     return { items: all, resourceVersion: String(rv), continueToken: undefined, remainingItemCount: undefined };
   }

@@ -65,6 +65,8 @@ function keyOf(ns: string | undefined, name: string): string {
 export class Store {
   private rv = 0;
   private readonly objects = new Map<string, Map<string, KObject>>();
+  /** Sorted keys per resource, dropped when a key comes or goes: a paged list sorts once, not per page. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private history: StoreEvent[] = [];
   /** Watches may start from any resourceVersion >= this; older ones are Expired (410). */
   private compactedRv = 0;
@@ -79,6 +81,7 @@ export class Store {
   }
 
   private restore(records: { rv: number; items: WalRecord[] }): void {
+    this.sortedKeys.clear();
     this.rv = records.rv;
     for (const rec of records.items) {
       this.rv = Math.max(this.rv, rec.v);
@@ -104,13 +107,24 @@ export class Store {
     return this.objects.get(resource)?.get(keyOf(ns, name));
   }
 
-  /** Stored objects of a resource, optionally one namespace, sorted by key (the list order upstream). */
-  list(resource: string, ns?: string): KObject[] {
+  /**
+   * Stored objects of a resource, optionally one namespace, sorted by key (the list order upstream);
+   * with `after`, only those whose key sorts after it (a continue token's start).
+   */
+  list(resource: string, ns?: string, after = ''): KObject[] {
     const b = this.objects.get(resource);
     if (!b) return [];
-    const keys = [...b.keys()].sort();
+    let keys = this.sortedKeys.get(resource);
+    if (!keys) this.sortedKeys.set(resource, (keys = [...b.keys()].sort()));
+    let lo = 0;
+    for (let hi = keys.length; lo < hi;) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! > after) hi = mid;
+      else lo = mid + 1;
+    }
     const out: KObject[] = [];
-    for (const k of keys) {
+    for (let i = lo; i < keys.length; i++) {
+      const k = keys[i]!;
       const o = b.get(k)!;
       if (ns === undefined || o.metadata.namespace === ns) out.push(o);
     }
@@ -131,6 +145,7 @@ export class Store {
     this.wal?.append({ t: 'put', r: resource, k: key, o: stored, v: rv });
     this.rv = rv;
     this.bucket(resource).set(key, stored);
+    if (!prev) this.sortedKeys.delete(resource);
     this.emit({ type: prev ? 'MODIFIED' : 'ADDED', rv, resource, object: stored, prev });
     return stored;
   }
@@ -144,6 +159,7 @@ export class Store {
     this.wal?.append({ t: 'del', r: resource, k: key, v: rv });
     this.rv = rv;
     this.bucket(resource).delete(key);
+    this.sortedKeys.delete(resource);
     const gone: KObject = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rv) } };
     this.emit({ type: 'DELETED', rv, resource, object: gone, prev });
     return gone;
