@@ -1,0 +1,126 @@
+/**
+ * @module Faults and what is measured around them: kill -9 of `ordinal local` and a restart on
+ * the same data dir (then an audit of every acknowledged write), watches cut mid-stream, the
+ * second replica stopped for 30 s, and a full disk under the data dir (a tmpfs filled up).
+ * Reconvergence = from the fault's end until every replica answers as the oracle does and
+ * every StatefulSet is at its spec.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { NS, type Acks, type Churn } from './churn.ts';
+import type { ClusterView } from './expect.ts';
+import type { Oracle } from './oracle.ts';
+import type { Proc } from './procs.ts';
+import type { Relay } from './proxy.ts';
+import type { Sampler } from './sampler.ts';
+
+export type FaultKind = 'kill9' | 'watch-cut' | 'sigstop' | 'disk-full';
+export const FAULTS: readonly FaultKind[] = ['kill9', 'watch-cut', 'sigstop', 'disk-full'];
+
+export interface FaultRecord { kind: FaultKind; start: number; end: number; reconvergeMs: number; detail: string }
+
+export interface FaultCtx {
+  kc: KubeConfig; primary: Proc; replica: Proc; relay: Relay; oracle: Oracle; churn: Churn; sampler: Sampler;
+  dataDir: string; stopSeconds: number; diskFullSeconds: number; log: (s: string) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every StatefulSet at spec: status caught up, and exactly replicas pods, all Ready, none going away. */
+export function atSpec(v: ClusterView): string | undefined {
+  for (const s of v.sets.values()) {
+    if (s.observedGeneration < s.generation || s.readyReplicas !== s.replicas || s.updatedReplicas !== s.replicas || s.currentRevision !== s.updateRevision) {
+      return `${s.ns}/${s.name}: ready ${s.readyReplicas}/${s.replicas}, updated ${s.updatedReplicas}, gen ${s.observedGeneration}/${s.generation}`;
+    }
+    const pods = [...v.pods.values()].filter((p) => p.ns === s.ns && p.set === s.name);
+    if (pods.length !== s.replicas || pods.some((p) => !p.ready || p.terminating)) return `${s.ns}/${s.name}: ${pods.length} pods for ${s.replicas}`;
+  }
+  return undefined;
+}
+
+/** Time until converged, or -1 after limitMs. */
+export async function converge(ctx: FaultCtx, from: number, limitMs: number): Promise<{ ms: number; why: string }> {
+  let why = '';
+  while (Date.now() - from < limitMs) {
+    await ctx.churn.quiesce();
+    const spec = atSpec(ctx.oracle.view);
+    if (!spec) {
+      const sw = await ctx.sampler.sweep();
+      if (sw.mismatches === 0) return { ms: Date.now() - from, why: '' };
+      why = `${sw.mismatches} DNS mismatches, e.g. ${sw.example}`;
+    } else why = spec;
+    await sleep(250);
+  }
+  return { ms: -1, why };
+}
+
+export interface AuditResult { checked: number; lost: string[] }
+
+/** Acknowledged writes must all be there: ConfigMap counters at least as acked, replicas as acked (or a later unacknowledged attempt). */
+export async function audit(kc: KubeConfig, acks: Acks): Promise<AuditResult> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const cms = new Map((await core.listNamespacedConfigMap({ namespace: NS })).items.map((c) => [c.metadata!.name!, Number(c.data?.['n'] ?? -1)]));
+  const sets = new Map((await apps.listNamespacedStatefulSet({ namespace: NS })).items.map((s) => [s.metadata!.name!, s.spec?.replicas ?? 1]));
+  const lost: string[] = [];
+  let checked = 0;
+  for (const [name, n] of acks.cm) {
+    checked++;
+    if ((cms.get(name) ?? -1) < n) lost.push(`configmap ${name}: acked n=${n}, found ${cms.get(name) ?? 'nothing'}`);
+  }
+  for (const [name, r] of acks.replicas) {
+    checked++;
+    const found: number | 'deleted' = sets.get(name) ?? 'deleted';
+    if (found !== r.acked && !r.maybe.includes(found)) lost.push(`statefulset ${name}: acked ${r.acked}, found ${found}`);
+  }
+  return { checked, lost };
+}
+
+async function retry<T>(fn: () => Promise<T>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { return await fn(); } catch (err) { if (Date.now() > end) throw err; await sleep(250); }
+  }
+}
+
+/** Inject one fault; resolves at the fault's end with a detail line. */
+export async function inject(kind: FaultKind, ctx: FaultCtx, acks: Acks, audits: AuditResult[]): Promise<string> {
+  if (kind === 'kill9') {
+    ctx.sampler.down.add('primary');
+    await ctx.primary.kill9();
+    await sleep(500);
+    const t0 = Date.now();
+    ctx.primary.start();
+    ctx.primary.restarts++;
+    await ctx.primary.waitFor(/export KUBECONFIG=/, 60_000);
+    ctx.sampler.down.delete('primary');
+    const a = await retry(() => audit(ctx.kc, acks), 20_000);
+    audits.push(a);
+    return `restarted in ${Date.now() - t0} ms; audit: ${a.checked} acked objects, ${a.lost.length} lost`;
+  }
+  if (kind === 'watch-cut') return `${ctx.relay.cut()} connections cut`;
+  if (kind === 'sigstop') {
+    ctx.sampler.down.add('replica');
+    ctx.replica.signal('SIGSTOP');
+    await sleep(ctx.stopSeconds * 1000);
+    ctx.replica.signal('SIGCONT');
+    setTimeout(() => ctx.sampler.down.delete('replica'), 2000);
+    return `stopped ${ctx.stopSeconds} s`;
+  }
+  // disk-full: fill the data dir's tmpfs, keep it full, free it.
+  const filler = join(ctx.dataDir, 'soak-filler');
+  const before = { ...acks.codes };
+  const free = statfsSync(ctx.dataDir);
+  execFileSync('fallocate', ['-l', String(Number(free.bavail) * Number(free.bsize)), filler]);
+  // Whatever fallocate left (rounding) goes to a second file written until ENOSPC.
+  try { execFileSync('dd', ['if=/dev/zero', `of=${filler}2`, 'bs=4k'], { stdio: 'ignore' }); } catch { /* ENOSPC: the point */ }
+  await sleep(ctx.diskFullSeconds * 1000);
+  rmSync(filler, { force: true });
+  rmSync(`${filler}2`, { force: true });
+  const codes = Object.entries(acks.codes).map(([c, n]) => [c, n - (before[c] ?? 0)] as const).filter(([, n]) => n > 0);
+  const a = await retry(() => audit(ctx.kc, acks), 20_000);
+  audits.push(a);
+  return `full ${ctx.diskFullSeconds} s; refused writes by code: ${codes.map(([c, n]) => `${c}×${n}`).join(', ') || 'none'}; audit: ${a.lost.length} lost`;
+}
