@@ -4,7 +4,7 @@
  * (`sim.ordinal.dev/lost`) and brought back, or their pods force-deleted, or the Node deleted.
  * Every write the API acknowledges is recorded (Acks) so kill -9 restarts can be audited.
  */
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1StatefulSet } from '@kubernetes/client-node';
 import type { Oracle } from './oracle.ts';
 import type { Rng } from './rng.ts';
 
@@ -42,6 +42,7 @@ export class Churn {
   paused = false;
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
+  private readonly coord: CoordinationV1Api;
   private readonly lost = new Map<string, number>();
   private readonly flipped = new Set<string>();
   private nextSet = 0;
@@ -53,6 +54,7 @@ export class Churn {
   constructor(kc: KubeConfig, rng: Rng, oracle: Oracle, nodes: string[]) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
+    this.coord = kc.makeApiClient(CoordinationV1Api);
     this.rng = rng;
     this.oracle = oracle;
     this.nodes = nodes;
@@ -92,13 +94,17 @@ export class Churn {
     if ((await this.write(op, fn)) !== undefined) this.acks.replicas.set(name, { acked: value, maybe: [] });
   }
 
-  /** One random operation; ConfigMap counters are written on every tick. */
+  /**
+   * One random operation. A counter is written on every tick to one of 16 Leases (an object no
+   * controller touches, and one the embedded API serves): holderIdentity = the counter.
+   */
   async tick(): Promise<void> {
     const n = ++this.cmCounter;
     const cm = `ack-${n % 16}`;
-    const ok = await this.write('configmap', () => this.core.replaceNamespacedConfigMap({ name: cm, namespace: NS, body: { metadata: { name: cm }, data: { n: String(n) } } })
+    const body = { metadata: { name: cm }, spec: { holderIdentity: String(n) } };
+    const ok = await this.write('lease', () => this.coord.replaceNamespacedLease({ name: cm, namespace: NS, body })
       .catch(async (e: { code?: number }) => {
-        if (e.code === 404) return this.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: cm }, data: { n: String(n) } } });
+        if (e.code === 404) return this.coord.createNamespacedLease({ namespace: NS, body });
         throw e;
       }));
     if (ok) this.acks.cm.set(cm, n);

@@ -9,10 +9,12 @@ export interface PodView {
   ns: string; name: string; uid: string; ip: string; ready: boolean; terminating: boolean; terminal: boolean;
   hostname: string; subdomain: string; labels: Record<string, string>; set: string; ordinal: number;
   claims: string[]; nodeName: string;
+  /** Named container ports, for Services whose targetPort is a name. */
+  containerPorts: Record<string, number>;
 }
 export interface ServiceView {
   ns: string; name: string; headless: boolean; selector: Record<string, string> | null;
-  ports: { name: string; protocol: string; port: number }[]; publishNotReady: boolean;
+  ports: { name: string; protocol: string; port: number; targetPort: number | string }[]; publishNotReady: boolean;
 }
 export interface SetView {
   ns: string; name: string; uid: string; replicas: number; serviceName: string; policy: string; generation: number;
@@ -86,7 +88,9 @@ export function expectedAnswer(v: ClusterView, q: Question): Expected {
   const ports = srvPort === undefined ? svc.ports.filter((p) => p.name !== '')
     : svc.ports.filter((p) => p.name === srvPort && p.protocol.toLowerCase() === srvProto);
   if (ports.length === 0) return 'NXDOMAIN';
-  return fmt(eps.flatMap((p) => ports.map((pt) => `${pt.port} ${target(p)}`)));
+  // A headless Service's SRV records carry the endpoint's port, i.e. the targetPort (spec §2.4.2).
+  const epPort = (p: PodView, pt: ServiceView['ports'][number]): number | undefined => (typeof pt.targetPort === 'number' ? pt.targetPort : p.containerPorts[pt.targetPort]);
+  return fmt(eps.flatMap((p) => ports.flatMap((pt) => { const n = epPort(p, pt); return n === undefined ? [] : [`${n} ${target(p)}`]; })));
 }
 
 /** Render a decoded answer in the same form. */

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NS, type Acks, type Churn } from './churn.ts';
 import type { ClusterView } from './expect.ts';
 import type { Oracle } from './oracle.ts';
@@ -43,7 +43,9 @@ export function atSpec(v: ClusterView): string | undefined {
 /** Time until converged, or -1 after limitMs. */
 export async function converge(ctx: FaultCtx, from: number, limitMs: number): Promise<{ ms: number; why: string }> {
   let why = '';
+  let said = from;
   while (Date.now() - from < limitMs) {
+    if (why && Date.now() - said > 3000) { said = Date.now(); ctx.log(`  converging ${Date.now() - from} ms: ${why}`); }
     await ctx.churn.quiesce();
     const spec = atSpec(ctx.oracle.view);
     if (!spec) {
@@ -58,17 +60,17 @@ export async function converge(ctx: FaultCtx, from: number, limitMs: number): Pr
 
 export interface AuditResult { checked: number; lost: string[] }
 
-/** Acknowledged writes must all be there: ConfigMap counters at least as acked, replicas as acked (or a later unacknowledged attempt). */
+/** Acknowledged writes must all be there: Lease counters at least as acked, replicas as acked (or a later unacknowledged attempt). */
 export async function audit(kc: KubeConfig, acks: Acks): Promise<AuditResult> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const coord = kc.makeApiClient(CoordinationV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  const cms = new Map((await core.listNamespacedConfigMap({ namespace: NS })).items.map((c) => [c.metadata!.name!, Number(c.data?.['n'] ?? -1)]));
+  const cms = new Map((await coord.listNamespacedLease({ namespace: NS })).items.map((c) => [c.metadata!.name!, Number(c.spec?.holderIdentity ?? -1)]));
   const sets = new Map((await apps.listNamespacedStatefulSet({ namespace: NS })).items.map((s) => [s.metadata!.name!, s.spec?.replicas ?? 1]));
   const lost: string[] = [];
   let checked = 0;
   for (const [name, n] of acks.cm) {
     checked++;
-    if ((cms.get(name) ?? -1) < n) lost.push(`configmap ${name}: acked n=${n}, found ${cms.get(name) ?? 'nothing'}`);
+    if ((cms.get(name) ?? -1) < n) lost.push(`lease ${name}: acked n=${n}, found ${cms.get(name) ?? 'nothing'}`);
   }
   for (const [name, r] of acks.replicas) {
     checked++;
@@ -113,9 +115,11 @@ export async function inject(kind: FaultKind, ctx: FaultCtx, acks: Acks, audits:
   const filler = join(ctx.dataDir, 'soak-filler');
   const before = { ...acks.codes };
   const free = statfsSync(ctx.dataDir);
-  execFileSync('fallocate', ['-l', String(Number(free.bavail) * Number(free.bsize)), filler]);
-  // Whatever fallocate left (rounding) goes to a second file written until ENOSPC.
-  try { execFileSync('dd', ['if=/dev/zero', `of=${filler}2`, 'bs=4k'], { stdio: 'ignore' }); } catch { /* ENOSPC: the point */ }
+  // Most of the space at once (a few blocks short, which fallocate needs for itself), then the rest byte-wise until ENOSPC.
+  execFileSync('fallocate', ['-l', String(Math.max(0, Number(free.bavail) - 64) * Number(free.bsize)), filler]);
+  try { execFileSync('dd', ['if=/dev/zero', `of=${filler}2`, 'bs=512'], { stdio: 'ignore' }); } catch { /* ENOSPC: the point */ }
+  const left = statfsSync(ctx.dataDir);
+  ctx.log(`  disk full: ${Number(left.bavail) * Number(left.bsize)} bytes left`);
   await sleep(ctx.diskFullSeconds * 1000);
   rmSync(filler, { force: true });
   rmSync(`${filler}2`, { force: true });

@@ -47,7 +47,8 @@ export function dnsperf(args: { port: number; file: string; seconds: number; qps
   rl.on('line', (line) => {
     if (line.startsWith('> ')) {
       const sp = line.lastIndexOf(' ');
-      args.hist?.add(Number(line.slice(sp + 1)) * 1e6);
+      const sec = Number(line.slice(sp + 1));
+      if (Number.isFinite(sec)) args.hist?.add(sec * 1e6);
       return;
     }
     let m: RegExpExecArray | null;

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -27,12 +28,23 @@ import { startXfr } from './xfr.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
+/**
+ * A port free for TCP and UDP, below Linux's ephemeral range (32768-60999): `ordinal local`
+ * restarts on the same ports after kill -9, and an ephemeral port could meanwhile have been
+ * taken as the local port of some client socket (dnsperf's, the fuzzer's).
+ */
+async function freePort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const p = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(p)) continue;
+    const s = createServer();
+    const u = createSocket('udp4');
+    const ok = await new Promise<boolean>((r) => { s.once('error', () => r(false)); s.listen(p, '127.0.0.1', () => r(true)); });
+    const uok = ok && await new Promise<boolean>((r) => { u.once('error', () => r(false)); u.bind(p, '127.0.0.1', () => r(true)); });
+    if (ok) await new Promise((r) => s.close(r));
+    u.close();
+    if (uok) { taken.add(p); return p; }
+  }
 }
 
 export interface SoakOutcome { pass: boolean; report: string }
@@ -47,11 +59,22 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   // The data dir is a tmpfs of its own, so the disk-full fault fills only it.
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', dataDir]);
   const crashes: Crash[] = [];
-  const [api, dns1, dns2, http1, http2] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const taken = new Set<number>();
+  const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
   const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', 'warn'];
   const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
     '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', ...common], crashes);
   const cleanups: (() => Promise<void> | void)[] = [];
+  let cleaned = false;
+  const cleanup = async (): Promise<void> => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const c of cleanups.reverse()) await c();
+    try { execFileSync('umount', ['-l', dataDir]); } catch { /* reported by the leftover dir */ }
+    rmSync(base, { recursive: true, force: true });
+  };
+  // An interrupted soak still stops its children and unmounts its tmpfs.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().then(() => process.exit(2)); });
   try {
     primary.start();
     cleanups.push(() => primary.stop());
@@ -80,6 +103,10 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     cleanups.push(() => sampler.stop());
     const ctx: FaultCtx = { kc, primary, replica, relay, oracle, churn, sampler, dataDir, stopSeconds: cfg.stopSeconds, diskFullSeconds: cfg.diskFullSeconds, log };
     churn.paused = true;
+    for (let i = 0; [...oracle.view.sets.values()].filter((s) => s.ns === 'soak').length < cfg.bigSets; i++) {
+      if (i > 600) throw new Error('the oracle never saw the soak\'s StatefulSets');
+      await sleep(100);
+    }
     const first = await converge(ctx, Date.now(), 300_000);
     if (first.ms < 0) throw new Error(`the cluster did not reach its spec before the soak: ${first.why}`);
     churn.paused = false;
@@ -171,13 +198,11 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     churn.paused = true;
     const final = await converge(ctx, Date.now(), 60_000);
     sampler.judge(Date.now(), true);
-    audits.push(await audit(kc, churn.acks));
+    audits.push(await audit(kc, churn.acks).catch((err: unknown) => ({ checked: 0, lost: [`final audit impossible: ${(err as Error).message.slice(0, 200)}`] })));
     oracle.invariants.settleClaims(Date.now() + 10_000);
     return buildReport({ cfg, rate, max, minutes, faultSpans, faults, audits, crashes, rss, sampler, oracle, churn, fuzz: fuzz.stats, xfr: xfr.stats, perf, final, t0 });
   } finally {
-    for (const c of cleanups.reverse()) await c();
-    try { execFileSync('umount', ['-l', dataDir]); } catch { /* reported by the leftover dir */ }
-    rmSync(base, { recursive: true, force: true });
+    await cleanup();
   }
 }
 

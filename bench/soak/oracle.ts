@@ -17,6 +17,7 @@ export function podView(p: V1Pod): PodView {
     terminating: !!m.deletionTimestamp, terminal: p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
     hostname: (p.spec?.hostname ?? '').toLowerCase(), subdomain: (p.spec?.subdomain ?? '').toLowerCase(),
     labels: m.labels ?? {}, set: owner?.name ?? '', ordinal: ord, nodeName: p.spec?.nodeName ?? '',
+    containerPorts: Object.fromEntries((p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((x) => x.name).map((x) => [x.name!, x.containerPort]))),
     claims: (p.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])),
   };
 }
@@ -25,7 +26,7 @@ function serviceView(s: V1Service): ServiceView {
   return {
     ns: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '', headless: s.spec?.clusterIP === 'None',
     selector: s.spec?.selector ?? null, publishNotReady: s.spec?.publishNotReadyAddresses === true,
-    ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port })),
+    ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port, targetPort: (p.targetPort as number | string | undefined) ?? p.port })),
   };
 }
 
