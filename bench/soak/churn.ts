@@ -14,6 +14,8 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** What the API acknowledged: configmap counters and StatefulSet replicas, with un-acked attempts since. */
 export class Acks {
   readonly cm = new Map<string, number>();
+  /** The resourceVersion each acknowledged counter write got back. */
+  readonly cmRv = new Map<string, string>();
   /** set -> { acked replicas, attempted-but-unacknowledged values after it } */
   readonly replicas = new Map<string, { acked: number | 'deleted'; maybe: (number | 'deleted')[] }>();
   writes = 0;
@@ -40,6 +42,8 @@ export class Churn {
   readonly acks = new Acks();
   readonly ops: Record<string, number> = {};
   paused = false;
+  /** During a fault: only pod-level churn (readiness, pod deletes, nodes), no set creates/scales/rolls/deletes. */
+  light = false;
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly coord: CoordinationV1Api;
@@ -107,7 +111,7 @@ export class Churn {
         if (e.code === 404) return this.coord.createNamespacedLease({ namespace: NS, body });
         throw e;
       }));
-    if (ok) this.acks.cm.set(cm, n);
+    if (ok) { this.acks.cm.set(cm, n); this.acks.cmRv.set(cm, ok.metadata?.resourceVersion ?? '?'); }
     if (this.paused) return;
     await this.randomOp();
   }
@@ -117,7 +121,7 @@ export class Churn {
     const sets = [...this.oracle.view.sets.values()].filter((s) => s.ns === NS);
     const small = sets.filter((s) => !s.name.startsWith('big'));
     const pods = [...this.oracle.view.pods.values()].filter((p) => p.ns === NS);
-    const x = r.next();
+    const x = this.light ? 0.47 + r.next() * 0.53 : r.next();
     if (x < 0.12 && small.length < 6) {
       await this.createSet(`s${this.nextSet++}`, r.int(1, 5), r.chance(0.7) ? 'OrderedReady' : 'Parallel', r.chance(0.5));
     } else if (x < 0.32 && sets.length > 0) {

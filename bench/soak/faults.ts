@@ -64,13 +64,15 @@ export interface AuditResult { checked: number; lost: string[] }
 export async function audit(kc: KubeConfig, acks: Acks): Promise<AuditResult> {
   const coord = kc.makeApiClient(CoordinationV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  const cms = new Map((await coord.listNamespacedLease({ namespace: NS })).items.map((c) => [c.metadata!.name!, Number(c.spec?.holderIdentity ?? -1)]));
+  const leases = (await coord.listNamespacedLease({ namespace: NS })).items;
+  const cms = new Map(leases.map((c) => [c.metadata!.name!, Number(c.spec?.holderIdentity ?? -1)]));
+  const rvs = new Map(leases.map((c) => [c.metadata!.name!, c.metadata?.resourceVersion]));
   const sets = new Map((await apps.listNamespacedStatefulSet({ namespace: NS })).items.map((s) => [s.metadata!.name!, s.spec?.replicas ?? 1]));
   const lost: string[] = [];
   let checked = 0;
   for (const [name, n] of acks.cm) {
     checked++;
-    if ((cms.get(name) ?? -1) < n) lost.push(`lease ${name}: acked n=${n}, found ${cms.get(name) ?? 'nothing'}`);
+    if ((cms.get(name) ?? -1) < n) lost.push(`lease ${name}: acked n=${n} (rv ${acks.cmRv.get(name) ?? '?'}), found n=${cms.get(name) ?? 'nothing'} (rv ${rvs.get(name) ?? '-'})`);
   }
   for (const [name, r] of acks.replicas) {
     checked++;

@@ -48,8 +48,10 @@ export function startFuzz(port: number, rate: number, rng: Rng): { stats: FuzzSt
   let tcp: Socket | undefined;
   let tcpLeft = 0;
   const tick = 50;
+  const t0 = Date.now();
   const timer = setInterval(() => {
-    const n = Math.max(1, Math.round((rate * tick) / 1000));
+    // Catch up to rate × elapsed, so a busy event loop does not thin the stream.
+    const n = Math.min(5000, Math.round((rate * (Date.now() - t0)) / 1000) - stats.udp - stats.tcp);
     for (let i = 0; i < n; i++) {
       const pkt = garbage(rng);
       if (rng.chance(0.8)) { udp.send(pkt, port, '127.0.0.1'); stats.udp++; continue; }

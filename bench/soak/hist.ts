@@ -11,6 +11,11 @@ export class Hist {
     this.b[u < FINE ? u : Math.min(SIZE - 1, FINE + Math.floor((u - FINE) / 100))]!++;
     this.n++;
   }
+  merge(o: Hist): this {
+    for (let i = 0; i < SIZE; i++) this.b[i]! += o.b[i]!;
+    this.n += o.n;
+    return this;
+  }
   /** The q-quantile in milliseconds (q in [0, 1]), NaN when empty. */
   quantileMs(q: number): number {
     if (this.n === 0) return NaN;

@@ -47,6 +47,13 @@ async function freePort(taken: Set<number>): Promise<number> {
   }
 }
 
+function addPerf(perf: { sent: number; completed: number; lost: number }, r: { sent: number; completed: number; lost: number } | undefined): void {
+  if (!r) return;
+  perf.sent += r.sent;
+  perf.completed += r.completed;
+  perf.lost += r.lost;
+}
+
 export interface SoakOutcome { pass: boolean; report: string }
 
 export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
@@ -162,7 +169,9 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
           inFault = true;
           log(`fault ${kind}`);
           let detail: string;
+          churn.light = true;
           try { detail = await inject(kind, ctx, churn.acks, audits); } catch (err) { detail = `injection failed: ${(err as Error).message}`; }
+          churn.light = false;
           const end = Date.now();
           churn.paused = true;
           const rc = await converge(ctx, end, 60_000);
@@ -175,20 +184,27 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
       }
     })();
 
-    const minutes: { minute: number; hist: Hist; start: number; end: number; udp?: Awaited<ReturnType<typeof measureMax>> | undefined }[] = [];
+    const chunks: { minute: number; hist: Hist; start: number; end: number }[] = [];
     const perf = { sent: 0, completed: 0, lost: 0 };
+    // dnsperf runs in 15 s chunks, so the minutes' percentiles can leave out the chunks a fault overlapped.
     for (let m = 0; m < cfg.minutes; m++) {
       writeQueryFile(qfile, queryMix(oracle.view, loadRng));
-      const hist = new Hist();
-      const start = Date.now();
-      const secs = Math.max(1, Math.round((Math.min(endAt, start + 60_000) - start) / 1000));
-      const [u, t] = await Promise.all([
-        dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate, hist }).done.catch(() => undefined),
-        dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate / 10, tcp: true, hist }).done.catch(() => undefined),
-      ]);
-      for (const r of [u, t]) if (r) { perf.sent += r.sent; perf.completed += r.completed; perf.lost += r.lost; }
-      minutes.push({ minute: m + 1, hist, start, end: Date.now() });
-      log(`minute ${m + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} p99.9 ${hist.quantileMs(0.999)} ms; fuzz ${fuzz.stats.udp + fuzz.stats.tcp}; crashes ${crashes.length}`);
+      const mStart = Date.now();
+      for (let c = 0; c < 4; c++) {
+        const hist = new Hist();
+        const start = Date.now();
+        const secs = Math.round((Math.min(endAt, mStart + (c + 1) * 15_000) - start) / 1000);
+        if (secs < 1) continue;
+        const [u, t] = await Promise.all([
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate, hist }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate / 10, tcp: true, hist }).done.catch(() => undefined),
+        ]);
+        addPerf(perf, u);
+        addPerf(perf, t);
+        chunks.push({ minute: m + 1, hist, start, end: Date.now() });
+      }
+      const all = chunks.filter((c) => c.minute === m + 1).reduce((h, c) => h.merge(c.hist), new Hist());
+      log(`minute ${m + 1}: ${all.n} answers, p50 ${all.quantileMs(0.5)} p99 ${all.quantileMs(0.99)} p99.9 ${all.quantileMs(0.999)} ms; fuzz ${fuzz.stats.udp + fuzz.stats.tcp}; crashes ${crashes.length}`);
     }
     running = false;
     await Promise.all([churnLoop, faultLoop]);
@@ -200,7 +216,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     sampler.judge(Date.now(), true);
     audits.push(await audit(kc, churn.acks).catch((err: unknown) => ({ checked: 0, lost: [`final audit impossible: ${(err as Error).message.slice(0, 200)}`] })));
     oracle.invariants.settleClaims(Date.now() + 10_000);
-    return buildReport({ cfg, rate, max, minutes, faultSpans, faults, audits, crashes, rss, sampler, oracle, churn, fuzz: fuzz.stats, xfr: xfr.stats, perf, final, t0 });
+    return buildReport({ cfg, rate, max, chunks, faultSpans, faults, audits, crashes, rss, sampler, oracle, churn, fuzz: fuzz.stats, xfr: xfr.stats, perf, final, t0 });
   } finally {
     await cleanup();
   }

@@ -66,6 +66,8 @@ export class Sampler {
     const sent = Date.now();
     const m = await this.clients.get(replica)!.query(q.name, qtype(q));
     if (!m) { if (wasDown || this.down.has(replica)) st.lostInFault++; else st.lost++; return; }
+    // SERVFAIL is "cannot answer now" (RFC 1035 §4.1.1): while the soak has the replica down it counts as lost, otherwise as wrong.
+    if (m.rcode === 2 && (wasDown || this.down.has(replica))) { st.lostInFault++; return; }
     st.answered++;
     this.pending.push({ replica, q, sent, recv: Date.now(), got: renderAnswer(q.type, m.rcode, m.answers) });
   }

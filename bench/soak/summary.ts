@@ -6,7 +6,7 @@ import type { SoakConfig } from './config.ts';
 import type { AuditResult, FaultRecord } from './faults.ts';
 import { FAULTS } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
-import { slope, type Hist } from './hist.ts';
+import { Hist, slope } from './hist.ts';
 import type { Oracle } from './oracle.ts';
 import type { Crash } from './procs.ts';
 import { latencySvg, markdown, type MinuteRow, type Target } from './report.ts';
@@ -15,7 +15,7 @@ import type { XfrStats } from './xfr.ts';
 
 export interface RunRecord {
   cfg: SoakConfig; rate: number; max: number | undefined; t0: number;
-  minutes: { minute: number; hist: Hist; start: number; end: number }[];
+  chunks: { minute: number; hist: Hist; start: number; end: number }[];
   faultSpans: [number, number][]; faults: FaultRecord[]; audits: AuditResult[]; crashes: Crash[];
   rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[];
   sampler: Sampler; oracle: Oracle; churn: Churn; fuzz: FuzzStats; xfr: XfrStats;
@@ -26,13 +26,21 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const { cfg } = r;
   const overlaps = (a: number, b: number): boolean => r.faultSpans.some(([s, e]) => s < b && e > a);
   const procs = [...new Set(r.rss.map((x) => x.proc))];
-  const rows: MinuteRow[] = r.minutes.map((m) => {
+  const minuteIds = [...new Set(r.chunks.map((c) => c.minute))];
+  const minutes = minuteIds.map((minute) => {
+    const cs = r.chunks.filter((c) => c.minute === minute);
+    const calm = cs.filter((c) => !overlaps(c.start, c.end));
+    return { minute, start: cs[0]!.start, end: cs[cs.length - 1]!.end, hist: cs.reduce((h, c) => h.merge(c.hist), new Hist()),
+      calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.length - calm.length };
+  });
+  const rows: MinuteRow[] = minutes.map((m) => {
     const last: MinuteRow['procs'] = {};
     for (const p of procs) {
       const xs = r.rss.filter((x) => x.proc === p && x.t <= m.end - r.t0);
       last[p] = xs.length ? { rssMB: xs[xs.length - 1]!.rssMB, fds: xs[xs.length - 1]!.fds } : undefined;
     }
-    return { minute: m.minute, n: m.hist.n, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999), fault: overlaps(m.start, m.end), procs: last };
+    return { minute: m.minute, n: m.hist.n, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
+      calmP99: m.calm?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last };
   });
   // RSS slope after warm-up, per process, over its longest run without a restart (a restart starts a new process).
   const warm = cfg.warmupMinutes * 60_000;
@@ -40,9 +48,13 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   let slopeOk = true;
   for (const p of procs) {
     const byGen = new Map<number, { t: number; rssMB: number }[]>();
-    for (const x of r.rss) if (x.proc === p && x.t >= warm) byGen.set(x.gen, [...(byGen.get(x.gen) ?? []), x]);
+    // Warm-up counts from each (re)start: a restarted process warms up again.
+    const born = new Map<number, number>();
+    for (const x of r.rss) if (x.proc === p && !born.has(x.gen)) born.set(x.gen, x.gen === 0 ? 0 : x.t);
+    for (const x of r.rss) if (x.proc === p && x.t >= born.get(x.gen)! + warm) byGen.set(x.gen, [...(byGen.get(x.gen) ?? []), x]);
     const seg = [...byGen.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-    if (seg.length < 6) { slopes.push(`${p}: too few samples after warm-up without a restart (${seg.length}); not judged`); continue; }
+    // A slope over less than 3 minutes, extrapolated to 10, says more about V8's heap sizing than about leaks.
+    if (seg.length < 18) { slopes.push(`${p}: not judged: ${seg.length} samples (10 s apart) after warm-up without a restart; 18 needed`); continue; }
     const s = slope(seg.map((x) => x.t / 600_000), seg.map((x) => x.rssMB));
     const ok = s < cfg.rssSlopeMB;
     slopeOk &&= ok;
@@ -52,8 +64,8 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const wrong = st.reduce((a, [, s]) => a + s.wrong, 0);
   const lostWrites = r.audits.flatMap((a) => a.lost);
   const inv = r.oracle.invariants;
-  const calm = rows.filter((x) => !x.fault && x.n > 0);
-  const worstCalm = Math.max(0, ...calm.map((x) => x.p99));
+  const calm = rows.filter((x) => Number.isFinite(x.calmP99));
+  const worstCalm = Math.max(0, ...calm.map((x) => x.calmP99));
   const kinds = new Set(r.faults.map((f) => f.kind));
   const worstRc = Math.max(0, ...r.faults.map((f) => (f.reconvergeMs < 0 ? Infinity : f.reconvergeMs)));
   const fuzzed = r.fuzz.udp + r.fuzz.tcp;
@@ -66,7 +78,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     { name: 'acknowledged writes lost (kill -9, disk full, end)', value: `${lostWrites.length} of ${r.audits.map((a) => a.checked).join('/')} checked in ${r.audits.length} audits`, pass: lostWrites.length === 0 },
     { name: 'StatefulSet invariant violations', value: `${inv.violations.length} in ${inv.checked} pod events`, pass: inv.violations.length === 0 },
     { name: `RSS slope after ${cfg.warmupMinutes} min < ${cfg.rssSlopeMB} MB / 10 min`, value: slopes.map((s) => s.split(':').slice(0, 2).join(':').slice(0, 60)).join('; '), pass: slopeOk },
-    { name: `p99 < ${cfg.p99Ms} ms in every minute without a fault`, value: `worst ${worstCalm.toFixed(3)} ms over ${calm.length} minutes`, pass: calm.length > 0 && worstCalm < cfg.p99Ms },
+    { name: `p99 < ${cfg.p99Ms} ms in every minute without a fault (its 15 s chunks that no fault overlapped)`, value: `worst ${worstCalm.toFixed(3)} ms over ${calm.length} minutes`, pass: calm.length > 0 && worstCalm < cfg.p99Ms },
     { name: `reconvergence after every fault < ${cfg.reconvergeMs} ms`, value: `worst ${Number.isFinite(worstRc) ? (worstRc / 1000).toFixed(2) + ' s' : 'not reconverged'} over ${r.faults.length} faults`, pass: worstRc < cfg.reconvergeMs },
     { name: 'every fault kind injected', value: [...kinds].join(', ') || 'none', pass: FAULTS.every((k) => kinds.has(k)) },
     { name: 'disk full answered with 5xx only', value: `${disk.length - non5xx.length}/${disk.length}`, pass: non5xx.length === 0 },
