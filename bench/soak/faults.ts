@@ -62,6 +62,9 @@ export interface AuditResult { checked: number; lost: string[] }
 
 /** Acknowledged writes must all be there: Lease counters at least as acked, replicas as acked (or a later unacknowledged attempt). */
 export async function audit(kc: KubeConfig, acks: Acks): Promise<AuditResult> {
+  // What was acknowledged before the lists are asked for: writes acked later may rightly be missing from them.
+  const ackedCm = new Map(acks.cm);
+  const ackedSets = new Map([...acks.replicas].map(([k, v]) => [k, { acked: v.acked, maybe: [...v.maybe] }]));
   const coord = kc.makeApiClient(CoordinationV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const leases = (await coord.listNamespacedLease({ namespace: NS })).items;
@@ -70,11 +73,11 @@ export async function audit(kc: KubeConfig, acks: Acks): Promise<AuditResult> {
   const sets = new Map((await apps.listNamespacedStatefulSet({ namespace: NS })).items.map((s) => [s.metadata!.name!, s.spec?.replicas ?? 1]));
   const lost: string[] = [];
   let checked = 0;
-  for (const [name, n] of acks.cm) {
+  for (const [name, n] of ackedCm) {
     checked++;
     if ((cms.get(name) ?? -1) < n) lost.push(`lease ${name}: acked n=${n} (rv ${acks.cmRv.get(name) ?? '?'}), found n=${cms.get(name) ?? 'nothing'} (rv ${rvs.get(name) ?? '-'})`);
   }
-  for (const [name, r] of acks.replicas) {
+  for (const [name, r] of ackedSets) {
     checked++;
     const found: number | 'deleted' = sets.get(name) ?? 'deleted';
     if (found !== r.acked && !r.maybe.includes(found)) lost.push(`statefulset ${name}: acked ${r.acked}, found ${found}`);
@@ -99,7 +102,7 @@ export async function inject(kind: FaultKind, ctx: FaultCtx, acks: Acks, audits:
     ctx.primary.start();
     ctx.primary.restarts++;
     await ctx.primary.waitFor(/export KUBECONFIG=/, 60_000);
-    ctx.sampler.down.delete('primary');
+    // The primary stays "down" for the checker until reconverged: until its zone is loaded it may answer SERVFAIL.
     const a = await retry(() => audit(ctx.kc, acks), 20_000);
     audits.push(a);
     return `restarted in ${Date.now() - t0} ms; audit: ${a.checked} acked objects, ${a.lost.length} lost`;
