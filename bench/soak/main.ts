@@ -217,6 +217,8 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     await fuzz.stop();
     churn.paused = true;
     const final = await converge(ctx, Date.now(), 60_000);
+    sampler.pause();
+    await sleep(1600); // the checker's queries time out after 1.5 s
     sampler.judge(Date.now(), true);
     audits.push(await audit(kc, churn.acks).catch((err: unknown) => ({ checked: 0, lost: [`final audit impossible: ${(err as Error).message.slice(0, 200)}`] })));
     oracle.invariants.settleClaims(Date.now() + 10_000);

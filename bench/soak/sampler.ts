@@ -109,8 +109,15 @@ export class Sampler {
     return { mismatches, example };
   }
 
+  private closed = false;
+
+  /** Stop sending; answers still in flight are judged by a later judge(now, true). */
+  pause(): void { clearInterval(this.timer); }
+
   stop(): void {
     clearInterval(this.timer);
+    if (this.closed) return;
+    this.closed = true;
     for (const c of this.clients.values()) c.close();
   }
 }
