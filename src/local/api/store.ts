@@ -172,7 +172,10 @@ export class Store {
       this.compactedRv = this.history[drop - 1]!.rv;
       this.history = this.history.slice(drop);
     }
-    if (this.wal?.wantsSnapshot()) this.wal.snapshot(this.rv, this.dump());
+    if (this.wal?.wantsSnapshot()) {
+      // The event is committed (its log record is synced); a snapshot that fails must not hide it from watchers.
+      try { this.wal.snapshot(this.rv, this.dump()); } catch { /* retried later; the log is intact */ }
+    }
     for (const fn of this.subscribers) fn(ev);
   }
 

@@ -4,8 +4,9 @@
  * `kill -9`), periodically folded into a snapshot file. Start-up = snapshot + log replay.
  * A torn last line (crash mid-write) was never acknowledged and is dropped.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, ftruncateSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiError } from './errors.ts';
 import type { KObject } from './store.ts';
 
 export interface WalRecord {
@@ -36,10 +37,15 @@ export class FileWal implements Wal {
   private readonly dir: string;
   private fd: number;
   private appended = 0;
+  /** Bytes of whole, synced records: a failed append is cut back to this. */
+  private size: number;
+  /** A failed append could not be cut back: nothing more is appended until it is. */
+  private torn = false;
 
   constructor(dir: string) {
     this.dir = dir;
     this.fd = openSync(join(dir, 'wal.log'), 'a+');
+    this.size = fstatSync(this.fd).size;
   }
 
   load(): { rv: number; items: WalRecord[] } {
@@ -63,12 +69,27 @@ export class FileWal implements Wal {
       this.appended++;
     }
     if (validBytes < Buffer.byteLength(text)) ftruncateSync(this.fd, validBytes);
+    this.size = validBytes;
     return { rv: snap.rv, items };
   }
 
+  /**
+   * Append one record, or throw 507 and leave the log as it was. A full disk (ENOSPC, EDQUOT)
+   * can accept part of a line: left there, that torn line would hide every later record from
+   * `load()`, losing acknowledged writes. So the log is cut back to its last whole record.
+   */
   append(rec: WalRecord): void {
-    writeSync(this.fd, JSON.stringify(rec) + '\n');
-    fdatasyncSync(this.fd);
+    const buf = Buffer.from(JSON.stringify(rec) + '\n');
+    try {
+      if (this.torn) { ftruncateSync(this.fd, this.size); this.torn = false; }
+      // writeSync may write less than asked (a nearly full disk): finish the line or fail.
+      for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off, buf.length - off);
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      try { ftruncateSync(this.fd, this.size); } catch { this.torn = true; }
+      throw storageError(err);
+    }
+    this.size += buf.length;
     this.appended++;
   }
 
@@ -79,16 +100,28 @@ export class FileWal implements Wal {
   /** Write the snapshot atomically (tmp + fsync + rename + dir fsync), then empty the log. */
   snapshot(rv: number, items: WalRecord[]): void {
     const tmp = join(this.dir, 'snapshot.json.tmp');
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, JSON.stringify({ rv, items } satisfies SnapshotFile));
-    fsyncSync(fd);
-    closeSync(fd);
+    try {
+      const fd = openSync(tmp, 'w');
+      try {
+        const buf = Buffer.from(JSON.stringify({ rv, items } satisfies SnapshotFile));
+        for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      // The log still holds every record, so a snapshot that does not fit is only postponed.
+      rmSync(tmp, { force: true });
+      this.appended = 0;
+      throw storageError(err);
+    }
     renameSync(tmp, join(this.dir, 'snapshot.json'));
     const dfd = openSync(this.dir, 'r');
     fsyncSync(dfd);
     closeSync(dfd);
     ftruncateSync(this.fd, 0);
     fsyncSync(this.fd);
+    this.size = 0;
     this.appended = 0;
   }
 
@@ -96,4 +129,12 @@ export class FileWal implements Wal {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** A write the disk refused: 507 Insufficient Storage (RFC 4918 §11.5) when it is out of space, else 500. */
+function storageError(err: unknown): ApiError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const full = code === 'ENOSPC' || code === 'EDQUOT';
+  return new ApiError(full ? 507 : 500, full ? 'InsufficientStorage' : 'InternalError',
+    `storage write failed: ${(err as Error).message}`, full ? { retryAfterSeconds: 1 } : undefined);
 }

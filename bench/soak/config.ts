@@ -1,0 +1,52 @@
+/** @module The soak's flags, with the issue's targets as defaults. */
+import { parseArgs } from 'node:util';
+
+export interface SoakConfig {
+  minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
+  rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
+  fuzzPerHour: number; sampleRate: number; warmupMinutes: number;
+}
+
+export const HELP = `npm run soak -- [flags]
+  --minutes <n>          how long (default 60)
+  --seed <n>             seed of every random choice (default: random, printed)
+  --rate <qps>           dnsperf UDP rate (default: half of the maximum measured at start)
+  --p99-ms <ms>          p99 bound for minutes without a fault (default 2)
+  --window-ms <ms>       propagation window of the checker (default 5000)
+  --reconverge-ms <ms>   bound on reconvergence after a fault (default 10000)
+  --rss-slope-mb <mb>    bound on RSS growth per 10 minutes after warm-up (default 1)
+  --warmup-minutes <n>   (default 5, or a third of a shorter run)
+  --out <file.md>        report file (default bench/soak/RESULTS.md; the SVG goes beside it)
+  --big-sets <n>         StatefulSets of --peers pods (default 1)   --peers <n> (default 100)
+  --nodes <n>            simulated nodes (default 4)
+  --stop-seconds <s>     SIGSTOP of the second replica (default 30)
+  --disk-full-seconds <s> (default 15)
+  --fuzz-per-hour <n>    garbage packets per hour (default 1000000)
+  --sample-rate <qps>    checked queries per second per replica (default 50)`;
+
+export function parseConfig(argv: string[]): SoakConfig {
+  const { values } = parseArgs({ args: argv, strict: true, options: {
+    minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, 'p99-ms': { type: 'string' },
+    'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
+    'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
+    'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
+    'warmup-minutes': { type: 'string' }, help: { type: 'boolean' },
+  } });
+  if (values.help) { console.log(HELP); process.exit(0); }
+  const num = (k: keyof typeof values, d: number, min = 0): number => {
+    const v = values[k];
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (typeof v !== 'string' || !Number.isFinite(n) || n < min) throw new Error(`--${k}: expected a number >= ${min}, got ${String(v)}`);
+    return n;
+  };
+  const minutes = num('minutes', 60, 1);
+  return {
+    minutes, seed: num('seed', Math.floor(Math.random() * 2 ** 31)), rate: values.rate === undefined ? undefined : num('rate', 0, 1),
+    p99Ms: num('p99-ms', 2), windowMs: num('window-ms', 5000), reconvergeMs: num('reconverge-ms', 10_000),
+    rssSlopeMB: num('rss-slope-mb', 1), out: values.out ?? 'bench/soak/RESULTS.md', bigSets: num('big-sets', 1), peers: num('peers', 100, 1),
+    nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
+    fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
+    warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))),
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * @module `npm run soak -- --minutes N`: ordinal under load, churn, faults and garbage for N
+ * minutes, judged by an independent oracle (issue #14). Prints the report, writes it to --out,
+ * exits 1 when a target is missed (2 when the soak itself could not run).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Churn } from './churn.ts';
+import { DnsClient } from './client.ts';
+import { parseConfig, type SoakConfig } from './config.ts';
+import { TYPE } from './dnswire.ts';
+import { audit, converge, FAULTS, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
+import { startFuzz } from './fuzz.ts';
+import { Hist } from './hist.ts';
+import { dnsperf, measureMax, queryMix, writeQueryFile } from './load.ts';
+import { Oracle } from './oracle.ts';
+import { Proc, sampleProc, type Crash } from './procs.ts';
+import { startRelay } from './proxy.ts';
+import { buildReport } from './summary.ts';
+import { makeRng } from './rng.ts';
+import { Sampler } from './sampler.ts';
+import { startXfr } from './xfr.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A port free for TCP and UDP, below Linux's ephemeral range (32768-60999): `ordinal local`
+ * restarts on the same ports after kill -9, and an ephemeral port could meanwhile have been
+ * taken as the local port of some client socket (dnsperf's, the fuzzer's).
+ */
+async function freePort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const p = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(p)) continue;
+    const s = createServer();
+    const u = createSocket('udp4');
+    const ok = await new Promise<boolean>((r) => { s.once('error', () => r(false)); s.listen(p, '127.0.0.1', () => r(true)); });
+    const uok = ok && await new Promise<boolean>((r) => { u.once('error', () => r(false)); u.bind(p, '127.0.0.1', () => r(true)); });
+    if (ok) await new Promise((r) => s.close(r));
+    u.close();
+    if (uok) { taken.add(p); return p; }
+  }
+}
+
+function addPerf(perf: { sent: number; completed: number; lost: number }, r: { sent: number; completed: number; lost: number } | undefined): void {
+  if (!r) return;
+  perf.sent += r.sent;
+  perf.completed += r.completed;
+  perf.lost += r.lost;
+}
+
+export interface SoakOutcome { pass: boolean; report: string }
+
+export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
+  const log = (s: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}\n`); };
+  log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed})`);
+  const rng = makeRng(cfg.seed);
+  const base = mkdtempSync(join(tmpdir(), 'ordinal-soak-'));
+  const dataDir = join(base, 'data');
+  mkdirSync(dataDir);
+  // The data dir is a tmpfs of its own, so the disk-full fault fills only it.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', dataDir]);
+  const crashes: Crash[] = [];
+  const taken = new Set<number>();
+  const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
+  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', 'warn'];
+  const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
+    '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', ...common], crashes);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let cleaned = false;
+  const cleanup = async (): Promise<void> => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const c of cleanups.reverse()) await c();
+    try { execFileSync('umount', ['-l', dataDir]); } catch { /* reported by the leftover dir */ }
+    rmSync(base, { recursive: true, force: true });
+  };
+  // An interrupted soak still stops its children and unmounts its tmpfs.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().then(() => process.exit(2)); });
+  try {
+    primary.start();
+    cleanups.push(() => primary.stop());
+    await primary.waitFor(/export KUBECONFIG=/, 90_000);
+    const kcPath = join(dataDir, 'kubeconfig');
+    const relay = await startRelay(api);
+    cleanups.push(() => relay.close());
+    const kc2Path = join(base, 'replica-kubeconfig');
+    writeFileSync(kc2Path, readFileSync(kcPath, 'utf8').replaceAll(`127.0.0.1:${api}`, `127.0.0.1:${relay.port}`));
+    const replica = new Proc('ordinal serve', ['serve', '--kubeconfig', kc2Path, '--dns-listen', `127.0.0.1:${dns2}`, '--http-listen', `127.0.0.1:${http2}`, ...common], crashes);
+    replica.start();
+    cleanups.push(() => replica.stop());
+    const probe = new DnsClient(dns2);
+    for (let i = 0; !(await probe.query('cluster.local', TYPE.SOA, 500)); i++) if (i > 120) throw new Error(`ordinal serve did not answer: ${replica.out}`);
+    probe.close();
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(kcPath);
+    const oracle = new Oracle(kc, cfg.windowMs * 2 + 10_000);
+    await oracle.start();
+    cleanups.push(() => oracle.stop());
+    const nodes = Array.from({ length: cfg.nodes }, (_, i) => `node-${i}`);
+    const churn = new Churn(kc, rng.fork('churn'), oracle, nodes);
+    await churn.setup(cfg.bigSets, cfg.peers);
+    const sampler = new Sampler(oracle, { primary: dns1, replica: dns2 }, rng.fork('sampler'), cfg.windowMs);
+    cleanups.push(() => sampler.stop());
+    const ctx: FaultCtx = { kc, primary, replica, relay, oracle, churn, sampler, dataDir, stopSeconds: cfg.stopSeconds, diskFullSeconds: cfg.diskFullSeconds, log };
+    churn.paused = true;
+    for (let i = 0; [...oracle.view.sets.values()].filter((s) => s.ns === 'soak').length < cfg.bigSets; i++) {
+      if (i > 600) throw new Error('the oracle never saw the soak\'s StatefulSets');
+      await sleep(100);
+    }
+    const first = await converge(ctx, Date.now(), 300_000);
+    if (first.ms < 0) throw new Error(`the cluster did not reach its spec before the soak: ${first.why}`);
+    churn.paused = false;
+    log(`setup converged in ${first.ms} ms; ${oracle.view.pods.size} pods`);
+
+    const qfile = join(base, 'queries.txt');
+    const loadRng = rng.fork('load');
+    writeQueryFile(qfile, queryMix(oracle.view, loadRng));
+    const max = cfg.rate ? undefined : await measureMax(dns1, qfile, 5);
+    const rate = cfg.rate ?? Math.max(100, Math.round(max! / 2));
+    log(`load: ${max ? `measured max ${Math.round(max)} q/s, ` : ''}UDP at ${rate} q/s (latency probe: ${Math.round(Math.min(2000, rate / 10))} q/s of it), TCP pipelined at ${Math.round(Math.min(1000, rate / 10))} q/s`);
+
+    const t0 = Date.now();
+    const endAt = t0 + cfg.minutes * 60_000;
+    const faults: FaultRecord[] = [];
+    const audits: AuditResult[] = [];
+    let inFault = false;
+    const faultSpans: [number, number][] = [];
+    sampler.start(cfg.sampleRate);
+    const fuzz = startFuzz(dns1, cfg.fuzzPerHour / 3600, rng.fork('fuzz'));
+    const xfr = startXfr(dns1, 5000, () => inFault);
+    const rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[] = [];
+    const rssTimer = setInterval(() => {
+      for (const p of [primary, replica]) {
+        const s = sampleProc(p.pid);
+        if (s) rss.push({ t: Date.now() - t0, proc: p.name, ...s, gen: p.restarts });
+      }
+    }, 10_000);
+
+    let running = true;
+    const churnLoop = (async () => {
+      const r = rng.fork('churn-timing');
+      while (running) { await churn.tick(); await sleep(r.int(200, 1200)); }
+    })();
+
+    const faultLoop = (async () => {
+      const fr = rng.fork('faults');
+      const cycles = Math.max(1, Math.floor(cfg.minutes / 6));
+      const slot = (cfg.minutes * 60_000 - 20_000) / (cycles * FAULTS.length);
+      await sleep(Math.min(20_000, slot / 2));
+      for (let c = 0; c < cycles; c++) {
+        const order = [...FAULTS].sort(() => fr.next() - 0.5);
+        for (let k = 0; k < order.length; k++) {
+          const due = t0 + 20_000 + (c * FAULTS.length + k) * slot;
+          while (Date.now() < due && running) await sleep(250);
+          if (!running || endAt - Date.now() < 15_000) return;
+          const kind = order[k]!;
+          // Start each fault from a converged cluster so its reconvergence is its own.
+          churn.paused = true;
+          await converge(ctx, Date.now(), 60_000);
+          churn.paused = false;
+          const start = Date.now();
+          inFault = true;
+          log(`fault ${kind}`);
+          let detail: string;
+          churn.light = true;
+          try { detail = await inject(kind, ctx, churn.acks, audits); } catch (err) { detail = `injection failed: ${(err as Error).message}`; }
+          churn.light = false;
+          const end = Date.now();
+          churn.paused = true;
+          const rc = await converge(ctx, end, 60_000);
+          sampler.down.delete('primary');
+          churn.paused = false;
+          inFault = false;
+          faultSpans.push([start, end + Math.max(rc.ms, 0)]);
+          faults.push({ kind, start: start - t0, end: end - t0, reconvergeMs: rc.ms, detail: rc.ms < 0 ? `${detail}; still: ${rc.why}` : detail });
+          log(`fault ${kind}: ${detail}; reconverged ${rc.ms} ms ${rc.why}`);
+        }
+      }
+    })();
+
+    const chunks: { minute: number; hist: Hist; start: number; end: number }[] = [];
+    const perf = { sent: 0, completed: 0, lost: 0 };
+    // dnsperf runs in 15 s chunks, so the minutes' percentiles can leave out the chunks a fault overlapped.
+    for (let m = 0; m < cfg.minutes; m++) {
+      writeQueryFile(qfile, queryMix(oracle.view, loadRng));
+      const mStart = Date.now();
+      for (let c = 0; c < 4; c++) {
+        const hist = new Hist();
+        const start = Date.now();
+        const secs = Math.round((Math.min(endAt, mStart + (c + 1) * 15_000) - start) / 1000);
+        if (secs < 1) continue;
+        // The bulk load runs without per-query output (a reader that falls behind would stall dnsperf and
+        // inflate its own latencies); latency comes from a probe stream at a fraction of the rate, and TCP.
+        const probe = Math.min(2000, rate / 10);
+        const rs = await Promise.all([
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate - probe }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: probe, hist }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: Math.min(1000, rate / 10), tcp: true, hist }).done.catch(() => undefined),
+        ]);
+        for (const r of rs) addPerf(perf, r);
+        chunks.push({ minute: m + 1, hist, start, end: Date.now() });
+      }
+      const all = chunks.filter((c) => c.minute === m + 1).reduce((h, c) => h.merge(c.hist), new Hist());
+      log(`minute ${m + 1}: ${all.n} answers, p50 ${all.quantileMs(0.5)} p99 ${all.quantileMs(0.99)} p99.9 ${all.quantileMs(0.999)} ms; fuzz ${fuzz.stats.udp + fuzz.stats.tcp}; crashes ${crashes.length}`);
+    }
+    running = false;
+    await Promise.all([churnLoop, faultLoop]);
+    clearInterval(rssTimer);
+    xfr.stop();
+    await fuzz.stop();
+    churn.paused = true;
+    const final = await converge(ctx, Date.now(), 60_000);
+    sampler.pause();
+    await sleep(1600); // the checker's queries time out after 1.5 s
+    sampler.judge(Date.now(), true);
+    audits.push(await audit(kc, churn.acks).catch((err: unknown) => ({ checked: 0, lost: [`final audit impossible: ${(err as Error).message.slice(0, 200)}`] })));
+    oracle.invariants.settleClaims(Date.now() + 10_000);
+    return buildReport({ cfg, rate, max, chunks, faultSpans, faults, audits, crashes, rss, sampler, oracle, churn, fuzz: fuzz.stats, xfr: xfr.stats, perf, final, t0 });
+  } finally {
+    await cleanup();
+  }
+}
+
+if (process.argv[1] && basename(process.argv[1]) === 'main.ts') {
+  let cfg: SoakConfig;
+  try { cfg = parseConfig(process.argv.slice(2)); } catch (err) { console.error((err as Error).message); process.exit(2); }
+  runSoak(cfg).then(({ pass, report }) => {
+    console.log(report);
+    process.exit(pass ? 0 : 1);
+  }, (err: unknown) => { console.error('soak could not run:', err); process.exit(2); });
+}

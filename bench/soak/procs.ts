@@ -1,0 +1,94 @@
+/**
+ * @module The processes under test: `ordinal local` (API + simulated nodes + DNS) and a second
+ * DNS replica `ordinal serve --kubeconfig`, both from this checkout's sources. Any exit the
+ * soak did not cause is a crash. RSS and open fds are read from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '../..');
+
+export interface Crash { t: number; proc: string; code: number | null; signal: string | null; tail: string }
+
+export class Proc {
+  child: ChildProcess | undefined;
+  out = '';
+  /** Exits the soak caused (kill -9) are expected; any other is a crash. */
+  private expectExit = false;
+  restarts = 0;
+  readonly name: string;
+  private readonly args: string[];
+  private readonly crashes: Crash[];
+  private readonly logPath: string | undefined;
+
+  constructor(name: string, args: string[], crashes: Crash[]) {
+    this.name = name;
+    this.args = args;
+    this.crashes = crashes;
+    this.logPath = undefined;
+  }
+
+  get pid(): number | undefined { return this.child?.pid; }
+
+  start(): void {
+    this.out = '';
+    this.expectExit = false;
+    const child = spawn(process.execPath, [join(REPO, 'bin/ordinal.js'), ...this.args], {
+      cwd: REPO, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer): void => { this.out = (this.out + b.toString('utf8')).slice(-20_000); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.on('exit', (code, signal) => {
+      if (!this.expectExit) this.crashes.push({ t: Date.now(), proc: this.name, code, signal, tail: this.out.slice(-3000) });
+    });
+    this.child = child;
+  }
+
+  async waitFor(re: RegExp, ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    while (!re.test(this.out)) {
+      if (Date.now() > end) throw new Error(`${this.name} did not print ${re} in ${ms} ms; output:\n${this.out.slice(-3000)}`);
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`${this.name} exited: ${this.out.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async kill9(): Promise<void> {
+    this.expectExit = true;
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  }
+
+  signal(sig: 'SIGSTOP' | 'SIGCONT'): void { this.child?.kill(sig); }
+
+  async stop(): Promise<void> {
+    this.expectExit = true;
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGCONT');
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(t);
+  }
+}
+
+export interface ProcSample { rssMB: number; fds: number }
+
+/** RSS (VmRSS) and open descriptors of a live process, or undefined when it is gone. */
+export function sampleProc(pid: number | undefined): ProcSample | undefined {
+  if (!pid) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+    return { rssMB: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
+  } catch {
+    return undefined;
+  }
+}

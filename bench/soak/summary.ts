@@ -1,0 +1,119 @@
+/** @module From the run's raw records to the targets, the Markdown report and the SVG, written beside --out. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import type { Churn } from './churn.ts';
+import type { SoakConfig } from './config.ts';
+import type { AuditResult, FaultRecord } from './faults.ts';
+import { FAULTS } from './faults.ts';
+import type { FuzzStats } from './fuzz.ts';
+import { Hist, slope } from './hist.ts';
+import type { Oracle } from './oracle.ts';
+import type { Crash } from './procs.ts';
+import { latencySvg, markdown, type MinuteRow, type Target } from './report.ts';
+import type { Sampler } from './sampler.ts';
+import type { XfrStats } from './xfr.ts';
+
+export interface RunRecord {
+  cfg: SoakConfig; rate: number; max: number | undefined; t0: number;
+  chunks: { minute: number; hist: Hist; start: number; end: number }[];
+  faultSpans: [number, number][]; faults: FaultRecord[]; audits: AuditResult[]; crashes: Crash[];
+  rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[];
+  sampler: Sampler; oracle: Oracle; churn: Churn; fuzz: FuzzStats; xfr: XfrStats;
+  perf: { sent: number; completed: number; lost: number }; final: { ms: number; why: string };
+}
+
+export function buildReport(r: RunRecord): { pass: boolean; report: string } {
+  const { cfg } = r;
+  const overlaps = (a: number, b: number): boolean => r.faultSpans.some(([s, e]) => s < b && e > a);
+  const procs = [...new Set(r.rss.map((x) => x.proc))];
+  const minuteIds = [...new Set(r.chunks.map((c) => c.minute))];
+  const minutes = minuteIds.map((minute) => {
+    const cs = r.chunks.filter((c) => c.minute === minute);
+    const calm = cs.filter((c) => !overlaps(c.start, c.end));
+    return { minute, start: cs[0]!.start, end: cs[cs.length - 1]!.end, hist: cs.reduce((h, c) => h.merge(c.hist), new Hist()),
+      calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.length - calm.length };
+  });
+  const rows: MinuteRow[] = minutes.map((m) => {
+    const last: MinuteRow['procs'] = {};
+    for (const p of procs) {
+      const xs = r.rss.filter((x) => x.proc === p && x.t <= m.end - r.t0);
+      last[p] = xs.length ? { rssMB: xs[xs.length - 1]!.rssMB, fds: xs[xs.length - 1]!.fds } : undefined;
+    }
+    return { minute: m.minute, n: m.hist.n, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
+      calmP99: m.calm?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last };
+  });
+  // RSS slope after warm-up, per process, over its longest run without a restart (a restart starts a new process).
+  const warm = cfg.warmupMinutes * 60_000;
+  const slopes: string[] = [];
+  let slopeOk = true;
+  for (const p of procs) {
+    const byGen = new Map<number, { t: number; rssMB: number }[]>();
+    // Warm-up counts from each (re)start: a restarted process warms up again.
+    const born = new Map<number, number>();
+    for (const x of r.rss) if (x.proc === p && !born.has(x.gen)) born.set(x.gen, x.gen === 0 ? 0 : x.t);
+    for (const x of r.rss) if (x.proc === p && x.t >= born.get(x.gen)! + warm) byGen.set(x.gen, [...(byGen.get(x.gen) ?? []), x]);
+    const seg = [...byGen.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+    // A slope over less than 3 minutes, extrapolated to 10, says more about V8's heap sizing than about leaks.
+    if (seg.length < 18) { slopes.push(`${p}: not judged: ${seg.length} samples (10 s apart) after warm-up without a restart; 18 needed`); continue; }
+    const s = slope(seg.map((x) => x.t / 600_000), seg.map((x) => x.rssMB));
+    const ok = s < cfg.rssSlopeMB;
+    slopeOk &&= ok;
+    slopes.push(`${p}: ${s.toFixed(2)} MB per 10 min over ${((seg[seg.length - 1]!.t - seg[0]!.t) / 60_000).toFixed(1)} min (${seg.length} samples, ${seg[0]!.rssMB.toFixed(1)} → ${seg[seg.length - 1]!.rssMB.toFixed(1)} MB)${ok ? '' : ' **over bound**'}`);
+  }
+  const st = [...r.sampler.stats.entries()];
+  const wrong = st.reduce((a, [, s]) => a + s.wrong, 0);
+  const lostWrites = r.audits.flatMap((a) => a.lost);
+  const inv = r.oracle.invariants;
+  const calm = rows.filter((x) => Number.isFinite(x.calmP99));
+  const worstCalm = Math.max(0, ...calm.map((x) => x.calmP99));
+  const kinds = new Set(r.faults.map((f) => f.kind));
+  const worstRc = Math.max(0, ...r.faults.map((f) => (f.reconvergeMs < 0 ? Infinity : f.reconvergeMs)));
+  const fuzzed = r.fuzz.udp + r.fuzz.tcp;
+  const fuzzWant = Math.floor((cfg.fuzzPerHour * cfg.minutes) / 60 * 0.95);
+  const disk = r.faults.filter((f) => f.kind === 'disk-full');
+  const non5xx = disk.filter((f) => /refused writes by code: (.*?);/.exec(f.detail)?.[1]?.split(', ').some((c) => c !== 'none' && !/^5\d\d×/.test(c)));
+  const targets: Target[] = [
+    { name: 'crashes', value: `${r.crashes.length}`, pass: r.crashes.length === 0 },
+    { name: `wrong answers outside the ${cfg.windowMs} ms window`, value: `${wrong}`, pass: wrong === 0 },
+    { name: 'acknowledged writes lost (kill -9, disk full, end)', value: `${lostWrites.length} of ${r.audits.map((a) => a.checked).join('/')} checked in ${r.audits.length} audits`, pass: lostWrites.length === 0 },
+    { name: 'StatefulSet invariant violations', value: `${inv.violations.length} in ${inv.checked} pod events`, pass: inv.violations.length === 0 },
+    { name: `RSS slope after ${cfg.warmupMinutes} min < ${cfg.rssSlopeMB} MB / 10 min`, value: slopes.map((s) => s.split(':').slice(0, 2).join(':').slice(0, 60)).join('; '), pass: slopeOk },
+    { name: `p99 < ${cfg.p99Ms} ms in every minute without a fault (its 15 s chunks that no fault overlapped)`, value: `worst ${worstCalm.toFixed(3)} ms over ${calm.length} minutes`, pass: calm.length > 0 && worstCalm < cfg.p99Ms },
+    { name: `reconvergence after every fault < ${cfg.reconvergeMs} ms`, value: `worst ${Number.isFinite(worstRc) ? (worstRc / 1000).toFixed(2) + ' s' : 'not reconverged'} over ${r.faults.length} faults`, pass: worstRc < cfg.reconvergeMs },
+    { name: 'every fault kind injected', value: [...kinds].join(', ') || 'none', pass: FAULTS.every((k) => kinds.has(k)) },
+    { name: 'disk full answered with 5xx only', value: `${disk.length - non5xx.length}/${disk.length}`, pass: non5xx.length === 0 },
+    { name: `garbage packets >= ${fuzzWant}`, value: `${fuzzed}`, pass: fuzzed >= fuzzWant },
+    { name: 'zone transfers failing outside faults', value: `${r.xfr.failed}`, pass: r.xfr.failed === 0 },
+  ];
+  const pass = targets.every((t) => t.pass);
+  const svgPath = resolve(cfg.out.replace(/\.md$/, '') + '-latency.svg');
+  const problems = [
+    ...r.crashes.map((c) => `crash of ${c.proc} at ${((c.t - r.t0) / 1000).toFixed(0)} s (code ${c.code}, signal ${c.signal}): ${c.tail.slice(-600)}`),
+    ...st.flatMap(([, s]) => s.examples.map((e) => `wrong answer: ${e}`)),
+    ...lostWrites.map((l) => `lost write: ${l}`),
+    ...inv.violations.slice(0, 20).map((v) => `invariant ${v.kind} at ${((v.t - r.t0) / 1000).toFixed(0)} s: ${v.detail}`),
+    ...r.xfr.errors.map((e) => `transfer: ${e}`),
+    ...(r.final.ms < 0 ? [`not converged at the end: ${r.final.why}`] : []),
+  ];
+  const counts = [
+    `dnsperf (UDP at ${r.rate} q/s${r.max ? `, half of the ${Math.round(r.max)} q/s measured at start` : ''}, of which a probe stream of min(2000, rate/10) q/s gives the UDP latencies; plus TCP pipelined at min(1000, rate/10) q/s): sent ${r.perf.sent}, answered ${r.perf.completed}, lost ${r.perf.lost} (losses include the kill -9 restarts, where the primary's DNS is down)`,
+    ...st.map(([k, s]) => `checked queries to ${k}: sent ${s.sent}, answered ${s.answered}, lost ${s.lost} (+${s.lostInFault} while the soak had it down), right ${s.right} (of which NODATA for an expected NXDOMAIN: ${s.nodataForNx}), wrong ${s.wrong}`),
+    `garbage: ${r.fuzz.udp} UDP + ${r.fuzz.tcp} TCP packets on ${r.fuzz.tcpConns} connections; ${r.fuzz.replies} replies`,
+    `zone transfers: ${r.xfr.axfr} AXFR (${r.xfr.records} records), ${r.xfr.ixfr} IXFR, ${r.xfr.failed} failed outside faults, ${r.xfr.failedInFault} during faults`,
+    `churn: ${Object.entries(r.churn.ops).map(([k, v]) => `${k} ${v}`).join(', ')}; writes ${r.churn.acks.writes}, refused ${r.churn.acks.refused} (${Object.entries(r.churn.acks.codes).map(([k, v]) => `${k}×${v}`).join(', ')})`,
+    `oracle: ${r.oracle.relists} relists; invariants checked on ${inv.checked} pod events`,
+    `final convergence (churn stopped): ${r.final.ms < 0 ? `not within 60 s: ${r.final.why}` : `${r.final.ms} ms`}`,
+  ];
+  const header = [
+    `## Soak: ${cfg.minutes} minutes, seed ${cfg.seed} — ${pass ? 'PASS' : 'FAIL'}`, '',
+    ...(cfg.minutes < 60 ? [`**Short run (${cfg.minutes} minutes), not the 60-minute run.**`, ''] : []),
+    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
+    `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window).`,
+  ];
+  const report = markdown({ header, targets, rows, faults: r.faults, counts, slopes, svgFile: basename(svgPath), problems });
+  mkdirSync(dirname(resolve(cfg.out)), { recursive: true });
+  writeFileSync(resolve(cfg.out), report + '\n');
+  writeFileSync(svgPath, latencySvg(rows) + '\n');
+  return { pass, report };
+}
