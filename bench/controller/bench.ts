@@ -2,6 +2,7 @@
  * StatefulSet controller benchmarks on the embedded cluster (see RESULTS.md for numbers).
  *
  *   node_modules/.bin/node bench/controller/bench.ts ready        # create → all Ready timings
+ *   node_modules/.bin/node bench/controller/bench.ts ready Parallel 5   # only Parallel rows, 5 runs each
  *   node_modules/.bin/node bench/controller/bench.ts cpu [sets]   # controller CPU per sync (default 1000 sets)
  *   node_modules/.bin/node bench/controller/bench.ts              # both
  *
@@ -51,12 +52,16 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
   }
 }
 
-async function ready(): Promise<void> {
+/** `policy` limits the runs to one policy; `runs` repeats each row (for medians). */
+async function ready(policy?: string, runs = 1): Promise<void> {
+  if (policy !== undefined && policy !== 'Parallel' && policy !== 'OrderedReady') throw new Error(`unknown policy ${policy}: Parallel or OrderedReady`);
   console.log('| policy | replicas | ready delay | first pod | all Ready | overhead per ordinal |');
   console.log('|---|---|---|---|---|---|');
   for (const delay of [1000, 0]) {
-    console.log(await readyRun('Parallel', 100, delay));
-    console.log(await readyRun('OrderedReady', 20, delay));
+    for (let r = 0; r < runs; r++) {
+      if (policy !== 'OrderedReady') console.log(await readyRun('Parallel', 100, delay));
+      if (policy !== 'Parallel') console.log(await readyRun('OrderedReady', 20, delay));
+    }
   }
 }
 
@@ -122,7 +127,8 @@ const [mode = 'all', arg] = process.argv.slice(2);
 if (mode === 'child') {
   await child(arg ?? '', Number(process.argv[4]));
 } else {
-  if (mode === 'ready' || mode === 'all') await ready();
+  if (mode === 'ready') await ready(arg, Number(process.argv[4] ?? 1));
+  if (mode === 'all') await ready();
   if (mode === 'cpu' || mode === 'all') {
     console.log('| sets | created | all Ready | window | controller CPU | syncs | CPU per sync |');
     console.log('|---|---|---|---|---|---|---|');

@@ -27,6 +27,22 @@ export interface WatchParams {
 /** Upstream closes watches after a randomized min-request-timeout (1800 s by default). */
 const DEFAULT_TIMEOUT_S = 1800;
 
+/**
+ * The last encoded event line. The store hands one event to every watch synchronously, one
+ * after another, so watchers of the same resource with plain JSON rendering share one
+ * JSON.stringify per event instead of one per watcher. Stored objects are never mutated
+ * (store.ts), so the object's identity and the event type determine the line.
+ */
+let lastLine: { object: unknown; type: string; line: string } | undefined;
+
+function eventLine(type: string, object: unknown): string {
+  const last = lastLine;
+  if (last && last.object === object && last.type === type) return last.line;
+  const line = JSON.stringify({ type, object }) + '\n';
+  lastLine = { object, type, line };
+  return line;
+}
+
 function parseRv(rv: string): number {
   if (!/^\d+$/.test(rv)) throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`);
   return Number(rv);
@@ -41,7 +57,12 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   res.flushHeaders();
   let first = true;
   const send = (type: string, object: unknown): void => { res.write(JSON.stringify({ type, object }) + '\n'); };
-  const sendObj = (type: string, o: KObject): void => { send(type, p.render(o, first)); first = false; };
+  const sendObj = (type: string, o: KObject): void => {
+    const rendered = p.render(o, first);
+    first = false;
+    // Only an object passed through as is may share its encoding (Tables are per watcher).
+    res.write(rendered === o ? eventLine(type, o) : JSON.stringify({ type, object: rendered }) + '\n');
+  };
   const bookmark = (annotations?: Record<string, string>): void => {
     const metadata: Record<string, unknown> = { resourceVersion: String(store.currentRv()) };
     if (annotations) metadata.annotations = annotations;
