@@ -8,7 +8,8 @@
  *
  * `ready`: a 100-replica Parallel and a 20-replica OrderedReady set, each on a fresh embedded
  * cluster with 3 simulated nodes (as `ordinal local`), with the default 1 s ready delay and with
- * 0. Timed from the create request until status.readyReplicas equals replicas.
+ * 0. Timed from the create request until status.readyReplicas equals replicas. CPU is this
+ * process's (API server, simulated nodes, PV binder and controller together) over that time.
  *
  * `cpu`: the API, simulated nodes and PV binder run here; the controller runs alone in a child
  * process so `process.cpuUsage()` there counts only the controller. After every set is Ready,
@@ -36,6 +37,7 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
     await until('controller synced', () => ctl.hasSynced(), 10_000);
     await createNamespace(c.api, 'bench');
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let firstPod = 0;
     await c.api.create('/apis/apps/v1/namespaces/bench/statefulsets', setManifest({ name: 'web', namespace: 'bench', replicas, policy }));
     await until('all Ready', () => {
@@ -43,9 +45,10 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
       return getSet(c.local.store, 'bench', 'web')?.status?.readyReplicas === replicas;
     }, 300_000, 2);
     const total = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     // OrderedReady waits out the ready delay once per ordinal; what is left is our overhead.
     const overhead = policy === 'OrderedReady' ? `${((total - replicas * readyDelayMs) / replicas).toFixed(1)} ms` : '–';
-    return `| ${policy} | ${replicas} | ${readyDelayMs} ms | ${firstPod.toFixed(0)} ms | ${total.toFixed(0)} ms | ${overhead} |`;
+    return `| ${policy} | ${replicas} | ${readyDelayMs} ms | ${firstPod.toFixed(0)} ms | ${total.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${overhead} |`;
   } finally {
     await ctl.stop();
     await c.close();
@@ -55,8 +58,8 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
 /** `policy` limits the runs to one policy; `runs` repeats each row (for medians). */
 async function ready(policy?: string, runs = 1): Promise<void> {
   if (policy !== undefined && policy !== 'Parallel' && policy !== 'OrderedReady') throw new Error(`unknown policy ${policy}: Parallel or OrderedReady`);
-  console.log('| policy | replicas | ready delay | first pod | all Ready | overhead per ordinal |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| policy | replicas | ready delay | first pod | all Ready | CPU | overhead per ordinal |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const delay of [1000, 0]) {
     for (let r = 0; r < runs; r++) {
       if (policy !== 'OrderedReady') console.log(await readyRun('Parallel', 100, delay));
