@@ -3,6 +3,7 @@
  *
  *   node_modules/.bin/node bench/controller/bench.ts ready        # create → all Ready timings
  *   node_modules/.bin/node bench/controller/bench.ts ready Parallel 5   # only Parallel rows, 5 runs each
+ *   BENCH_WAL=1 node_modules/.bin/node bench/controller/bench.ts ready  # with a data dir (write-ahead log)
  *   node_modules/.bin/node bench/controller/bench.ts cpu [sets]   # controller CPU per sync (default 1000 sets)
  *   node_modules/.bin/node bench/controller/bench.ts              # both
  *
@@ -17,6 +18,9 @@
  * set once, so a period is one full pass of N no-op syncs (plus the informers' resync dispatch).
  */
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startStatefulSetController } from '../../src/controller/statefulset.ts';
@@ -27,11 +31,14 @@ import {
 import { getSet } from '../../test/controller/helpers/converge.ts';
 
 const NODES = ['node-0', 'node-1', 'node-2'];
+/** BENCH_WAL=1 gives each `ready` cluster a data dir, as `ordinal local` has: every write is logged and synced. */
+const WAL = process.env.BENCH_WAL === '1';
 /** BENCH_CLAIMS=0 drops the volumeClaimTemplate from the `cpu` sets. */
 const CLAIMS = process.env.BENCH_CLAIMS !== '0';
 
 async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, readyDelayMs: number): Promise<string> {
-  const c = await startSimCluster({ nodes: NODES, readyDelayMs, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
+  const dataDir = WAL ? mkdtempSync(join(tmpdir(), 'ordinal-bench-')) : undefined;
+  const c = await startSimCluster({ nodes: NODES, readyDelayMs, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000, dataDir });
   const ctl = startController(c.kc, { resyncMs: 30_000 });
   try {
     await until('controller synced', () => ctl.hasSynced(), 10_000);
@@ -52,6 +59,7 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
   } finally {
     await ctl.stop();
     await c.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
