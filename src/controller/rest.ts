@@ -24,10 +24,7 @@ export const isAlreadyExists = (err: unknown): boolean => err instanceof ApiErro
 export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason !== 'AlreadyExists';
 
 export function kubeApi(kc: KubeConfig): Api {
-  // At most 8 connections: a Parallel burst (up to 500 creates at once) queues on them instead
-  // of opening (and TLS-handshaking) one connection per request; client-go multiplexes on one
-  // HTTP/2 connection for the same reason.
-  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 8 }), https: new https.Agent({ keepAlive: true, maxSockets: 8 }) };
+  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   async function call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('kubeconfig has no current cluster');

@@ -3,6 +3,8 @@
  * line per write, fdatasync'ed before the API call returns (so nothing acknowledged is lost on
  * `kill -9`), periodically folded into a snapshot file. Start-up = snapshot + log replay.
  * A torn last line (crash mid-write) was never acknowledged and is dropped.
+ * `append` only writes; `sync` makes everything appended so far durable, so the store can
+ * group-commit the writes of one batch with one fdatasync (store.ts `batch`).
  */
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,10 @@ export interface WalRecord {
 
 export interface Wal {
   load(): { rv: number; items: WalRecord[] };
+  /** Write the record; it is durable only after the next `sync`. */
   append(rec: WalRecord): void;
+  /** fdatasync whatever was appended since the last sync. */
+  sync(): void;
   wantsSnapshot(): boolean;
   snapshot(rv: number, items: WalRecord[]): void;
   close(): void;
@@ -36,6 +41,7 @@ export class FileWal implements Wal {
   private readonly dir: string;
   private fd: number;
   private appended = 0;
+  private unsynced = false;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -68,8 +74,14 @@ export class FileWal implements Wal {
 
   append(rec: WalRecord): void {
     writeSync(this.fd, JSON.stringify(rec) + '\n');
-    fdatasyncSync(this.fd);
+    this.unsynced = true;
     this.appended++;
+  }
+
+  sync(): void {
+    if (!this.unsynced) return;
+    fdatasyncSync(this.fd);
+    this.unsynced = false;
   }
 
   wantsSnapshot(): boolean {
@@ -90,6 +102,7 @@ export class FileWal implements Wal {
     ftruncateSync(this.fd, 0);
     fsyncSync(this.fd);
     this.appended = 0;
+    this.unsynced = false;
   }
 
   close(): void {
