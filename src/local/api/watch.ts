@@ -56,8 +56,14 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   // Clients (client-go, client-node) wait for the response head before reporting the watch open.
   res.flushHeaders();
   let first = true;
-  const send = (type: string, object: unknown): void => { res.write(JSON.stringify({ type, object }) + '\n'); };
+  // An ended or destroyed response gets nothing more: a write after end is an 'error' event
+  // on the response, and nothing listens for it (the 'close' that unsubscribes comes later).
+  const closed = (): boolean => res.writableEnded || res.destroyed;
+  const send = (type: string, object: unknown): void => {
+    if (!closed()) res.write(JSON.stringify({ type, object }) + '\n');
+  };
   const sendObj = (type: string, o: KObject): void => {
+    if (closed()) return;
     const rendered = p.render(o, first);
     first = false;
     // Only an object passed through as is may share its encoding (Tables are per watcher).
@@ -91,13 +97,15 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   const timers: NodeJS.Timeout[] = [];
   if (p.bookmarks) timers.push(setInterval(() => bookmark(), p.bookmarkIntervalMs));
   const timeoutMs = (p.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  const stop = (): void => {
+    unsubscribe();
+    for (const tm of timers) clearTimeout(tm);
+  };
   timers.push(setTimeout(() => {
     if (p.bookmarks) bookmark();
+    stop();
     res.end();
   }, timeoutMs));
   for (const tm of timers) tm.unref();
-  res.on('close', () => {
-    unsubscribe();
-    for (const tm of timers) clearTimeout(tm);
-  });
+  res.on('close', stop);
 }
