@@ -2,12 +2,15 @@
  * StatefulSet controller benchmarks on the embedded cluster (see RESULTS.md for numbers).
  *
  *   node_modules/.bin/node bench/controller/bench.ts ready        # create → all Ready timings
+ *   node_modules/.bin/node bench/controller/bench.ts ready Parallel 5   # only Parallel rows, 5 runs each
+ *   BENCH_WAL=1 node_modules/.bin/node bench/controller/bench.ts ready  # with a data dir (write-ahead log)
  *   node_modules/.bin/node bench/controller/bench.ts cpu [sets]   # controller CPU per sync (default 1000 sets)
  *   node_modules/.bin/node bench/controller/bench.ts              # both
  *
  * `ready`: a 100-replica Parallel and a 20-replica OrderedReady set, each on a fresh embedded
  * cluster with 3 simulated nodes (as `ordinal local`), with the default 1 s ready delay and with
- * 0. Timed from the create request until status.readyReplicas equals replicas.
+ * 0. Timed from the create request until status.readyReplicas equals replicas. CPU is this
+ * process's (API server, simulated nodes, PV binder and controller together) over that time.
  *
  * `cpu`: the API, simulated nodes and PV binder run here; the controller runs alone in a child
  * process so `process.cpuUsage()` there counts only the controller. After every set is Ready,
@@ -15,6 +18,9 @@
  * set once, so a period is one full pass of N no-op syncs (plus the informers' resync dispatch).
  */
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startStatefulSetController } from '../../src/controller/statefulset.ts';
@@ -25,16 +31,20 @@ import {
 import { getSet } from '../../test/controller/helpers/converge.ts';
 
 const NODES = ['node-0', 'node-1', 'node-2'];
+/** BENCH_WAL=1 gives each `ready` cluster a data dir, as `ordinal local` has: every write is logged and synced. */
+const WAL = process.env.BENCH_WAL === '1';
 /** BENCH_CLAIMS=0 drops the volumeClaimTemplate from the `cpu` sets. */
 const CLAIMS = process.env.BENCH_CLAIMS !== '0';
 
 async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, readyDelayMs: number): Promise<string> {
-  const c = await startSimCluster({ nodes: NODES, readyDelayMs, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000 });
+  const dataDir = WAL ? mkdtempSync(join(tmpdir(), 'ordinal-bench-')) : undefined;
+  const c = await startSimCluster({ nodes: NODES, readyDelayMs, heartbeatMs: 10_000, gracePeriodMs: 40_000, shutdownMs: 1000, dataDir });
   const ctl = startController(c.kc, { resyncMs: 30_000 });
   try {
     await until('controller synced', () => ctl.hasSynced(), 10_000);
     await createNamespace(c.api, 'bench');
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let firstPod = 0;
     await c.api.create('/apis/apps/v1/namespaces/bench/statefulsets', setManifest({ name: 'web', namespace: 'bench', replicas, policy }));
     await until('all Ready', () => {
@@ -42,21 +52,27 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
       return getSet(c.local.store, 'bench', 'web')?.status?.readyReplicas === replicas;
     }, 300_000, 2);
     const total = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     // OrderedReady waits out the ready delay once per ordinal; what is left is our overhead.
     const overhead = policy === 'OrderedReady' ? `${((total - replicas * readyDelayMs) / replicas).toFixed(1)} ms` : '–';
-    return `| ${policy} | ${replicas} | ${readyDelayMs} ms | ${firstPod.toFixed(0)} ms | ${total.toFixed(0)} ms | ${overhead} |`;
+    return `| ${policy} | ${replicas} | ${readyDelayMs} ms | ${firstPod.toFixed(0)} ms | ${total.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${overhead} |`;
   } finally {
     await ctl.stop();
     await c.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function ready(): Promise<void> {
-  console.log('| policy | replicas | ready delay | first pod | all Ready | overhead per ordinal |');
-  console.log('|---|---|---|---|---|---|');
+/** `policy` limits the runs to one policy; `runs` repeats each row (for medians). */
+async function ready(policy?: string, runs = 1): Promise<void> {
+  if (policy !== undefined && policy !== 'Parallel' && policy !== 'OrderedReady') throw new Error(`unknown policy ${policy}: Parallel or OrderedReady`);
+  console.log('| policy | replicas | ready delay | first pod | all Ready | CPU | overhead per ordinal |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const delay of [1000, 0]) {
-    console.log(await readyRun('Parallel', 100, delay));
-    console.log(await readyRun('OrderedReady', 20, delay));
+    for (let r = 0; r < runs; r++) {
+      if (policy !== 'OrderedReady') console.log(await readyRun('Parallel', 100, delay));
+      if (policy !== 'Parallel') console.log(await readyRun('OrderedReady', 20, delay));
+    }
   }
 }
 
@@ -122,7 +138,8 @@ const [mode = 'all', arg] = process.argv.slice(2);
 if (mode === 'child') {
   await child(arg ?? '', Number(process.argv[4]));
 } else {
-  if (mode === 'ready' || mode === 'all') await ready();
+  if (mode === 'ready') await ready(arg, Number(process.argv[4] ?? 1));
+  if (mode === 'all') await ready();
   if (mode === 'cpu' || mode === 'all') {
     console.log('| sets | created | all Ready | window | controller CPU | syncs | CPU per sync |');
     console.log('|---|---|---|---|---|---|---|');

@@ -34,7 +34,7 @@ export function kubeApi(kc: KubeConfig): Api {
     const secure = url.protocol === 'https:';
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers = { ...opts.headers, ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) };
-    return new Promise<T>((resolve, reject) => {
+    const send = (retried: boolean): Promise<T> => new Promise<T>((resolve, reject) => {
       const req = (secure ? https : http).request(url, { ...opts, headers, agent: secure ? agents.https : agents.http }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -50,9 +50,15 @@ export function kubeApi(kc: KubeConfig): Api {
           }
         });
       });
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed while idle: the request never reached it
+        // (Node's documented keep-alive race), so it is sent once more on a fresh connection.
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') send(true).then(resolve, reject);
+        else reject(err);
+      });
       req.end(payload);
     });
+    return send(false);
   }
   return {
     get: (path) => call('GET', path),

@@ -8,7 +8,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 import { createInformer, objectKey, type Informer } from '../kube/informer.ts';
 import { createWorkQueue, TerminalError } from '../kube/workqueue.ts';
+import type { Bucket } from '../kube/ratelimit.ts';
 import { adoptedRefs, claimPods, claimRevisions, controllerOf, releasedRefs } from './adoption.ts';
+import { admitEvent, spamKey } from './events.ts';
 import { execute, type ExecContext } from './execute.ts';
 import { startLeaderElection, type LeaderElector } from './leader.ts';
 import { plan } from './plan.ts';
@@ -78,7 +80,9 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
     claims.on(ev, enqueueClaim);
   }
 
-  const record = async (set: StatefulSet, type: string, reason: string, message: string) => {
+  const spam = new Map<string, Bucket>();
+  const writing = new Set<Promise<void>>();
+  const writeEvent = async (set: StatefulSet, type: string, reason: string, message: string) => {
     const ns = set.metadata.namespace ?? 'default';
     const ts = new Date().toISOString();
     try {
@@ -92,6 +96,19 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
     } catch (err) {
       log.debug({ err, reason }, 'event not recorded');
     }
+  };
+  /**
+   * As client-go's event recorder: the write happens in the background (a sync never waits
+   * for its events) and goes through the spam filter (events.ts admitEvent).
+   */
+  const record = async (set: StatefulSet, type: string, reason: string, message: string): Promise<void> => {
+    const involved = { kind: 'StatefulSet', apiVersion: 'apps/v1', namespace: set.metadata.namespace, name: set.metadata.name, uid: set.metadata.uid };
+    if (!admitEvent(spam, spamKey({ component: COMPONENT }, involved, type), Date.now())) {
+      log.debug({ reason, set: set.metadata.name }, 'event dropped by the spam filter');
+      return;
+    }
+    const p = writeEvent(set, type, reason, message).finally(() => writing.delete(p));
+    writing.add(p);
   };
 
   async function sync(key: string): Promise<void> {
@@ -159,6 +176,7 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
     async stop() {
       await leader?.stop();
       await queue.shutdown();
+      await Promise.all(writing);
       await Promise.all(informers.map((i) => i.stop()));
     },
   };

@@ -27,3 +27,13 @@ export function reserve(b: Bucket, now: number, qps: number, burst: number): { b
   const delayMs = tokens >= 0 ? 0 : Math.ceil((-tokens / qps) * 1000);
   return { bucket: { tokens, at: now }, delayMs };
 }
+
+/**
+ * Take one token if there is one (like client-go's passive token bucket `TryAccept`): a caller
+ * that gets `ok: false` drops its work instead of waiting. Refill as in `reserve`.
+ */
+export function tryAccept(b: Bucket, now: number, qps: number, burst: number): { bucket: Bucket; ok: boolean } {
+  const refilled = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * qps);
+  if (refilled < 1) return { bucket: { tokens: refilled, at: now }, ok: false };
+  return { bucket: { tokens: refilled - 1, at: now }, ok: true };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { claimPods, releasedRefs, adoptedRefs } from '../../src/controller/adoption.ts';
-import { eventFor } from '../../src/controller/events.ts';
+import { admitEvent, eventFor, SPAM_CACHE_SIZE, spamKey } from '../../src/controller/events.ts';
+import type { Bucket } from '../../src/kube/ratelimit.ts';
 import type { Pod } from '../../src/controller/types.ts';
 import { makePod, makeSet, NOW } from './fixtures.ts';
 
@@ -57,5 +58,36 @@ describe('events', () => {
 
   it('status and revision writes make no event', () => {
     expect(eventFor({ kind: 'updateStatus', status: { replicas: 1 } }, 'web')).toBeUndefined();
+  });
+});
+
+describe('event spam filter (client-go EventSourceObjectSpamFilter)', () => {
+  const set = { kind: 'StatefulSet', apiVersion: 'apps/v1', namespace: 'ns', name: 'web', uid: 'u1' };
+  const key = (obj = set, type = 'Normal') => spamKey({ component: 'statefulset-controller' }, obj, type);
+
+  it('admits a burst of 25 per object and type, then one more per 300 s', () => {
+    const buckets = new Map<string, Bucket>();
+    const admitted = Array.from({ length: 30 }, () => admitEvent(buckets, key(), 0)).filter(Boolean).length;
+    expect(admitted).toBe(25);
+    expect(admitEvent(buckets, key(), 299_000)).toBe(false);
+    expect(admitEvent(buckets, key(), 300_000)).toBe(true);
+    expect(admitEvent(buckets, key(), 300_000)).toBe(false);
+  });
+
+  it.each([
+    ['another object', key({ ...set, name: 'db', uid: 'u2' })],
+    ['another event type', key(set, 'Warning')],
+  ])('keeps a separate bucket for %s', (_what, other) => {
+    const buckets = new Map<string, Bucket>();
+    for (let i = 0; i < 25; i++) admitEvent(buckets, key(), 0);
+    expect(admitEvent(buckets, key(), 0)).toBe(false);
+    expect(admitEvent(buckets, other, 0)).toBe(true);
+  });
+
+  it('forgets the least recently used bucket past the cache size', () => {
+    const buckets = new Map<string, Bucket>();
+    for (let i = 0; i <= SPAM_CACHE_SIZE; i++) admitEvent(buckets, `k${i}`, 0);
+    expect(buckets.size).toBe(SPAM_CACHE_SIZE);
+    expect(buckets.has('k0')).toBe(false);
   });
 });

@@ -65,6 +65,11 @@ function selectors(r: ResourceRequest): { labels: ReturnType<typeof parseLabelSe
   return { labels, fields };
 }
 
+/** A request's write, run in the store's next group commit; resolves once it is durable. */
+function write<T>(ctx: HandlerContext, fn: () => T): Promise<T> {
+  return ctx.reg.store.grouped(fn);
+}
+
 function renderOne(ctx: HandlerContext, r: ResourceRequest, obj: KObject): unknown {
   if (!wantsTable(r.req)) return obj;
   return toTable(r.t.id, [obj], ctx.reg.now(), { includeObject: parseIncludeObject(r.query.get('includeObject')) });
@@ -140,28 +145,29 @@ async function patch(ctx: HandlerContext, r: ResourceRequest, name: string): Pro
   const buf = await readBody(r.req, ctx.maxBody);
   if (type === 'apply') return applyServerSide(ctx, r, name, buf);
   if (r.subresource === 'scale') {
-    const scale = patched(toScale(ctx.reg.get(r.t, name)), type, buf, 'Scale');
-    sendJson(r.res, 200, toScale(updateScale(ctx.reg, r.t, name, scale)));
+    const updated = await write(ctx, () => updateScale(ctx.reg, r.t, name, patched(toScale(ctx.reg.get(r.t, name)), type, buf, 'Scale')));
+    sendJson(r.res, 200, toScale(updated));
     return;
   }
-  const current = ctx.reg.get(r.t, name);
-  const next = patched(current, type, buf, r.t.info.kind);
-  const { obj } = ctx.reg.update(r.t, name, next, writeOpts(r));
+  // Read, patch and write in one step of the commit, so the patch applies to the latest object.
+  const { obj } = await write(ctx, () => ctx.reg.update(r.t, name, patched(ctx.reg.get(r.t, name), type, buf, r.t.info.kind), writeOpts(r)));
   sendJson(r.res, 200, obj);
 }
 
 /** Minimal server-side apply: create when absent, else a strategic merge of the applied config. */
-function applyServerSide(ctx: HandlerContext, r: ResourceRequest, name: string, buf: Buffer): void {
+async function applyServerSide(ctx: HandlerContext, r: ResourceRequest, name: string, buf: Buffer): Promise<void> {
   if (!r.query.get('fieldManager')) throw badRequest('PATCH, application/apply-patch+yaml requests require fieldManager to be set');
   const cfg = decodeBody(buf, 'application/yaml') as KObject;
-  const existing = ctx.reg.store.get(r.t.id, r.t.namespace, name);
-  if (!existing) {
-    if (r.subresource) ctx.reg.get(r.t, name); // throws NotFound: subresources never create
-    sendJson(r.res, 201, ctx.reg.create(r.t, { ...cfg, metadata: { ...cfg.metadata, name } }, writeOpts(r)));
-    return;
-  }
-  const next = patched(existing, 'strategic', Buffer.from(JSON.stringify(cfg)), r.t.info.kind);
-  sendJson(r.res, 200, ctx.reg.update(r.t, name, next, writeOpts(r)).obj);
+  const { code, obj } = await write(ctx, () => {
+    const existing = ctx.reg.store.get(r.t.id, r.t.namespace, name);
+    if (!existing) {
+      if (r.subresource) ctx.reg.get(r.t, name); // throws NotFound: subresources never create
+      return { code: 201, obj: ctx.reg.create(r.t, { ...cfg, metadata: { ...cfg.metadata, name } }, writeOpts(r)) };
+    }
+    const next = patched(existing, 'strategic', Buffer.from(JSON.stringify(cfg)), r.t.info.kind);
+    return { code: 200, obj: ctx.reg.update(r.t, name, next, writeOpts(r)).obj };
+  });
+  sendJson(r.res, code, obj);
 }
 
 function deleteOptions(r: ResourceRequest, b: unknown): DeleteOptions {
@@ -184,7 +190,7 @@ async function deleteBody(ctx: HandlerContext, r: ResourceRequest): Promise<unkn
 
 async function remove(ctx: HandlerContext, r: ResourceRequest, name: string): Promise<void> {
   const opts = deleteOptions(r, await deleteBody(ctx, r));
-  const result = deleteObject(ctx.reg, r.t, name, opts);
+  const result = await write(ctx, () => deleteObject(ctx.reg, r.t, name, opts));
   const strategyReturnsObject = ['pods', 'services', 'namespaces'].includes(r.t.id);
   if (!result.deleted || strategyReturnsObject) {
     sendJson(r.res, 200, result.obj);
@@ -196,17 +202,19 @@ async function remove(ctx: HandlerContext, r: ResourceRequest, name: string): Pr
 async function removeCollection(ctx: HandlerContext, r: ResourceRequest): Promise<void> {
   const opts = deleteOptions(r, await deleteBody(ctx, r));
   const { labels, fields } = selectors(r);
-  const items = listObjects(ctx.reg.store, r.t.id, { namespace: r.t.namespace, labels, fields, limit: undefined, continueToken: undefined }).items;
-  const out: KObject[] = [];
-  for (const o of items) {
-    const t = { ...r.t, namespace: o.metadata.namespace };
-    try {
-      const res = deleteObject(ctx.reg, t, o.metadata.name!, opts);
-      out.push(res.obj);
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.code !== 404) throw err;
+  const out = await write(ctx, () => {
+    const items = listObjects(ctx.reg.store, r.t.id, { namespace: r.t.namespace, labels, fields, limit: undefined, continueToken: undefined }).items;
+    const deleted: KObject[] = [];
+    for (const o of items) {
+      const t = { ...r.t, namespace: o.metadata.namespace };
+      try {
+        deleted.push(deleteObject(ctx.reg, t, o.metadata.name!, opts).obj);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.code !== 404) throw err;
+      }
     }
-  }
+    return deleted;
+  });
   sendJson(r.res, 200, { kind: r.t.info.listKind, apiVersion: apiVersionOf(r.t.info), metadata: { resourceVersion: String(ctx.reg.store.currentRv()) }, items: out });
 }
 
@@ -219,16 +227,17 @@ async function itemRequest(ctx: HandlerContext, r: ResourceRequest, name: string
   }
   if (method === 'PUT') {
     const b = await body(ctx, r);
-    if (sub === 'scale') return sendJson(r.res, 200, toScale(updateScale(ctx.reg, r.t, name, b)));
-    if (sub === 'finalize') return finalizeNamespace(ctx, r, name, b);
+    if (sub === 'scale') return sendJson(r.res, 200, toScale(await write(ctx, () => updateScale(ctx.reg, r.t, name, b))));
+    if (sub === 'finalize') return sendJson(r.res, 200, await write(ctx, () => finalizeNamespace(ctx, r, name, b)));
     checkFields(ctx, r, b);
-    const { obj, created } = ctx.reg.update(r.t, name, b, writeOpts(r));
+    const { obj, created } = await write(ctx, () => ctx.reg.update(r.t, name, b, writeOpts(r)));
     return sendJson(r.res, created ? 201 : 200, obj);
   }
   if (method === 'PATCH') return patch(ctx, r, name);
   if (method === 'DELETE' && !sub) return remove(ctx, r, name);
   if (method === 'POST' && sub === 'binding') {
-    bindPod(ctx.reg, r.t, name, await body(ctx, r));
+    const b = await body(ctx, r);
+    await write(ctx, () => bindPod(ctx.reg, r.t, name, b));
     return sendJson(r.res, 201, successStatus({}));
   }
   throw methodNotAllowed();
@@ -241,17 +250,18 @@ async function createBinding(ctx: HandlerContext, r: ResourceRequest): Promise<v
   const name = b?.metadata?.name;
   if (!name) throw badRequest('a Binding needs metadata.name: the name of the pod to bind');
   const podInfo = findResource('', 'v1', 'pods')!;
-  bindPod(ctx.reg, { info: podInfo, id: 'pods', namespace: r.t.namespace }, name, b);
+  const t = { info: podInfo, id: 'pods', namespace: r.t.namespace };
+  await write(ctx, () => bindPod(ctx.reg, t, name, b));
   sendJson(r.res, 201, successStatus({}));
 }
 
 /** PUT namespaces/<name>/finalize: only spec.finalizers changes (namespace FinalizeREST). */
-function finalizeNamespace(ctx: HandlerContext, r: ResourceRequest, name: string, b: unknown): void {
+function finalizeNamespace(ctx: HandlerContext, r: ResourceRequest, name: string, b: unknown): KObject {
   const prev = ctx.reg.get(r.t, name);
   const finalizers = ((b as { spec?: { finalizers?: string[] } })?.spec?.finalizers) ?? [];
   const next = structuredClone(prev);
   next.spec = { ...(next.spec as object), finalizers };
-  sendJson(r.res, 200, ctx.reg.commitUpdate(r.t, prev, next));
+  return ctx.reg.commitUpdate(r.t, prev, next);
 }
 
 export async function handleResource(ctx: HandlerContext, r: ResourceRequest): Promise<void> {
@@ -263,7 +273,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
     if (r.t.info.namespaced && r.t.namespace === undefined) throw methodNotAllowed();
     const b = await body(ctx, r);
     checkFields(ctx, r, b);
-    return sendJson(r.res, 201, ctx.reg.create(r.t, b, writeOpts(r)));
+    return sendJson(r.res, 201, await write(ctx, () => ctx.reg.create(r.t, b, writeOpts(r))));
   }
   if (method === 'DELETE') return removeCollection(ctx, r);
   throw methodNotAllowed();

@@ -73,6 +73,11 @@ export class Store {
   private readonly historyLimit: number;
   private readonly subscribers = new Set<(ev: StoreEvent) => void>();
   private readonly wal: Wal | undefined;
+  /** Open `batch` calls; while > 0, events wait in `pending` for the batch's one sync. */
+  private batchDepth = 0;
+  private pending: StoreEvent[] = [];
+  /** Request writes waiting for the next group commit (`grouped`). */
+  private queued: { fn: () => unknown; resolve: (v: unknown) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(opts: StoreOptions = {}) {
     this.historyLimit = opts.historyLimit ?? 10_000;
@@ -165,6 +170,97 @@ export class Store {
     return gone;
   }
 
+  /**
+   * Run `fn`, whose writes are applied at once but synced to the log together when it returns
+   * (group commit): one fdatasync for the whole batch instead of one per write. Nothing leaves
+   * the process in between: subscribers (watches) get the batch's events only after the sync,
+   * and the caller answers its requests only after `batch` returned. Everything runs in one
+   * synchronous stretch, so no reader can see a write that is not yet durable.
+   */
+  batch<T>(fn: () => T): T {
+    this.batchDepth++;
+    try {
+      return fn();
+    } finally {
+      if (--this.batchDepth === 0) this.commit();
+    }
+  }
+
+  /**
+   * Run a request's write (`fn`, synchronous: read, check and write) in the next group commit:
+   * writes that arrive in the same turn of the event loop share one `batch`, and so one
+   * fdatasync. Resolves with `fn`'s result once it is durable (or rejects with what `fn`
+   * threw). Without a log there is nothing to wait for, and `fn` runs at once.
+   */
+  grouped<T>(fn: () => T): Promise<T> {
+    if (!this.wal) {
+      try {
+        return Promise.resolve(this.batch(fn));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.queued.length === 1) setImmediate(() => this.runQueued());
+    });
+  }
+
+  private runQueued(): void {
+    const writes = this.queued;
+    this.queued = [];
+    const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    try {
+      this.batch(() => {
+        for (const w of writes) {
+          try {
+            results.push({ ok: true, value: w.fn() });
+          } catch (err) {
+            results.push({ ok: false, err });
+          }
+        }
+      });
+    } catch (err) {
+      // The sync failed: nothing of this batch may be acknowledged.
+      for (const w of writes) w.reject(err);
+      return;
+    }
+    writes.forEach((w, i) => {
+      const r = results[i]!;
+      if (r.ok) w.resolve(r.value);
+      else w.reject(r.err);
+    });
+  }
+
+  /** Sync the log, snapshot if due, then deliver the events written since the last commit. */
+  private commit(): void {
+    const events = this.pending;
+    this.pending = [];
+    try {
+      this.wal?.sync();
+    } catch (err) {
+      this.rollBack();
+      throw err;
+    }
+    if (this.wal?.wantsSnapshot()) {
+      // The events are committed (their log records are synced); a snapshot that fails must not hide them from watchers.
+      try { this.wal.snapshot(this.rv, this.dump()); } catch { /* retried later; the log is intact */ }
+    }
+    for (const ev of events) for (const fn of this.subscribers) fn(ev);
+  }
+
+  /**
+   * A failed sync cut the log back to its last durable record and the batch is refused: memory
+   * follows the log, so that no later read, list or watch shows a write its caller was told failed.
+   */
+  private rollBack(): void {
+    const compacted = this.compactedRv;
+    this.objects.clear();
+    this.restore(this.wal!.load());
+    this.history = this.history.filter((e) => e.rv <= this.rv);
+    this.compactedRv = Math.min(compacted, this.rv);
+  }
+
   private emit(ev: StoreEvent): void {
     this.history.push(ev);
     if (this.history.length > this.historyLimit) {
@@ -172,11 +268,8 @@ export class Store {
       this.compactedRv = this.history[drop - 1]!.rv;
       this.history = this.history.slice(drop);
     }
-    if (this.wal?.wantsSnapshot()) {
-      // The event is committed (its log record is synced); a snapshot that fails must not hide it from watchers.
-      try { this.wal.snapshot(this.rv, this.dump()); } catch { /* retried later; the log is intact */ }
-    }
-    for (const fn of this.subscribers) fn(ev);
+    this.pending.push(ev);
+    if (this.batchDepth === 0) this.commit();
   }
 
   private dump(): WalRecord[] {

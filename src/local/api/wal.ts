@@ -3,6 +3,8 @@
  * line per write, fdatasync'ed before the API call returns (so nothing acknowledged is lost on
  * `kill -9`), periodically folded into a snapshot file. Start-up = snapshot + log replay.
  * A torn last line (crash mid-write) was never acknowledged and is dropped.
+ * `append` only writes; `sync` makes everything appended so far durable, so the store can
+ * group-commit the writes of one batch with one fdatasync (store.ts `batch`).
  */
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,10 @@ export interface WalRecord {
 
 export interface Wal {
   load(): { rv: number; items: WalRecord[] };
+  /** Write the record; it is durable only after the next `sync`. */
   append(rec: WalRecord): void;
+  /** fdatasync whatever was appended since the last sync. */
+  sync(): void;
   wantsSnapshot(): boolean;
   snapshot(rv: number, items: WalRecord[]): void;
   close(): void;
@@ -37,21 +42,30 @@ export class FileWal implements Wal {
   private readonly dir: string;
   private fd: number;
   private appended = 0;
-  /** Bytes of whole, synced records: a failed append is cut back to this. */
+  /** Bytes of whole records written: a failed append is cut back to this. */
   private size: number;
-  /** A failed append could not be cut back: nothing more is appended until it is. */
+  /** Bytes of whole records made durable by the last sync: a failed sync is cut back to this. */
+  private syncedSize: number;
+  /** A failed append or sync could not be cut back: nothing more is appended until it is. */
   private torn = false;
+  private unsynced = false;
 
-  constructor(dir: string) {
+  /** fdatasync(2); a test passes one that fails, as a disk returning EIO does. */
+  private readonly datasync: (fd: number) => void;
+
+  constructor(dir: string, opts: { fdatasync?: (fd: number) => void } = {}) {
     this.dir = dir;
+    this.datasync = opts.fdatasync ?? fdatasyncSync;
     this.fd = openSync(join(dir, 'wal.log'), 'a+');
     this.size = fstatSync(this.fd).size;
+    this.syncedSize = this.size;
   }
 
   load(): { rv: number; items: WalRecord[] } {
     const snapPath = join(this.dir, 'snapshot.json');
     const snap: SnapshotFile = existsSync(snapPath) ? (JSON.parse(readFileSync(snapPath, 'utf8')) as SnapshotFile) : { rv: 0, items: [] };
     const items = [...snap.items];
+    this.appended = 0;
     const text = readFileSync(join(this.dir, 'wal.log'), 'utf8');
     const lines = text.split('\n');
     let validBytes = 0;
@@ -70,6 +84,8 @@ export class FileWal implements Wal {
     }
     if (validBytes < Buffer.byteLength(text)) ftruncateSync(this.fd, validBytes);
     this.size = validBytes;
+    this.syncedSize = validBytes;
+    this.size = validBytes;
     return { rv: snap.rv, items };
   }
 
@@ -84,13 +100,29 @@ export class FileWal implements Wal {
       if (this.torn) { ftruncateSync(this.fd, this.size); this.torn = false; }
       // writeSync may write less than asked (a nearly full disk): finish the line or fail.
       for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off, buf.length - off);
-      fdatasyncSync(this.fd);
     } catch (err) {
       try { ftruncateSync(this.fd, this.size); } catch { this.torn = true; }
       throw storageError(err);
     }
     this.size += buf.length;
+    this.unsynced = true;
     this.appended++;
+  }
+
+  sync(): void {
+    if (!this.unsynced) return;
+    try {
+      this.datasync(this.fd);
+    } catch (err) {
+      // Nothing of this batch is acknowledged: cut it off, so that a restart cannot bring back
+      // writes whose callers were told they failed.
+      this.size = this.syncedSize;
+      try { ftruncateSync(this.fd, this.size); } catch { this.torn = true; }
+      this.unsynced = false;
+      throw storageError(err);
+    }
+    this.syncedSize = this.size;
+    this.unsynced = false;
   }
 
   wantsSnapshot(): boolean {
@@ -122,7 +154,9 @@ export class FileWal implements Wal {
     ftruncateSync(this.fd, 0);
     fsyncSync(this.fd);
     this.size = 0;
+    this.syncedSize = 0;
     this.appended = 0;
+    this.unsynced = false;
   }
 
   close(): void {

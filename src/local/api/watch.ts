@@ -27,6 +27,22 @@ export interface WatchParams {
 /** Upstream closes watches after a randomized min-request-timeout (1800 s by default). */
 const DEFAULT_TIMEOUT_S = 1800;
 
+/**
+ * The last encoded event line. The store hands one event to every watch synchronously, one
+ * after another, so watchers of the same resource with plain JSON rendering share one
+ * JSON.stringify per event instead of one per watcher. Stored objects are never mutated
+ * (store.ts), so the object's identity and the event type determine the line.
+ */
+let lastLine: { object: unknown; type: string; line: string } | undefined;
+
+function eventLine(type: string, object: unknown): string {
+  const last = lastLine;
+  if (last && last.object === object && last.type === type) return last.line;
+  const line = JSON.stringify({ type, object }) + '\n';
+  lastLine = { object, type, line };
+  return line;
+}
+
 function parseRv(rv: string): number {
   if (!/^\d+$/.test(rv)) throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`);
   return Number(rv);
@@ -40,8 +56,19 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   // Clients (client-go, client-node) wait for the response head before reporting the watch open.
   res.flushHeaders();
   let first = true;
-  const send = (type: string, object: unknown): void => { res.write(JSON.stringify({ type, object }) + '\n'); };
-  const sendObj = (type: string, o: KObject): void => { send(type, p.render(o, first)); first = false; };
+  // An ended or destroyed response gets nothing more: a write after end is an 'error' event
+  // on the response, and nothing listens for it (the 'close' that unsubscribes comes later).
+  const closed = (): boolean => res.writableEnded || res.destroyed;
+  const send = (type: string, object: unknown): void => {
+    if (!closed()) res.write(JSON.stringify({ type, object }) + '\n');
+  };
+  const sendObj = (type: string, o: KObject): void => {
+    if (closed()) return;
+    const rendered = p.render(o, first);
+    first = false;
+    // Only an object passed through as is may share its encoding (Tables are per watcher).
+    res.write(rendered === o ? eventLine(type, o) : JSON.stringify({ type, object: rendered }) + '\n');
+  };
   const bookmark = (annotations?: Record<string, string>): void => {
     const metadata: Record<string, unknown> = { resourceVersion: String(store.currentRv()) };
     if (annotations) metadata.annotations = annotations;
@@ -70,13 +97,15 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   const timers: NodeJS.Timeout[] = [];
   if (p.bookmarks) timers.push(setInterval(() => bookmark(), p.bookmarkIntervalMs));
   const timeoutMs = (p.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  const stop = (): void => {
+    unsubscribe();
+    for (const tm of timers) clearTimeout(tm);
+  };
   timers.push(setTimeout(() => {
     if (p.bookmarks) bookmark();
+    stop();
     res.end();
   }, timeoutMs));
   for (const tm of timers) tm.unref();
-  res.on('close', () => {
-    unsubscribe();
-    for (const tm of timers) clearTimeout(tm);
-  });
+  res.on('close', stop);
 }

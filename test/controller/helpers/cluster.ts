@@ -17,6 +17,8 @@ export interface SimClusterOptions {
   heartbeatMs?: number;
   gracePeriodMs?: number;
   shutdownMs?: number;
+  /** Persist the API's state here (write-ahead log, fsync per acknowledged write); default in memory. */
+  dataDir?: string;
 }
 
 export interface SimCluster {
@@ -29,7 +31,7 @@ export interface SimCluster {
 
 export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimCluster> {
   const log = silentLogger();
-  const local = await startLocalApi({ listen: '127.0.0.1:0', log });
+  const local = await startLocalApi({ listen: '127.0.0.1:0', log, dataDir: o.dataDir });
   const kc = local.kubeConfig();
   const simKc = pooled(kc);
   const nodes = o.nodes ?? ['node-0', 'node-1'];

@@ -168,6 +168,9 @@ describe('persistence', () => {
     const c = kc.makeApiClient(CoreV1Api);
     const uids: string[] = [];
     for (let i = 0; i < 20; i++) uids.push((await c.createNamespacedPod({ namespace: 'default', body: pod(`k-${i}`) })).metadata!.uid!);
+    // Concurrent writes share group commits (one fdatasync per batch): each is still durable once acknowledged.
+    const together = await Promise.all(Array.from({ length: 30 }, (_, i) => c.createNamespacedPod({ namespace: 'default', body: pod(`g-${i}`) })));
+    uids.push(...together.map((p) => p.metadata!.uid!));
     await c.deleteNamespacedPod({ name: 'k-0', namespace: 'default' });
     const lastRv = (await c.listNamespacedPod({ namespace: 'default' })).metadata!.resourceVersion!;
     const exited = new Promise((r) => child.once('exit', r));
