@@ -92,13 +92,16 @@ async function startTransfers(opts: DnsServerOptions, host: string): Promise<{ x
   const notifier = targets.length > 0 && t.notify !== false
     ? await startNotifier({ targets, bindHost: host, key: t.keys[0] ?? null, log, retryMs: t.notifyRetryMs })
     : null;
+  const keys = new Map(t.keys.map((k) => [k.name, k]));
+  const xfr = createXfrResponder({ acl: createAcl(t.peers), keys, requireTsig: t.requireTsig, journal }, log);
   const feed = (snap: ZoneSnapshot): void => {
-    if ('sealed' in snap && journal.add(snap as Snapshot)) notifier?.zoneChanged(snap as Snapshot);
+    if (!('sealed' in snap) || !journal.add(snap as Snapshot)) return;
+    xfr.zoneChanged();
+    notifier?.zoneChanged(snap as Snapshot);
   };
   opts.source.onChange?.(feed);
   feed(opts.source.current());
-  const keys = new Map(t.keys.map((k) => [k.name, k]));
-  return { xfr: createXfrResponder({ acl: createAcl(t.peers), keys, requireTsig: t.requireTsig, journal }, log), notifier };
+  return { xfr, notifier };
 }
 
 const PORT_ATTEMPTS = 10;

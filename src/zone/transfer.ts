@@ -56,14 +56,37 @@ function apexRecords(snap: Snapshot, z: ZoneRef, out: WireRR[]): void {
 
 /** Every record of the zone except its SOA, each once (RFC 5936 §2.2: the SOA opens and closes). */
 export function zoneRecords(snap: Snapshot, z: ZoneRef): WireRR[] {
-  const out: WireRR[] = [];
-  apexRecords(snap, z, out);
+  return Array.from(zoneRecordStream(snap, z));
+}
+
+/**
+ * The same records as `zoneRecords`, one at a time in the same order: a transfer pulls them as it
+ * encodes its messages, so a 10,000-pod zone is never gathered in one event-loop turn.
+ */
+export function* zoneRecordStream(snap: Snapshot, z: ZoneRef): Generator<WireRR, void, undefined> {
+  const apex: WireRR[] = [];
+  apexRecords(snap, z, apex);
+  yield* apex;
   if (z.index >= 0) {
-    for (const services of snap.namespaces.values()) for (const view of services.values()) serviceRecords(view, z.index, out);
-    return out;
+    for (const services of snap.namespaces.values()) {
+      for (const view of services.values()) {
+        const zv = view.exists ? view.byZone[z.index] : undefined;
+        if (!zv) continue;
+        yield* nodeRecords(zv.self);
+        for (const child of zv.children.values()) yield* nodeRecords(child);
+      }
+    }
+    return;
   }
-  for (const shard of snap.ptrIndex.values()) ptrsOf(snap, shard.keys(), z.apex.name, out);
-  return out;
+  for (const shard of snap.ptrIndex.values()) {
+    const out: WireRR[] = [];
+    ptrsOf(snap, shard.keys(), z.apex.name, out);
+    yield* out;
+  }
+}
+
+function* nodeRecords(node: NameNode): Generator<WireRR, void, undefined> {
+  for (const rrs of node.sets.values()) yield* rrs;
 }
 
 /** Identity of a record: owner and its encoded TYPE CLASS TTL RDATA. */
