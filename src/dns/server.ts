@@ -57,8 +57,8 @@ export interface DnsServer {
   readonly udpIo: 'batch' | 'dgram';
   /** The batched path's counters (sends dropped on EAGAIN/ENOBUFS, ...); undefined on dgram. */
   udpStats(): UdpStats | undefined;
-  /** Transfers in progress, and NOTIFY counters (null without NOTIFY targets). */
-  readonly xfr: { active(): number; notify(): ReturnType<Notifier['stats']> | null };
+  /** Transfers in progress, shared AXFR encodings held, and NOTIFY counters (null without NOTIFY targets). */
+  readonly xfr: { active(): number; shared(): number; notify(): ReturnType<Notifier['stats']> | null };
   close(): Promise<void>;
 }
 
@@ -136,7 +136,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       port: udp.port,
       udpIo: addon ? 'batch' : 'dgram',
       udpStats: () => udp.stats?.(),
-      xfr: { active: () => xfr.active(), notify: () => notifier?.stats() ?? null },
+      xfr: { active: () => xfr.active(), shared: () => xfr.shared(), notify: () => notifier?.stats() ?? null },
       close: () => (closing ??= Promise.all([udp.close(), tcp.close(), notifier?.close()]).then(() => undefined)),
     };
   }
