@@ -121,8 +121,7 @@ export function createXfrResponder(opts: TransferOptions, log: Logger): XfrRespo
     if (q.qtype === AXFR_TYPE) return { rrs: null, style: 'axfr', snap, zone };
     const serial = ixfrClientSerial(msg, q);
     if (serial === null) return { rcode: Rcode.FORMERR };
-    const ixfr = ixfrRecords(opts.journal, snap, zone, serial);
-    return { rrs: ixfr.style === 'axfr' ? null : ixfr.rrs, style: ixfr.style, snap, zone };
+    return { ...ixfrRecords(opts.journal, snap, zone, serial), snap, zone };
   }
 
   /** The records of a plan, for a transfer that cannot use the shared encoding (UDP). */
