@@ -3,12 +3,13 @@
  * which rcode) and the messages. AXFR (RFC 5936) and IXFR (RFC 1995) stream one sealed snapshot
  * from the journal as a lazy sequence of messages, each compressed on its own and up to 64 KiB;
  * the TCP shell writes them a few at a time. Every AXFR (and AXFR-style IXFR) of one snapshot
- * streams the same encoded messages (xfr-shared.ts) behind its own header, question and TSIG. Over UDP, IXFR answers in one datagram or with the
- * current SOA and TC (RFC 1995 §2), and AXFR is refused or FORMERR (RFC 5936 §4.2).
+ * streams the same encoded messages (xfr-shared.ts) behind its own header, question and TSIG.
+ * Over UDP, IXFR answers in one datagram or with the current SOA and TC (RFC 1995 §2), and AXFR
+ * is refused or FORMERR (RFC 5936 §4.2).
  */
 import type { Logger } from '../log.ts';
 import type { Snapshot } from '../zone/snapshot.ts';
-import { findZone, ixfrRecords, zoneRecords, type Journal, type ZoneRef } from '../zone/transfer.ts';
+import { findZone, ixfrRecords, zoneRecordStream, type Journal, type ZoneRef } from '../zone/transfer.ts';
 import { RRType, Rcode, type WireRR } from '../zone/types.ts';
 import type { Acl } from './acl.ts';
 import { encodeChunk, encodeResponse, type EdnsOut } from './encode.ts';
@@ -124,9 +125,19 @@ export function createXfrResponder(opts: TransferOptions, log: Logger): XfrRespo
     return { ...ixfrRecords(opts.journal, snap, zone, serial), snap, zone };
   }
 
-  /** The records of a plan, for a transfer that cannot use the shared encoding (UDP). */
-  const planRecords = (p: { rrs: WireRR[] | null; snap: Snapshot; zone: ZoneRef }): WireRR[] =>
-    p.rrs ?? [p.zone.apex.soa, ...zoneRecords(p.snap, p.zone), p.zone.apex.soa];
+  /**
+   * The whole zone for one UDP datagram of `room` octets, or null when it has more records than
+   * could fit (each takes at least 11 octets), found without gathering a big zone.
+   */
+  function udpZoneRecords(snap: Snapshot, zone: ZoneRef, room: number): WireRR[] | null {
+    const out = [zone.apex.soa];
+    for (const rr of zoneRecordStream(snap, zone)) {
+      if (out.length > room / 11) return null;
+      out.push(rr);
+    }
+    out.push(zone.apex.soa);
+    return out;
+  }
 
   /** An incremental IXFR's own messages (small; not shared). */
   function* messages(msg: Buffer, q: Query, rrs: readonly WireRR[], signer: ResponseSigner | null, edns: EdnsOut | null): Generator<XfrMessage> {
@@ -198,9 +209,9 @@ export function createXfrResponder(opts: TransferOptions, log: Logger): XfrRespo
     if ('rcode' in p) return sign(reply(msg, q, p.rcode, edns));
     const room = limit - (signer?.room ?? 0);
     const question = { nameKey: q.nameKey, end: q.questionEnd };
-    const rrs = planRecords(p);
-    const one = p.style === 'current' ? null : encodeChunk({ id: q.id, msg, question, rrs, from: 0, limit: room, edns });
-    if (one && one.next === rrs.length) return sign(one.buf);
+    const rrs = p.rrs ?? udpZoneRecords(p.snap, p.zone, room);
+    const one = p.style === 'current' || !rrs ? null : encodeChunk({ id: q.id, msg, question, rrs, from: 0, limit: room, edns });
+    if (one && one.next === rrs!.length) return sign(one.buf);
     return sign(reply(msg, q, Rcode.NOERROR, edns, [p.zone.apex.soa], p.style !== 'current'));
   }
 
