@@ -51,6 +51,15 @@ export function drainFrames(buf: Buffer, handler: Handler, peer = ''): Drained {
  * a small fraction of a millisecond now that their records are encoded once per snapshot.
  */
 export const ROUND_BYTES = 64 * 1024;
+/**
+ * Share of wall-clock time that transfer rounds may take. The rest is left to everything else,
+ * UDP queries first: a process that never sleeps is, to the OS scheduler, a CPU hog that waits
+ * its turn behind every other runnable thread, so a query arriving then waits a time slice (ms)
+ * however short the rounds are. Half a core still writes 200 MB/s or more of transfers.
+ */
+export const TRANSFER_SHARE = 0.5;
+/** Round time (ms) that may be spent at once after an idle stretch, before the share applies. */
+const BURST_MS = 5;
 
 interface Transfer {
   readonly socket: net.Socket;
@@ -65,21 +74,28 @@ interface Transfer {
 }
 
 /**
- * Transfer messages across every connection are written in rounds, one round per event-loop
- * iteration (setImmediate), so between two rounds the loop always polls for I/O and UDP queries
- * are answered. A round visits the ready transfers in turn, one message each, until ROUND_BYTES
- * are written. A transfer whose write() returns false sits out until its socket's 'drain' (a
- * client that stops reading never drains: the idle timeout closes its socket, which ends the
- * transfer and releases its snapshot). A setImmediate per stream would not do: 50 streams would
- * each write in the same check phase, holding the loop for 50 messages.
+ * Transfer messages across every connection are written in rounds, at most one round per
+ * event-loop iteration, so between two rounds the loop always polls for I/O and UDP queries are
+ * answered. A round visits the ready transfers in turn, one message each, until ROUND_BYTES are
+ * written. A transfer whose write() returns false sits out until its socket's 'drain' (a client
+ * that stops reading never drains: the idle timeout closes its socket, which ends the transfer
+ * and releases its snapshot). Rounds follow each other at once (setImmediate) while they have
+ * taken less than `share` of the time, else after a pause (setTimeout) during which the process
+ * waits for I/O. A setImmediate per stream would not do: 50 streams would each write in the same
+ * check phase, holding the loop for 50 messages.
  */
 export class TransferRounds {
   readonly #ready: Transfer[] = [];
   readonly #budget: number;
+  readonly #share: number;
   #scheduled = false;
+  /** Round time (ms) that may still be spent now: grows by `share` per ms of wall time, up to BURST_MS. */
+  #credit = BURST_MS;
+  #at = performance.now();
 
-  constructor(budget = ROUND_BYTES) {
+  constructor(budget = ROUND_BYTES, share = TRANSFER_SHARE) {
     this.#budget = budget;
+    this.#share = Math.min(1, Math.max(0.05, share));
   }
 
   /** Stream `it` to `socket`; resolves when it has ended or the socket closed, rejects if it throws. */
@@ -102,23 +118,36 @@ export class TransferRounds {
 
   #enqueue(t: Transfer): void {
     this.#ready.push(t);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.#round());
+    this.#schedule();
   }
 
-  #round(): void {
+  #refill(now: number): void {
+    this.#credit = Math.min(BURST_MS, this.#credit + (now - this.#at) * this.#share);
+    this.#at = now;
+  }
+
+  /** The next round: at the next loop iteration while there is credit, else once it has grown back. */
+  #schedule(): void {
+    if (this.#scheduled || this.#ready.length === 0) return;
+    this.#scheduled = true;
+    this.#refill(performance.now());
+    if (this.#credit > 0) setImmediate(this.#round);
+    else setTimeout(this.#round, Math.ceil(-this.#credit / this.#share));
+  }
+
+  readonly #round = (): void => {
     this.#scheduled = false;
+    const t0 = performance.now();
+    this.#refill(t0);
     let bytes = 0;
     // Each transfer at most once per round, even if its socket took everything at once.
     for (let visits = this.#ready.length; visits > 0 && bytes < this.#budget; visits--) {
       bytes += this.#step(this.#ready.shift()!);
     }
-    if (this.#ready.length > 0 && !this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#round());
-    }
-  }
+    // A round stretched by the OS (the process descheduled) costs at most one burst of pause.
+    this.#credit = Math.max(-BURST_MS, this.#credit - (performance.now() - t0));
+    this.#schedule();
+  };
 
   /** Write the transfer's next message; returns its size on the wire. */
   #step(t: Transfer): number {
@@ -206,7 +235,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
 
 export function listenTcp(host: string, port: number, handler: Handler, log: Logger, opts: TcpOptions): Promise<TcpListener> {
   const conns = new Set<net.Socket>();
-  const rounds = new TransferRounds();
+  const rounds = new TransferRounds(ROUND_BYTES, Number(process.env.ORDINAL_XFR_SHARE_EXPERIMENT ?? TRANSFER_SHARE));
   const server = net.createServer((socket) => {
     if (conns.size >= opts.maxConnections) {
       // Over the limit: refuse by closing at once rather than letting clients queue (RFC 7766 §6.2.2).
