@@ -235,7 +235,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
 
 export function listenTcp(host: string, port: number, handler: Handler, log: Logger, opts: TcpOptions): Promise<TcpListener> {
   const conns = new Set<net.Socket>();
-  const rounds = new TransferRounds(ROUND_BYTES, Number(process.env.ORDINAL_XFR_SHARE_EXPERIMENT ?? TRANSFER_SHARE));
+  const rounds = new TransferRounds();
   const server = net.createServer((socket) => {
     if (conns.size >= opts.maxConnections) {
       // Over the limit: refuse by closing at once rather than letting clients queue (RFC 7766 §6.2.2).
