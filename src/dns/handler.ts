@@ -9,7 +9,7 @@ import { Rcode } from '../zone/types.ts';
 import { encodeResponse, type EdnsOut } from './encode.ts';
 import { AnswerCache, type CachedAnswer } from './answer-cache.ts';
 import { AXFR_TYPE, HEADER_LEN, IXFR_TYPE, TCP_MAX, UDP_PLAIN_MAX, dottedName, parseQuery, scanQuery, skipName, type Query, type QueryProblem } from './wire.ts';
-import type { XfrResponder } from './xfr.ts';
+import type { XfrMessage, XfrResponder } from './xfr.ts';
 
 export type LookupFn = (snap: ZoneSnapshot, qname: string, qtype: number, qclass: number) => LookupResult;
 export type OnQuery = (qtype: number, rcode: number, micros: number) => void;
@@ -47,7 +47,7 @@ export interface Handler {
    * TCP: the messages of a zone transfer (AXFR/IXFR) for the shell to stream one by one, or
    * null when `msg` is not a transfer request (answer it with the handler then).
    */
-  transfer(msg: Buffer, peer: string): Iterator<Buffer> | null;
+  transfer(msg: Buffer, peer: string): Iterator<XfrMessage> | null;
   /** The last leased buffer stays with the caller; the cache continues with a copy. */
   keep(): void;
 }

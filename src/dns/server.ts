@@ -57,8 +57,8 @@ export interface DnsServer {
   readonly udpIo: 'batch' | 'dgram';
   /** The batched path's counters (sends dropped on EAGAIN/ENOBUFS, ...); undefined on dgram. */
   udpStats(): UdpStats | undefined;
-  /** Transfers in progress, and NOTIFY counters (null without NOTIFY targets). */
-  readonly xfr: { active(): number; notify(): ReturnType<Notifier['stats']> | null };
+  /** Transfers in progress, shared AXFR encodings held, and NOTIFY counters (null without NOTIFY targets). */
+  readonly xfr: { active(): number; shared(): number; notify(): ReturnType<Notifier['stats']> | null };
   close(): Promise<void>;
 }
 
@@ -92,13 +92,16 @@ async function startTransfers(opts: DnsServerOptions, host: string): Promise<{ x
   const notifier = targets.length > 0 && t.notify !== false
     ? await startNotifier({ targets, bindHost: host, key: t.keys[0] ?? null, log, retryMs: t.notifyRetryMs })
     : null;
+  const keys = new Map(t.keys.map((k) => [k.name, k]));
+  const xfr = createXfrResponder({ acl: createAcl(t.peers), keys, requireTsig: t.requireTsig, journal }, log);
   const feed = (snap: ZoneSnapshot): void => {
-    if ('sealed' in snap && journal.add(snap as Snapshot)) notifier?.zoneChanged(snap as Snapshot);
+    if (!('sealed' in snap) || !journal.add(snap as Snapshot)) return;
+    xfr.zoneChanged();
+    notifier?.zoneChanged(snap as Snapshot);
   };
   opts.source.onChange?.(feed);
   feed(opts.source.current());
-  const keys = new Map(t.keys.map((k) => [k.name, k]));
-  return { xfr: createXfrResponder({ acl: createAcl(t.peers), keys, requireTsig: t.requireTsig, journal }, log), notifier };
+  return { xfr, notifier };
 }
 
 const PORT_ATTEMPTS = 10;
@@ -133,7 +136,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       port: udp.port,
       udpIo: addon ? 'batch' : 'dgram',
       udpStats: () => udp.stats?.(),
-      xfr: { active: () => xfr.active(), notify: () => notifier?.stats() ?? null },
+      xfr: { active: () => xfr.active(), shared: () => xfr.shared(), notify: () => notifier?.stats() ?? null },
       close: () => (closing ??= Promise.all([udp.close(), tcp.close(), notifier?.close()]).then(() => undefined)),
     };
   }

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import type { Logger } from '../log.ts';
 import type { Handler } from './handler.ts';
+import type { XfrMessage } from './xfr.ts';
 
 export interface TcpOptions {
   readonly idleTimeoutMs: number;
@@ -22,7 +23,7 @@ export interface Drained {
   replies: Buffer[];
   rest: Buffer;
   /** A zone transfer met on the way: draining stopped after its frame; stream it, then go on. */
-  transfer?: Iterator<Buffer>;
+  transfer?: Iterator<XfrMessage>;
 }
 
 /** Split complete frames off `buf`; returns the replies (length-prefixed) and the leftover bytes. */
@@ -45,74 +46,150 @@ export function drainFrames(buf: Buffer, handler: Handler, peer = ''): Drained {
   return { replies, rest: off === 0 ? buf : buf.subarray(off) };
 }
 
-function frame2(msg: Buffer): Buffer {
-  const prefix = Buffer.allocUnsafe(2);
-  prefix.writeUInt16BE(msg.length, 0);
-  return Buffer.concat([prefix, msg]);
-}
+/**
+ * Bytes of transfer messages written per round, across every transfer: four 16-KiB messages,
+ * a small fraction of a millisecond now that their records are encoded once per snapshot.
+ */
+export const ROUND_BYTES = 64 * 1024;
+/**
+ * Share of wall-clock time that transfer rounds may take. The rest is left to everything else,
+ * UDP queries first: a process that never sleeps is, to the OS scheduler, a CPU hog that waits
+ * its turn behind every other runnable thread, so a query arriving then waits a time slice (ms)
+ * however short the rounds are. Half a core still writes 200 MB/s or more of transfers.
+ */
+export const TRANSFER_SHARE = 0.5;
+/** Round time (ms) that may be spent at once after an idle stretch, before the share applies. */
+const BURST_MS = 5;
 
-/** Resolves once the socket can take more, or is gone. */
-function writable(socket: net.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.once('drain', done);
-    socket.once('close', done);
-  });
+interface Transfer {
+  readonly socket: net.Socket;
+  readonly it: Iterator<XfrMessage>;
+  /** Waiting for 'drain' (the socket holds a full high-water mark of unsent bytes). */
+  waiting: boolean;
+  finished: boolean;
+  readonly onDrain: () => void;
+  readonly onClose: () => void;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
 }
 
 /**
- * Transfer messages take turns across every connection: one message per event-loop iteration,
- * so between two messages the loop always polls for I/O and UDP queries are answered. (A
- * setImmediate per stream is not enough: 50 streams would each encode a message in the same
- * check phase, holding the loop for 50 messages.)
+ * Transfer messages across every connection are written in rounds, at most one round per
+ * event-loop iteration, so between two rounds the loop always polls for I/O and UDP queries are
+ * answered. A round visits the ready transfers in turn, one message each, until ROUND_BYTES are
+ * written. A transfer whose write() returns false sits out until its socket's 'drain' (a client
+ * that stops reading never drains: the idle timeout closes its socket, which ends the transfer
+ * and releases its snapshot). Rounds follow each other at once (setImmediate) while they have
+ * taken less than `share` of the time, else after a pause (setTimeout) during which the process
+ * waits for I/O. A setImmediate per stream would not do: 50 streams would each write in the same
+ * check phase, holding the loop for 50 messages.
  */
-export class Turns {
-  readonly #waiting: Array<() => void> = [];
+export class TransferRounds {
+  readonly #ready: Transfer[] = [];
+  readonly #budget: number;
+  readonly #share: number;
   #scheduled = false;
+  /** Round time (ms) that may still be spent now: grows by `share` per ms of wall time, up to BURST_MS. */
+  #credit = BURST_MS;
+  #at = performance.now();
 
-  /** Resolves when it is this caller's turn to encode and write one message. */
-  next(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
-      this.#kick();
+  constructor(budget = ROUND_BYTES, share = TRANSFER_SHARE) {
+    this.#budget = budget;
+    this.#share = Math.min(1, Math.max(0.05, share));
+  }
+
+  /** Stream `it` to `socket`; resolves when it has ended or the socket closed, rejects if it throws. */
+  run(socket: net.Socket, it: Iterator<XfrMessage>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t: Transfer = {
+        socket, it, waiting: false, finished: false, resolve, reject,
+        onDrain: () => {
+          if (!t.waiting) return;
+          t.waiting = false;
+          this.#enqueue(t);
+        },
+        onClose: () => this.#finish(t),
+      };
+      socket.on('drain', t.onDrain);
+      socket.on('close', t.onClose);
+      this.#enqueue(t);
     });
   }
 
-  #kick(): void {
-    if (this.#scheduled || this.#waiting.length === 0) return;
+  #enqueue(t: Transfer): void {
+    this.#ready.push(t);
+    this.#schedule();
+  }
+
+  #refill(now: number): void {
+    this.#credit = Math.min(BURST_MS, this.#credit + (now - this.#at) * this.#share);
+    this.#at = now;
+  }
+
+  /** The next round: at the next loop iteration while there is credit, else once it has grown back. */
+  #schedule(): void {
+    if (this.#scheduled || this.#ready.length === 0) return;
     this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      this.#waiting.shift()?.();
-      this.#kick();
-    });
+    this.#refill(performance.now());
+    if (this.#credit > 0) setImmediate(this.#round);
+    else setTimeout(this.#round, Math.ceil(-this.#credit / this.#share));
   }
-}
 
-/**
- * Write a transfer's messages one at a time, one per turn, waiting for 'drain' when the client
- * reads slowly. A client that stops reading stalls the writes until the idle timeout destroys
- * the socket; the iterator is then closed, which releases its snapshot.
- */
-async function stream(socket: net.Socket, it: Iterator<Buffer>, turns: Turns): Promise<void> {
-  try {
-    for (;;) {
-      await turns.next();
-      if (socket.destroyed) return;
-      const r = it.next();
-      if (r.done) return;
-      if (!socket.write(frame2(r.value))) await writable(socket);
+  readonly #round = (): void => {
+    this.#scheduled = false;
+    const t0 = performance.now();
+    this.#refill(t0);
+    let bytes = 0;
+    // Each transfer at most once per round, even if its socket took everything at once.
+    for (let visits = this.#ready.length; visits > 0 && bytes < this.#budget; visits--) {
+      bytes += this.#step(this.#ready.shift()!);
     }
-  } finally {
-    it.return?.();
+    // A round stretched by the OS (the process descheduled) costs at most one burst of pause.
+    this.#credit = Math.max(-BURST_MS, this.#credit - (performance.now() - t0));
+    this.#schedule();
+  };
+
+  /** Write the transfer's next message; returns its size on the wire. */
+  #step(t: Transfer): number {
+    if (t.finished) return 0;
+    if (t.socket.destroyed) { this.#finish(t); return 0; }
+    let r: IteratorResult<XfrMessage>;
+    try {
+      r = t.it.next();
+    } catch (err) {
+      this.#finish(t, err);
+      return 0;
+    }
+    if (r.done) { this.#finish(t); return 0; }
+    let len = 0;
+    for (const part of r.value) len += part.length;
+    const prefix = Buffer.allocUnsafe(2);
+    prefix.writeUInt16BE(len, 0);
+    // Corked, the parts leave in one writev: the shared records are never copied per transfer.
+    t.socket.cork();
+    let ok = t.socket.write(prefix);
+    for (const part of r.value) ok = t.socket.write(part);
+    t.socket.uncork();
+    if (ok) this.#ready.push(t);
+    else t.waiting = true;
+    return 2 + len;
+  }
+
+  #finish(t: Transfer, err?: unknown): void {
+    if (t.finished) return;
+    t.finished = true;
+    t.socket.off('drain', t.onDrain);
+    t.socket.off('close', t.onClose);
+    if (err === undefined) {
+      t.it.return?.();
+      t.resolve();
+    } else {
+      t.reject(err);
+    }
   }
 }
 
-function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idleMs: number, turns: Turns): void {
+function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idleMs: number, rounds: TransferRounds): void {
   let pending: Buffer = Buffer.alloc(0);
   let busy = false;
   const peer = socket.remoteAddress ?? '';
@@ -131,7 +208,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
     // Later queries wait for the transfer (they stay in `pending`; reading pauses meanwhile).
     busy = true;
     socket.pause();
-    stream(socket, transfer, turns).then(() => {
+    rounds.run(socket, transfer).then(() => {
       busy = false;
       if (socket.destroyed) return;
       socket.resume();
@@ -158,7 +235,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
 
 export function listenTcp(host: string, port: number, handler: Handler, log: Logger, opts: TcpOptions): Promise<TcpListener> {
   const conns = new Set<net.Socket>();
-  const turns = new Turns();
+  const rounds = new TransferRounds();
   const server = net.createServer((socket) => {
     if (conns.size >= opts.maxConnections) {
       // Over the limit: refuse by closing at once rather than letting clients queue (RFC 7766 §6.2.2).
@@ -167,7 +244,7 @@ export function listenTcp(host: string, port: number, handler: Handler, log: Log
     }
     conns.add(socket);
     socket.on('close', () => conns.delete(socket));
-    serveConnection(socket, handler, log, opts.idleTimeoutMs, turns);
+    serveConnection(socket, handler, log, opts.idleTimeoutMs, rounds);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

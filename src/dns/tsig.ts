@@ -116,26 +116,39 @@ export function verifyRequest(msg: Buffer, rec: TsigRecord, keys: ReadonlyMap<st
   return { ok: true, key, rec };
 }
 
+/** A TSIG RR: the key's name as owner, CLASS ANY, TTL 0, and the RDATA of §4.2. */
+function tsigRecord(key: { name: string; algorithm: string }, f: { time: number; mac: Buffer; id: number; error: number; other: Buffer }): Buffer {
+  const owner = encodeName(key.name);
+  const alg = encodeName(key.algorithm);
+  const rdLen = alg.length + 16 + f.mac.length + f.other.length;
+  const rr = Buffer.alloc(owner.length + 10 + rdLen);
+  rr.set(owner, 0);
+  let p = owner.length;
+  rr.writeUInt16BE(TSIG_TYPE, p);
+  rr.writeUInt16BE(CLASS_ANY, p + 2);
+  rr.writeUInt16BE(rdLen, p + 8);
+  p += 10;
+  rr.set(alg, p);
+  p += alg.length;
+  rr.writeUIntBE(f.time, p, 6);
+  rr.writeUInt16BE(FUDGE, p + 6);
+  rr.writeUInt16BE(f.mac.length, p + 8);
+  f.mac.copy(rr, p + 10);
+  p += 10 + f.mac.length;
+  rr.writeUInt16BE(f.id, p);
+  rr.writeUInt16BE(f.error, p + 2);
+  rr.writeUInt16BE(f.other.length, p + 4);
+  f.other.copy(rr, p + 6);
+  return rr;
+}
+
 /** Append a TSIG RR to `msg` (ARCOUNT + 1). */
 function appendTsig(msg: Buffer, key: { name: string; algorithm: string }, f: { time: number; mac: Buffer; id: number; error: number; other: Buffer }): Buffer {
-  const alg = encodeName(key.algorithm);
-  const rdata = Buffer.alloc(alg.length + 16 + f.mac.length + f.other.length);
-  rdata.set(alg, 0);
-  let p = alg.length;
-  rdata.writeUIntBE(f.time, p, 6);
-  rdata.writeUInt16BE(FUDGE, p + 6);
-  rdata.writeUInt16BE(f.mac.length, p + 8);
-  f.mac.copy(rdata, p + 10);
-  p += 10 + f.mac.length;
-  rdata.writeUInt16BE(f.id, p);
-  rdata.writeUInt16BE(f.error, p + 2);
-  rdata.writeUInt16BE(f.other.length, p + 4);
-  f.other.copy(rdata, p + 6);
-  const head = Buffer.alloc(10);
-  head.writeUInt16BE(TSIG_TYPE, 0);
-  head.writeUInt16BE(CLASS_ANY, 2);
-  head.writeUInt16BE(rdata.length, 8);
-  const out = Buffer.concat([msg, encodeName(key.name), head, rdata]);
+  return withRecord(msg, tsigRecord(key, f));
+}
+
+function withRecord(msg: Buffer, rr: Buffer): Buffer {
+  const out = Buffer.concat([msg, rr]);
   out.writeUInt16BE(out.readUInt16BE(10) + 1, 10);
   return out;
 }
@@ -177,11 +190,24 @@ export class ResponseSigner {
   }
 
   sign(resp: Buffer): Buffer {
+    return withRecord(resp, this.record([resp]));
+  }
+
+  /**
+   * The TSIG RR for the next message, given as consecutive parts (header first): the caller
+   * appends it and adds one to ARCOUNT. Zone transfers use this to sign a message whose header
+   * is their own and whose records are shared with other transfers, without joining the parts.
+   */
+  record(parts: readonly Uint8Array[]): Buffer {
     const vars = variables(this.#key, this.#time, this.#error, this.#other, !this.#first);
-    const mac = hmac(this.#key, [lengthPrefixed(this.#prevMac), resp, vars]);
+    const h = createHmac(TSIG_ALGORITHMS[this.#key.algorithm], this.#key.secret);
+    h.update(lengthPrefixed(this.#prevMac));
+    for (const p of parts) h.update(p);
+    const mac = h.update(vars).digest();
     this.#first = false;
     this.#prevMac = mac;
-    return appendTsig(resp, this.#key, { time: this.#time, mac, id: resp.readUInt16BE(0), error: this.#error, other: this.#other });
+    const id = ((parts[0]![0] ?? 0) << 8) | (parts[0]![1] ?? 0);
+    return tsigRecord(this.#key, { time: this.#time, mac, id, error: this.#error, other: this.#other });
   }
 }
 

@@ -56,14 +56,37 @@ function apexRecords(snap: Snapshot, z: ZoneRef, out: WireRR[]): void {
 
 /** Every record of the zone except its SOA, each once (RFC 5936 §2.2: the SOA opens and closes). */
 export function zoneRecords(snap: Snapshot, z: ZoneRef): WireRR[] {
-  const out: WireRR[] = [];
-  apexRecords(snap, z, out);
+  return Array.from(zoneRecordStream(snap, z));
+}
+
+/**
+ * The same records as `zoneRecords`, one at a time in the same order: a transfer pulls them as it
+ * encodes its messages, so a 10,000-pod zone is never gathered in one event-loop turn.
+ */
+export function* zoneRecordStream(snap: Snapshot, z: ZoneRef): Generator<WireRR, void, undefined> {
+  const apex: WireRR[] = [];
+  apexRecords(snap, z, apex);
+  yield* apex;
   if (z.index >= 0) {
-    for (const services of snap.namespaces.values()) for (const view of services.values()) serviceRecords(view, z.index, out);
-    return out;
+    for (const services of snap.namespaces.values()) {
+      for (const view of services.values()) {
+        const zv = view.exists ? view.byZone[z.index] : undefined;
+        if (!zv) continue;
+        yield* nodeRecords(zv.self);
+        for (const child of zv.children.values()) yield* nodeRecords(child);
+      }
+    }
+    return;
   }
-  for (const shard of snap.ptrIndex.values()) ptrsOf(snap, shard.keys(), z.apex.name, out);
-  return out;
+  for (const shard of snap.ptrIndex.values()) {
+    const out: WireRR[] = [];
+    ptrsOf(snap, shard.keys(), z.apex.name, out);
+    yield* out;
+  }
+}
+
+function* nodeRecords(node: NameNode): Generator<WireRR, void, undefined> {
+  for (const rrs of node.sets.values()) yield* rrs;
 }
 
 /** Identity of a record: owner and its encoded TYPE CLASS TTL RDATA. */
@@ -162,9 +185,10 @@ export class Journal {
 /**
  * The records of an IXFR answer (RFC 1995 §4) for a client at `clientSerial`: one SOA when the
  * client is current (or newer), one condensed step from the journal when it has the client's
- * version and the step is smaller than the zone, otherwise the whole zone (AXFR-style).
+ * version and the step is smaller than the zone, otherwise the whole zone (AXFR-style, `rrs`
+ * null: the caller streams the zone as for AXFR, without gathering it here).
  */
-export function ixfrRecords(journal: Journal, cur: Snapshot, z: ZoneRef, clientSerial: number): { rrs: WireRR[]; style: 'current' | 'incremental' | 'axfr' } {
+export function ixfrRecords(journal: Journal, cur: Snapshot, z: ZoneRef, clientSerial: number): { rrs: WireRR[]; style: 'current' | 'incremental' } | { rrs: null; style: 'axfr' } {
   if (!serialNewer(clientSerial, cur.serial)) return { rrs: [z.apex.soa], style: 'current' };
   const old = journal.find(clientSerial);
   const oldZone = old ? findZone(old, z.apex.name) : undefined;
@@ -172,11 +196,16 @@ export function ixfrRecords(journal: Journal, cur: Snapshot, z: ZoneRef, clientS
     const { removed, added } = zoneDiff(old, cur, z);
     const size = removed.length + added.length;
     // RFC 1995 §5: an incremental answer larger than the zone is no use (small steps skip the count).
-    const all = size > 64 ? zoneRecords(cur, z) : null;
-    if (all === null || size <= all.length) {
+    if (size <= 64 || size <= countRecords(cur, z, size)) {
       return { rrs: [z.apex.soa, oldZone.apex.soa, ...removed, z.apex.soa, ...added, z.apex.soa], style: 'incremental' };
     }
-    return { rrs: [z.apex.soa, ...all, z.apex.soa], style: 'axfr' };
   }
-  return { rrs: [z.apex.soa, ...zoneRecords(cur, z), z.apex.soa], style: 'axfr' };
+  return { rrs: null, style: 'axfr' };
+}
+
+/** How many records the zone has, counting no further than `upTo` + 1. */
+function countRecords(snap: Snapshot, z: ZoneRef, upTo: number): number {
+  let n = 0;
+  for (const _ of zoneRecordStream(snap, z)) if (++n > upTo) break;
+  return n;
 }
