@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export interface SoakConfig {
   minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
   rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
-  fuzzPerHour: number; sampleRate: number; warmupMinutes: number;
+  fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number;
 }
 
 export const HELP = `npm run soak -- [flags]
@@ -14,11 +14,14 @@ export const HELP = `npm run soak -- [flags]
   --p99-ms <ms>          p99 bound for minutes without a fault (default 2)
   --window-ms <ms>       propagation window of the checker (default 5000)
   --reconverge-ms <ms>   bound on reconvergence after a fault (default 10000)
+  --settle-ms <ms>       after a fault has reconverged, time before latency counts as calm again (default 15000)
   --rss-slope-mb <mb>    bound on RSS growth per 10 minutes after warm-up (default 1)
   --warmup-minutes <n>   (default 5, or a third of a shorter run)
   --out <file.md>        report file (default bench/soak/RESULTS.md; the SVG goes beside it)
   --big-sets <n>         StatefulSets of --peers pods (default 1)   --peers <n> (default 100)
   --nodes <n>            simulated nodes (default 4)
+  --workers <n>          DNS worker threads of ordinal local, so that its answers do not wait
+                         behind the API server's and controllers' work (default 2; 1 = in-process)
   --stop-seconds <s>     SIGSTOP of the second replica (default 30)
   --disk-full-seconds <s> (default 15)
   --fuzz-per-hour <n>    garbage packets per hour (default 1000000)
@@ -27,10 +30,10 @@ export const HELP = `npm run soak -- [flags]
 export function parseConfig(argv: string[]): SoakConfig {
   const { values } = parseArgs({ args: argv, strict: true, options: {
     minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, 'p99-ms': { type: 'string' },
-    'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
+    'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
     'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
     'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
-    'warmup-minutes': { type: 'string' }, help: { type: 'boolean' },
+    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const num = (k: keyof typeof values, d: number, min = 0): number => {
@@ -47,6 +50,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     rssSlopeMB: num('rss-slope-mb', 1), out: values.out ?? 'bench/soak/RESULTS.md', bigSets: num('big-sets', 1), peers: num('peers', 100, 1),
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
-    warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))),
+    warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
+    settleMs: num('settle-ms', 15_000),
   };
 }

@@ -70,7 +70,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
   const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', 'warn'];
   const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
-    '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', ...common], crashes);
+    '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common], crashes);
   const cleanups: (() => Promise<void> | void)[] = [];
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
@@ -178,7 +178,9 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
           sampler.down.delete('primary');
           churn.paused = false;
           inFault = false;
-          faultSpans.push([start, end + Math.max(rc.ms, 0)]);
+          // A fault's span runs until reconvergence plus a settle time: a restarted process (its JIT
+          // cold, its nodes restarting every pod) is not yet the steady state the p99 target is about.
+          faultSpans.push([start, end + Math.max(rc.ms, 0) + cfg.settleMs]);
           faults.push({ kind, start: start - t0, end: end - t0, reconvergeMs: rc.ms, detail: rc.ms < 0 ? `${detail}; still: ${rc.why}` : detail });
           log(`fault ${kind}: ${detail}; reconverged ${rc.ms} ms ${rc.why}`);
         }
@@ -206,6 +208,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
         ]);
         for (const r of rs) addPerf(perf, r);
         chunks.push({ minute: m + 1, hist, start, end: Date.now() });
+        log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms${inFault ? ' (fault)' : ''}`);
       }
       const all = chunks.filter((c) => c.minute === m + 1).reduce((h, c) => h.merge(c.hist), new Hist());
       log(`minute ${m + 1}: ${all.n} answers, p50 ${all.quantileMs(0.5)} p99 ${all.quantileMs(0.99)} p99.9 ${all.quantileMs(0.999)} ms; fuzz ${fuzz.stats.udp + fuzz.stats.tcp}; crashes ${crashes.length}`);

@@ -79,7 +79,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     { name: 'acknowledged writes lost (kill -9, disk full, end)', value: `${lostWrites.length} of ${r.audits.map((a) => a.checked).join('/')} checked in ${r.audits.length} audits`, pass: lostWrites.length === 0 },
     { name: 'StatefulSet invariant violations', value: `${inv.violations.length} in ${inv.checked} pod events`, pass: inv.violations.length === 0 },
     { name: `RSS slope after ${cfg.warmupMinutes} min < ${cfg.rssSlopeMB} MB / 10 min`, value: slopes.map((s) => s.split(':').slice(0, 2).join(':').slice(0, 60)).join('; '), pass: slopeOk },
-    { name: `p99 < ${cfg.p99Ms} ms in every minute without a fault (its 15 s chunks that no fault overlapped)`, value: `worst ${worstCalm.toFixed(3)} ms over ${calm.length} minutes`, pass: calm.length > 0 && worstCalm < cfg.p99Ms },
+    { name: `p99 < ${cfg.p99Ms} ms in every minute without a fault (its 15 s chunks that no fault overlapped, a fault lasting until reconverged plus ${cfg.settleMs / 1000} s)`, value: `worst ${worstCalm.toFixed(3)} ms over ${calm.length} minutes`, pass: calm.length > 0 && worstCalm < cfg.p99Ms },
     { name: `reconvergence after every fault < ${cfg.reconvergeMs} ms`, value: `worst ${Number.isFinite(worstRc) ? (worstRc / 1000).toFixed(2) + ' s' : 'not reconverged'} over ${r.faults.length} faults`, pass: worstRc < cfg.reconvergeMs },
     { name: 'every fault kind injected', value: [...kinds].join(', ') || 'none', pass: FAULTS.every((k) => kinds.has(k)) },
     { name: 'disk full answered with 5xx only', value: `${disk.length - non5xx.length}/${disk.length}`, pass: non5xx.length === 0 },
