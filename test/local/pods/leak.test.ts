@@ -82,10 +82,11 @@ describe('500 pods created and deleted', () => {
     expect(after.external - warm!.external).toBeLessThan(16 * 2 ** 20);
     expect(after.heap - warm!.heap).toBeLessThan(16 * 2 ** 20);
     // RSS comes back: this file runs with the product's V8 flags (vitest.config.ts: 2 MB
-    // semi-spaces, as bin/ordinal.js sets). Under V8's defaults the young generation alone grows
-    // to 128 MB under this allocation rate and is never given back, which is what an earlier
-    // bound of 192 MB absorbed; with the product's flags RSS levels off after the warm-up
-    // rounds (+3 MB over rounds 3-5 here), so 32 MB (about 100 KB a pod) is the bound.
-    expect(after.rss - warm!.rss).toBeLessThan(32 * 2 ** 20);
+    // semi-spaces, as bin/ordinal.js sets). Under V8's defaults the young generation alone grew
+    // to 128 MB under this allocation rate and was never given back, which an earlier bound of
+    // 192 MB absorbed. With the product's flags, RSS over rounds 3-5 grew 3, 17 and 33 MB in
+    // runs here (alone and in the full suite) with heap and external memory flat: pages the
+    // allocators keep, not pods. 48 MB over 300 pods fails a leak of about 160 KB a pod.
+    expect(after.rss - warm!.rss).toBeLessThan(48 * 2 ** 20);
   }, 300_000);
 });
