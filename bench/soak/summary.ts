@@ -108,7 +108,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const header = [
     `## Soak: ${cfg.minutes} minutes, seed ${cfg.seed} — ${pass ? 'PASS' : 'FAIL'}`, '',
     ...(cfg.minutes < 60 ? [`**Short run (${cfg.minutes} minutes), not the 60-minute run.**`, ''] : []),
-    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
+    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window).`,
   ];
   const report = markdown({ header, targets, rows, faults: r.faults, counts, slopes, svgFile: basename(svgPath), problems });
