@@ -206,7 +206,16 @@ export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
       sb.containers.set(c.name, { spec: c, simulated, state: { kind: 'waiting', reason: 'ContainerCreating' }, restartCount: 0, logs: new LogBuffer() });
     }
     pods.set(spec.uid, sb);
-    for (const rec of sb.containers.values()) await startContainer(sb, rec);
+    try {
+      for (const rec of sb.containers.values()) await startContainer(sb, rec);
+    } catch (err) {
+      // A container that cannot start (the data dir is full, say) leaves nothing half-started
+      // behind: the kubelet's next sync starts the pod again, as it retries a failed
+      // container creation, instead of finding a sandbox that will never run.
+      await stopSandbox(sb);
+      pods.delete(spec.uid);
+      throw err;
+    }
     log.debug({ pod: `${spec.namespace}/${spec.name}`, ip: spec.ip }, 'pod started');
     changed(spec.uid);
     return sb;
