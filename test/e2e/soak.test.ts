@@ -22,7 +22,9 @@ describe('soak, 3 minutes', () => {
     // The p99 bound is loose (the 60-minute run holds the 2 ms target): after a kill -9, the
     // restarted `ordinal local` answers correctly within a second but with a p99 of 40-130 ms for
     // about 40 s while its nodes restart every pod, longer than the 15-s settle time.
-    const { pass, report } = await runSoak(parseConfig(['--minutes', '3', '--seed', String(seed), '--rate', '5000', '--p99-ms', '250', '--out', out]));
+    // Reconvergence is a latency too, and loosened the same way: after the kill -9 it took 0.35 to
+    // 11 s in runs on this project's shared 2-core machines (the 60-minute run holds 10 s).
+    const { pass, report } = await runSoak(parseConfig(['--minutes', '3', '--seed', String(seed), '--rate', '5000', '--p99-ms', '250', '--reconverge-ms', '30000', '--out', out]));
     expect(readFileSync(out, 'utf8')).toContain(`seed ${seed}`);
     expect(pass, report).toBe(true);
   }, 15 * 60_000);
