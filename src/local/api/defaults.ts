@@ -73,6 +73,10 @@ export function defaultPod(obj: Any): void {
   obj.spec ??= {};
   defaultPodSpec(obj.spec);
   obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
+  // As the pod strategy's PrepareForCreate: a gated pod says why it is not scheduled (KEP-3521).
+  if ((obj.spec.schedulingGates ?? []).length > 0) {
+    obj.status.conditions = [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
+  }
 }
 
 export function defaultPvcSpec(spec: Any): void {

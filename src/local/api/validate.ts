@@ -146,10 +146,19 @@ export function validateStatefulSetUpdate(next: Any, prev: Any): StatusCause[] {
   return [forbiddenField('spec', "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")];
 }
 
-/** Pod spec is immutable except images, activeDeadlineSeconds and tolerations (ValidatePodUpdate). */
+/** Scheduling gates may only be removed (KEP-3521): a gate that was not there is forbidden. */
+function validateSchedulingGatesUpdate(next: Any, prev: Any): StatusCause[] {
+  const had = new Set(((prev.spec?.schedulingGates ?? []) as Any[]).map((g) => g.name));
+  return ((next.spec?.schedulingGates ?? []) as Any[]).flatMap((g, i) =>
+    had.has(g.name) ? [] : [forbiddenField(`spec.schedulingGates[${i}].name`, `only deletion is allowed, but found new scheduling gate '${String(g.name)}'`)]);
+}
+
+/** Pod spec is immutable except images, activeDeadlineSeconds, tolerations and removing scheduling gates (ValidatePodUpdate). */
 export function validatePodUpdate(next: Any, prev: Any): StatusCause[] {
+  const gates = validateSchedulingGatesUpdate(next, prev);
+  if (gates.length) return gates;
   const strip = (spec: Any): Any => {
-    const s = without(spec ?? {}, ['activeDeadlineSeconds', 'tolerations']);
+    const s = without(spec ?? {}, ['activeDeadlineSeconds', 'tolerations', 'schedulingGates']);
     const img = (cs: Any[] | undefined): Any[] | undefined => cs?.map((c) => without(c, ['image']));
     return { ...s, containers: img(s.containers), initContainers: img(s.initContainers) };
   };

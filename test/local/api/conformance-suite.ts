@@ -149,6 +149,18 @@ export function runConformance(makeTarget: MakeTarget): void {
       ]);
     });
 
+    it('lets scheduling gates be removed, never added', async () => {
+      await core.createNamespacedPod({ namespace: ns, body: pod('gated', {}, { schedulerName: 'nobody', schedulingGates: [{ name: 'a' }, { name: 'b' }] }) });
+      const gated = await core.readNamespacedPod({ name: 'gated', namespace: ns });
+      expect(gated.status?.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'SchedulingGated' });
+      await core.patchNamespacedPod({ name: 'gated', namespace: ns, body: [{ op: 'remove', path: '/spec/schedulingGates/0' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+      expect((await core.readNamespacedPod({ name: 'gated', namespace: ns })).spec?.schedulingGates).toEqual([{ name: 'b' }]);
+      const body = await expectStatus(core.patchNamespacedPod({ name: 'gated', namespace: ns, body: [{ op: 'add', path: '/spec/schedulingGates/-', value: { name: 'c' } }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)), 422, 'Invalid');
+      expect(body.message).toBe(`Pod "gated" is invalid: spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new scheduling gate 'c'`);
+      await core.patchNamespacedPod({ name: 'gated', namespace: ns, body: [{ op: 'remove', path: '/spec/schedulingGates' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+      expect((await core.readNamespacedPod({ name: 'gated', namespace: ns })).spec?.schedulingGates ?? []).toEqual([]);
+    });
+
     it('binds a pod to a node once', async () => {
       await core.createNamespacedPod({ namespace: ns, body: pod('bind') });
       await core.createNamespacedBinding({ namespace: ns, body: { metadata: { name: 'bind' }, target: { kind: 'Node', name: 'node-a' } } });
