@@ -67,13 +67,13 @@ export function* zoneRecordStream(snap: Snapshot, z: ZoneRef): Generator<WireRR,
   const apex: WireRR[] = [];
   apexRecords(snap, z, apex);
   yield* apex;
+  // One service (or PTR shard) at a time: each is small, the zone is not.
   if (z.index >= 0) {
     for (const services of snap.namespaces.values()) {
       for (const view of services.values()) {
-        const zv = view.exists ? view.byZone[z.index] : undefined;
-        if (!zv) continue;
-        yield* nodeRecords(zv.self);
-        for (const child of zv.children.values()) yield* nodeRecords(child);
+        const out: WireRR[] = [];
+        serviceRecords(view, z.index, out);
+        yield* out;
       }
     }
     return;
@@ -83,10 +83,6 @@ export function* zoneRecordStream(snap: Snapshot, z: ZoneRef): Generator<WireRR,
     ptrsOf(snap, shard.keys(), z.apex.name, out);
     yield* out;
   }
-}
-
-function* nodeRecords(node: NameNode): Generator<WireRR, void, undefined> {
-  for (const rrs of node.sets.values()) yield* rrs;
 }
 
 /** Identity of a record: owner and its encoded TYPE CLASS TTL RDATA. */

@@ -48,7 +48,6 @@ export class FileWal implements Wal {
   private syncedSize: number;
   /** A failed append or sync could not be cut back: nothing more is appended until it is. */
   private torn = false;
-  private unsynced = false;
 
   /** fdatasync(2); a test passes one that fails, as a disk returning EIO does. */
   private readonly datasync: (fd: number) => void;
@@ -85,7 +84,6 @@ export class FileWal implements Wal {
     if (validBytes < Buffer.byteLength(text)) ftruncateSync(this.fd, validBytes);
     this.size = validBytes;
     this.syncedSize = validBytes;
-    this.size = validBytes;
     return { rv: snap.rv, items };
   }
 
@@ -105,12 +103,11 @@ export class FileWal implements Wal {
       throw storageError(err);
     }
     this.size += buf.length;
-    this.unsynced = true;
     this.appended++;
   }
 
   sync(): void {
-    if (!this.unsynced) return;
+    if (this.size === this.syncedSize) return; // nothing appended since the last sync
     try {
       this.datasync(this.fd);
     } catch (err) {
@@ -118,11 +115,9 @@ export class FileWal implements Wal {
       // writes whose callers were told they failed.
       this.size = this.syncedSize;
       try { ftruncateSync(this.fd, this.size); } catch { this.torn = true; }
-      this.unsynced = false;
       throw storageError(err);
     }
     this.syncedSize = this.size;
-    this.unsynced = false;
   }
 
   wantsSnapshot(): boolean {
@@ -156,7 +151,6 @@ export class FileWal implements Wal {
     this.size = 0;
     this.syncedSize = 0;
     this.appended = 0;
-    this.unsynced = false;
   }
 
   close(): void {

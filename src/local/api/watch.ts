@@ -67,7 +67,8 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
     const rendered = p.render(o, first);
     first = false;
     // Only an object passed through as is may share its encoding (Tables are per watcher).
-    res.write(rendered === o ? eventLine(type, o) : JSON.stringify({ type, object: rendered }) + '\n');
+    if (rendered === o) res.write(eventLine(type, o));
+    else send(type, rendered);
   };
   const bookmark = (annotations?: Record<string, string>): void => {
     const metadata: Record<string, unknown> = { resourceVersion: String(store.currentRv()) };

@@ -18,11 +18,18 @@ export function prompt(ctx: Pick<CommandContext, 'cwd' | 'env'>): string {
   return `${dir} # `;
 }
 
-/** Events from stdin as they come, with a wait for the next one. */
+/** Events from stdin as they come, with a wait for the next one (or the end of the session). */
 class Events {
   private readonly queue: TtyEvent[] = [];
   private wake: (() => void) | undefined;
+  private readonly signal: AbortSignal;
   onInterrupt: (() => void) | undefined;
+
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+    // One listener for the session, not one per wait (a long session would pile them up).
+    signal.addEventListener('abort', () => this.wake?.(), { once: true });
+  }
 
   push(events: TtyEvent[]): void {
     for (const e of events) {
@@ -33,13 +40,10 @@ class Events {
     this.wake?.();
   }
 
-  async next(signal: AbortSignal): Promise<TtyEvent> {
+  async next(): Promise<TtyEvent> {
     while (this.queue.length === 0) {
-      if (signal.aborted) return { kind: 'eof' };
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      if (this.signal.aborted) return { kind: 'eof' };
+      await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }
     return this.queue.shift()!;
@@ -63,12 +67,12 @@ export async function interactiveShell(io: CommandIO, ctx: CommandContext, run: 
   // busybox sh with stdin closed (no `-i` in kubectl) reads end of input at once.
   if (!io.stdin) return 0;
   const tty = io.tty === true;
-  const events = new Events();
+  const events = new Events(io.signal);
   pump(io, tty, events);
   let status = 0;
   for (;;) {
     if (tty) io.stdout(prompt(ctx));
-    const e = await events.next(io.signal);
+    const e = await events.next();
     if (e.kind === 'eof') break;
     if (e.kind === 'interrupt') continue;
     if (!e.text.trim()) continue;
