@@ -61,6 +61,8 @@ export interface LocalOptions {
   readyDelayMs: number;
   nodeGracePeriodMs: number;
   apiBindAny: boolean;
+  /** `--event-ttl`: Events are deleted this long after their last write (0 keeps them). */
+  eventTtlMs: number;
 }
 
 export interface QueryConfig {
@@ -115,6 +117,7 @@ const LOCAL_FLAGS = {
   'ready-delay': { type: 'string' },
   'node-grace-period': { type: 'string' },
   'api-bind-any': { type: 'boolean' },
+  'event-ttl': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
 const QUERY_FLAGS = {
@@ -255,6 +258,8 @@ function parseLocal(v: Values): LocalOptions {
     readyDelayMs: dur('ready-delay', 1000),
     nodeGracePeriodMs: dur('node-grace-period', 40_000),
     apiBindAny: v['api-bind-any'] === true,
+    // kube-apiserver's default; up to 30 days, as a lease of an etcd that is never compacted would be absurd beyond.
+    eventTtlMs: str(v, 'event-ttl') === undefined ? 3_600_000 : wrap('event-ttl', () => parseDuration(str(v, 'event-ttl')!, 0, 30 * 86_400_000)),
   };
 }
 

@@ -59,7 +59,7 @@ function writableDataDir(dir: string): string {
 
 export async function startLocalStack(cfg: ServeConfig, local: LocalOptions, log: Logger): Promise<LocalStack> {
   const dataDir = writableDataDir(resolve(local.dataDir));
-  const api = await startLocalApi({ listen: local.apiListen, bindAny: local.apiBindAny, dataDir, log });
+  const api = await startLocalApi({ listen: local.apiListen, bindAny: local.apiBindAny, dataDir, log, eventTtlMs: local.eventTtlMs });
   const stoppers: Stopper[] = [{ stop: () => api.close() }];
   try {
     const kc = api.kubeConfig();

@@ -47,6 +47,8 @@ ordinal local [manifests...] [flags]   (every serve flag, plus)
   --ready-delay <duration>       how long a pod takes to become Ready (default 1s)
   --node-grace-period <duration> how long before an unresponsive node is NotReady (default 40s)
   --api-bind-any                 allow --api-listen on a non-loopback address
+  --event-ttl <duration>         delete Events this long after their last write, 0 keeps them
+                                 (default 1h, as kube-apiserver)
 
 ordinal query <name> [type] [flags]
   --server <addr:port>           server to ask (default 127.0.0.1:5353)

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../../log.ts';
+import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.ts';
 import { GarbageCollector } from './gc.ts';
 import { DEFAULT_MAX_BODY } from './http.ts';
 import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
@@ -40,6 +41,8 @@ export interface LocalApiOptions {
   bookmarkIntervalMs?: number;
   /** Events kept for watches before compaction (default 10,000). */
   historyLimit?: number;
+  /** How long an Event lives after its last write (kube-apiserver `--event-ttl`, default 1h); 0 keeps them. */
+  eventTtlMs?: number;
 }
 
 export interface LocalApi {
@@ -83,6 +86,8 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   const registry = new Registry(store);
   bootstrap(registry);
   const gc = new GarbageCollector(registry, log);
+  const eventTtlMs = opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS;
+  const expiry = eventTtlMs > 0 ? new EventExpiry(store, eventTtlMs, log) : undefined;
   const pods = { backend: directBackend };
   let address = '';
   const ctx = {
@@ -118,6 +123,7 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
     },
     close: async () => {
       gc.stop();
+      expiry?.stop();
       upgrades.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

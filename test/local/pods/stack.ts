@@ -10,6 +10,7 @@ import { parseConfig } from '../../../src/cli/config.ts';
 import { applyManifests, DEFAULT_EXAMPLE } from '../../../src/cli/local.ts';
 import { startLocalStack, type LocalStack } from '../../../src/cli/local-stack.ts';
 import { loadManifests } from '../../../src/cli/manifests.ts';
+import { pooled } from '../../../src/kube/pooled.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { waitFor } from '../sim/cluster.ts';
 
@@ -19,13 +20,15 @@ export interface PodsStack extends LocalStack {
   ready(name: string, namespace?: string): Promise<V1Pod>;
 }
 
-export async function startPodsStack(opts: { dataDir?: string; manifests?: string[] } = {}): Promise<PodsStack> {
+export async function startPodsStack(opts: { dataDir?: string; manifests?: string[]; args?: string[] } = {}): Promise<PodsStack> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ordinal-pods-'));
   const cfg = parseConfig(['local', '--api-listen', '127.0.0.1:0', '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
-    '--data-dir', dataDir, '--ready-delay', '100ms', '--log-level', 'silent']);
+    '--data-dir', dataDir, '--ready-delay', '100ms', '--log-level', 'silent', ...(opts.args ?? [])]);
   if (cfg.command !== 'local') throw new Error('unreachable');
   const stack = await startLocalStack(cfg.serve, cfg.local, silentLogger());
-  const kc = stack.api.kubeConfig();
+  // Pooled, as the product's own clients are: client-node's typed clients otherwise open a TLS
+  // connection, and leave an undici Agent behind, per request (src/kube/pooled.ts).
+  const kc = pooled(stack.api.kubeConfig());
   const core = kc.makeApiClient(CoreV1Api);
   const objects = await loadManifests(opts.manifests ?? [DEFAULT_EXAMPLE]);
   await applyManifests(KubernetesObjectApi.makeApiClient(kc), objects, { write: () => true });
