@@ -2,12 +2,13 @@
  * @module Entry point of one `--workers N` DNS worker thread. The main thread owns the zone's
  * inputs (manifests or the API watches) and sends them here as slim-record deltas
  * (zone-feed.ts); the worker keeps its own ClusterModel and answers from its snapshots on its
- * own UDP and TCP sockets on the shared port (SO_REUSEPORT: the kernel spreads packets and
- * connections across the workers). It starts listening once the first zone message is in.
+ * own sockets on the shared port (SO_REUSEPORT: the kernel spreads packets and connections across
+ * the workers), UDP and TCP, or one of them (WorkerInit.protocols). It starts listening once the
+ * first zone message is in.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
-import { startDnsServer, type DnsServer } from '../dns/server.ts';
+import { startDnsServer, type DnsServer, type Protocols } from '../dns/server.ts';
 import type { UdpStats } from '../dns/udp-batch.ts';
 import { createMetrics } from '../kube/metrics.ts';
 import { createLogger, type Logger } from '../log.ts';
@@ -18,8 +19,12 @@ import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
 import { transferConfig } from './transfer.ts';
 
-/** `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns. */
-export interface WorkerInit { readonly cfg: ServeConfig; readonly port: number; readonly index: number }
+/**
+ * `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns.
+ * `protocols`: what this thread listens on (worker-pool.ts: with zone transfers, one thread serves TCP
+ * and the others UDP). `notify`: this thread sends the NOTIFYs (one thread of the pool does).
+ */
+export interface WorkerInit { readonly cfg: ServeConfig; readonly port: number; readonly index: number; readonly protocols: Protocols; readonly notify: boolean }
 export type WorkerMessage =
   | { type: 'listening'; port: number }
   | { type: 'error'; message: string }
@@ -31,8 +36,9 @@ function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (
   return startDnsServer({
     listen: formatHostPort(host, init.port), source, log, reusePort: true, maxUdpSize: cfg.maxUdpSize, udpIo: cfg.udpIo,
     tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs, tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery,
-    // Every worker serves transfers; only the first sends NOTIFYs.
-    transfer: transferConfig(cfg, init.index === 0),
+    protocols: init.protocols,
+    // Every thread answers transfer queries it receives (UDP ones per RFC 1995 §4); one sends NOTIFYs.
+    transfer: transferConfig(cfg, init.notify),
   });
 }
 

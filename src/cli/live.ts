@@ -19,7 +19,7 @@ import type { ServeConfig } from './config.ts';
 import { transferConfig } from './transfer.ts';
 import type { Output } from './serve.ts';
 import { expectedRule, zoneConfig } from './zone-config.ts';
-import { startWorkerPool, workerCount, type WorkerPool } from './worker-pool.ts';
+import { startWorkerPool, threadsNote, wantsTcpThread, workerCount, type WorkerPool } from './worker-pool.ts';
 import { FeedingModel } from './zone-feed.ts';
 
 /** Where the controller's Lease lives; several replicas of ordinal campaign for it. */
@@ -39,8 +39,9 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   const metrics = createMetrics({ defaultMetrics: true });
   const workers = workerCount(cfg.workers);
   const modelOpts = { onError: (err: unknown, service: string) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded') };
-  // With workers, one set of watches here feeds every worker's zone (zone-feed.ts).
-  const model = workers > 1 ? new FeedingModel(zoneConfig(cfg), modelOpts) : new ClusterModel(zoneConfig(cfg), modelOpts);
+  // With workers, one set of watches here feeds every worker's zone (zone-feed.ts). With zone
+  // transfers, TCP gets a thread of its own (worker-pool.ts), so the pool runs even for one worker.
+  const model = workers > 1 || wantsTcpThread(cfg) ? new FeedingModel(zoneConfig(cfg), modelOpts) : new ClusterModel(zoneConfig(cfg), modelOpts);
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
     pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
@@ -84,7 +85,7 @@ export async function runLiveServe(cfg: ServeConfig, stdout: Output, stop: Promi
   const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, context: cfg.context });
   const live = await startLiveServe(cfg, kc, log, cfg.controller);
   const where = formatHostPort(parseHostPort(cfg.dnsListen).host, live.dns.port);
-  const threads = live.dns.pool ? ` (${live.dns.pool.workers().length} workers)` : '';
+  const threads = live.dns.pool ? threadsNote(live.dns.pool) : '';
   stdout.write(`dns listening on udp+tcp ${where}${threads}; health and metrics on http://${formatHostPort(live.http.address, live.http.port)}\n`);
   stdout.write(`watching ${kc.getCurrentCluster()?.server ?? 'the cluster'}${cfg.controller ? ' with the StatefulSet controller' : ''}\n`);
   live.watcher.synced.then(() => stdout.write('zone synced: answering from the cluster\n'), () => undefined);

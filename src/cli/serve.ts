@@ -9,7 +9,7 @@ import type { ServeConfig } from './config.ts';
 import { transferConfig } from './transfer.ts';
 import { loadManifests } from './manifests.ts';
 import { buildStaticZone, zoneRecords } from './static-zone.ts';
-import { startWorkerPool, workerCount } from './worker-pool.ts';
+import { startWorkerPool, threadsNote, wantsTcpThread, workerCount } from './worker-pool.ts';
 import { ZoneFeed } from './zone-feed.ts';
 
 export interface Output {
@@ -18,7 +18,7 @@ export interface Output {
 
 export class NotImplementedError extends Error {}
 
-interface Running { readonly port: number; close(): Promise<void> }
+interface Running { readonly port: number; readonly udpThreads?: number; readonly tcpThread?: boolean; close(): Promise<void> }
 
 async function startInProcess(cfg: ServeConfig, objects: object[], log: Logger): Promise<Running> {
   const { source, applied, skipped } = buildStaticZone(cfg, objects);
@@ -45,9 +45,10 @@ export async function runServe(cfg: ServeConfig, stdout: Output, stop: Promise<u
   const log = createLogger(cfg.logLevel).child({ component: 'serve' });
   const objects = await loadManifests(cfg.manifests);
   const workers = workerCount(cfg.workers);
-  const running = workers > 1 ? await startWorkers(cfg, objects, workers, log) : await startInProcess(cfg, objects, log);
+  // With zone transfers, TCP gets a thread of its own (worker-pool.ts), so the pool runs even for one worker.
+  const running = workers > 1 || wantsTcpThread(cfg) ? await startWorkers(cfg, objects, workers, log) : await startInProcess(cfg, objects, log);
   const where = formatHostPort(parseHostPort(cfg.dnsListen).host, running.port);
-  stdout.write(`dns listening on udp+tcp ${where}${workers > 1 ? ` (${workers} workers)` : ''}\n`);
+  stdout.write(`dns listening on udp+tcp ${where}${threadsNote(running)}\n`);
   await stop;
   await running.close();
   log.info('stopped');

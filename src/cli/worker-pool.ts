@@ -3,12 +3,20 @@
  * (zone-feed.ts), and kept at N: a worker that exits unexpectedly is restarted, with a growing
  * delay while it keeps dying young, and the others keep serving meanwhile (their sockets stay
  * in the port's SO_REUSEPORT group; the dead one's leaves it with its thread).
+ *
+ * With zone transfers allowed (`--transfer-to`), TCP is served by one more thread of its own and
+ * the N workers serve UDP only. A transfer streams megabytes: on a thread that also answers UDP,
+ * its writes and their garbage collections hold up the queries queued behind them (issue #12: p99
+ * of pod-A queries during 50 concurrent AXFRs; bench/RESULTS.md). On its own thread, with its own
+ * heap and event loop, it competes for CPU only, where the kernel favours the mostly idle UDP
+ * threads. That thread also sends the NOTIFYs.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseHostPort } from '../dns/address.ts';
 import type { UdpStats } from '../dns/udp-batch.ts';
 import type { Logger } from '../log.ts';
+import type { Protocols } from '../dns/server.ts';
 import type { ServeConfig } from './config.ts';
 import type { WorkerInit, WorkerMessage } from './dns-worker.ts';
 import type { ZoneFeed } from './zone-feed.ts';
@@ -22,8 +30,12 @@ export interface WorkerPool {
   readonly address: string;
   readonly port: number;
   readonly udpIo: 'batch' | 'dgram';
-  /** The live threads, by index (tests kill one). */
+  /** The live threads, by index (tests kill one); with `tcpThread`, the TCP thread is the last. */
   workers(): readonly Worker[];
+  /** UDP (or UDP and TCP) threads: N of `--workers N`. */
+  readonly udpThreads: number;
+  /** TCP, zone transfers included, is served by a thread of its own. */
+  readonly tcpThread: boolean;
   /** Restarts so far. */
   restarts(): number;
   /** Sum over the workers: their batched-UDP counters and answered queries; each one's metrics. */
@@ -71,12 +83,55 @@ function sumUdp(all: (UdpStats | undefined)[]): UdpStats | undefined {
   return out;
 }
 
-/** Start `count` workers; the first picks the port when it is 0, the rest join it. */
+/** What thread `index` of a pool of `count` workers serves. */
+export function threadRole(count: number, tcpThread: boolean, index: number): { protocols: Protocols; notify: boolean } {
+  if (!tcpThread) return { protocols: 'udp+tcp', notify: index === 0 };
+  return index === count ? { protocols: 'tcp', notify: true } : { protocols: 'udp', notify: false };
+}
+
+/** ` (2 workers)`, ` (1 worker, TCP and zone transfers on a thread of their own)`, or nothing in process. */
+export function threadsNote(p: { udpThreads?: number; tcpThread?: boolean }): string {
+  if (p.udpThreads === undefined) return '';
+  const n = `${p.udpThreads} worker${p.udpThreads === 1 ? '' : 's'}`;
+  if (!p.tcpThread) return p.udpThreads > 1 ? ` (${n})` : '';
+  return ` (${n}, TCP and zone transfers on a thread of their own)`;
+}
+
+/** Zone transfers may be served: TCP then gets a thread of its own. */
+export function wantsTcpThread(cfg: ServeConfig): boolean {
+  return cfg.transferTo.length > 0;
+}
+
+/**
+ * Start `count` workers (plus the TCP thread when transfers are allowed); the first started picks
+ * the port when it is 0, the rest join it. If one of those cannot bind the number the first got
+ * (another process holds it for the other protocol), all start again on a new port.
+ */
 export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgram' }, count: number, feed: ZoneFeed, log: Logger): Promise<WorkerPool> {
+  const tcpThread = wantsTcpThread(cfg);
+  const threads = count + (tcpThread ? 1 : 0);
+  const initOf = (index: number, port: number): WorkerInit => ({ cfg, port, index, ...threadRole(count, tcpThread, index) });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startThreads(threads, initOf, feed, log, { count, tcpThread, udpIo: cfg.udpIo, host: parseHostPort(cfg.dnsListen).host, port: parseHostPort(cfg.dnsListen).port });
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= PORT_ATTEMPTS) throw err instanceof PortTaken ? err.cause : err;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 10;
+
+/** A thread after the first failed to start on the port the first one picked (port 0). */
+class PortTaken extends Error {}
+
+interface PoolShape { count: number; tcpThread: boolean; udpIo: 'batch' | 'dgram'; host: string; port: number }
+
+async function startThreads(threads: number, initOf: (index: number, port: number) => WorkerInit, feed: ZoneFeed, log: Logger, shape: PoolShape): Promise<WorkerPool> {
   const workers: (Worker | undefined)[] = [];
   let stopping = false;
   let restarts = 0;
-  let port = parseHostPort(cfg.dnsListen).port;
+  let port = shape.port;
   let statsId = 0;
 
   const supervise = (index: number, worker: Worker): void => {
@@ -95,7 +150,7 @@ export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgr
   const restart = (index: number, delayMs: number): void => {
     const timer = setTimeout(() => {
       if (stopping) return;
-      spawn({ cfg, port, index }, feed).then(
+      spawn(initOf(index, port), feed).then(
         ({ worker: w }) => {
           restarts++;
           if (stopping) void w.terminate();
@@ -119,22 +174,26 @@ export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgr
     })));
   };
 
-  try {
-    for (let i = 0; i < count; i++) {
-      const started = await spawn({ cfg, port, index: i }, feed);
+  // The TCP thread (the last index) starts first: with port 0 it picks the number.
+  const order = shape.tcpThread ? [threads - 1, ...Array.from({ length: threads - 1 }, (_, i) => i)] : Array.from({ length: threads }, (_, i) => i);
+  for (const [n, i] of order.entries()) {
+    try {
+      const started = await spawn(initOf(i, port), feed);
       port = started.port;
       supervise(i, started.worker);
+    } catch (err) {
+      await close();
+      throw shape.port === 0 && n > 0 ? new PortTaken(`port ${port} taken`, { cause: err }) : err;
     }
-  } catch (err) {
-    await close();
-    throw err;
   }
-  log.info({ workers: count, port, udpIo: cfg.udpIo }, 'dns workers listening');
+  log.info({ workers: shape.count, tcpThread: shape.tcpThread, port, udpIo: shape.udpIo }, 'dns workers listening');
 
   return {
-    address: parseHostPort(cfg.dnsListen).host,
+    address: shape.host,
     port,
-    udpIo: cfg.udpIo,
+    udpIo: shape.udpIo,
+    udpThreads: shape.count,
+    tcpThread: shape.tcpThread,
     workers: () => workers.filter((w) => w !== undefined),
     restarts: () => restarts,
     close,

@@ -34,7 +34,14 @@ export interface DnsServerOptions {
   readonly udpIo?: UdpIo;
   /** Zone transfers, TSIG and NOTIFY; without it transfers are REFUSED and signed queries get BADKEY. */
   readonly transfer?: TransferConfig;
+  /**
+   * What this server listens on (default both). A thread serving only TCP takes the zone
+   * transfers off the threads that answer UDP (cli/worker-pool.ts).
+   */
+  readonly protocols?: Protocols;
 }
+
+export type Protocols = 'udp+tcp' | 'udp' | 'tcp';
 
 export interface TransferConfig {
   /** `--transfer-to`: who may transfer, and (single addresses) where NOTIFYs go. */
@@ -113,10 +120,36 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const handler = createHandler({ ...opts, lookup: opts.lookup ?? zoneLookup, log, xfr });
   const reusePort = opts.reusePort ?? false;
   const tcpOpts = { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.tcpMaxConnections, reusePort };
-  const addon = chooseUdpIo(opts.udpIo ?? 'auto', log);
+  const protocols = opts.protocols ?? 'udp+tcp';
+  const addon = protocols === 'tcp' ? null : chooseUdpIo(opts.udpIo ?? 'auto', log);
   const openUdp = async (): Promise<UdpListener & { stats?(): UdpStats }> => addon
     ? listenUdpBatch(addon, host, port, family, handler, log, reusePort, RECV_BUFFER)
     : listenUdp(host, port, family, handler, log, reusePort);
+  const serving = (udp: (UdpListener & { stats?(): UdpStats }) | null, tcp: TcpListener | null, boundPort: number): DnsServer => {
+    log.info({ address: formatHostPort(host, boundPort), protocols, udpIo: udp ? (addon ? 'batch' : 'dgram') : undefined }, `dns listening on ${protocols}`);
+    let closing: Promise<void> | null = null;
+    return {
+      address: host,
+      port: boundPort,
+      udpIo: addon ? 'batch' : 'dgram',
+      udpStats: () => udp?.stats?.(),
+      xfr: { active: () => xfr.active(), shared: () => xfr.shared(), notify: () => notifier?.stats() ?? null },
+      close: () => (closing ??= Promise.all([udp?.close(), tcp?.close(), notifier?.close()]).then(() => undefined)),
+    };
+  };
+  try {
+    if (protocols === 'tcp') {
+      const tcp = await listenTcp(host, port, handler, log, tcpOpts);
+      return serving(null, tcp, tcp.port);
+    }
+    if (protocols === 'udp') {
+      const udp = await openUdp();
+      return serving(udp, null, udp.port);
+    }
+  } catch (err) {
+    await notifier?.close();
+    throw err;
+  }
   // With port 0 the kernel picks the UDP port; TCP must then bind the same number, which
   // can be taken already, so try a few times.
   for (let attempt = 1; ; attempt++) {
@@ -129,15 +162,6 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       if (port !== 0 || attempt >= PORT_ATTEMPTS) { await notifier?.close(); throw err; }
       continue;
     }
-    log.info({ address: formatHostPort(host, udp.port), udpIo: addon ? 'batch' : 'dgram' }, 'dns listening on udp+tcp');
-    let closing: Promise<void> | null = null;
-    return {
-      address: host,
-      port: udp.port,
-      udpIo: addon ? 'batch' : 'dgram',
-      udpStats: () => udp.stats?.(),
-      xfr: { active: () => xfr.active(), shared: () => xfr.shared(), notify: () => notifier?.stats() ?? null },
-      close: () => (closing ??= Promise.all([udp.close(), tcp.close(), notifier?.close()]).then(() => undefined)),
-    };
+    return serving(udp, tcp, udp.port);
   }
 }

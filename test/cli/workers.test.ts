@@ -5,14 +5,16 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod, type V1Service } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ServeConfig } from '../../src/cli/config.ts';
 import { startLiveServe } from '../../src/cli/live.ts';
-import { startWorkerPool, workerCount, type WorkerPool } from '../../src/cli/worker-pool.ts';
+import { startWorkerPool, threadRole, threadsNote, workerCount, type WorkerPool } from '../../src/cli/worker-pool.ts';
 import { ZoneFeed, type ZoneMessage } from '../../src/cli/zone-feed.ts';
 import { releaseAgents } from '../../src/kube/client.ts';
 import { startLocalApi } from '../../src/local/api/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { toSlim } from '../../src/zone/project.ts';
 import type { SlimRecord } from '../../src/zone/records.ts';
-import { buildQuery, decode, udpExchange } from '../helpers/dns-client.ts';
+import dgram from 'node:dgram';
+import { buildQuery, decode, tcpExchange, udpExchange } from '../helpers/dns-client.ts';
+import { records, transfer } from '../dns/xfr-helpers.ts';
 import { pod, waitFor } from '../kube/helpers.ts';
 import { UDP_PATHS } from '../dns/udp-paths.ts';
 
@@ -86,6 +88,25 @@ describe('ZoneFeed', () => {
     // The namespace was still pending at attach: it comes again after the seed (applying is idempotent).
     expect(got.map((m) => m.ops.map((o) => o.op))).toEqual([['apply'], ['apply', 'apply', 'remove']]);
     expect(other.map((m) => m.ops.length)).toEqual([1, 1]);
+  });
+
+  it.each([
+    { count: 2, tcp: false, index: 0, want: { protocols: 'udp+tcp', notify: true } },
+    { count: 2, tcp: false, index: 1, want: { protocols: 'udp+tcp', notify: false } },
+    { count: 1, tcp: true, index: 0, want: { protocols: 'udp', notify: false } },
+    { count: 1, tcp: true, index: 1, want: { protocols: 'tcp', notify: true } },
+    { count: 3, tcp: true, index: 2, want: { protocols: 'udp', notify: false } },
+  ])('thread $index of $count, TCP thread $tcp: $want.protocols', ({ count, tcp, index, want }) => {
+    expect(threadRole(count, tcp, index)).toEqual(want);
+  });
+
+  it.each([
+    { p: {}, want: '' },
+    { p: { udpThreads: 1, tcpThread: false }, want: '' },
+    { p: { udpThreads: 2, tcpThread: false }, want: ' (2 workers)' },
+    { p: { udpThreads: 1, tcpThread: true }, want: ' (1 worker, TCP and zone transfers on a thread of their own)' },
+  ])('startup note $want', ({ p, want }) => {
+    expect(threadsNote(p)).toBe(want);
   });
 
   it('--workers 0 means one per available core', () => {
@@ -176,3 +197,59 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     await eventually(async () => (await answers(port, NAME)).every((a) => a === 'rcode 3'), 10_000, 'NXDOMAIN in every worker');
   });
 });
+
+describe('with --transfer-to, TCP and zone transfers on a thread of their own', () => {
+  let pool: WorkerPool | undefined;
+  let secondary: dgram.Socket | undefined;
+  afterEach(async () => { await pool?.close(); pool = undefined; secondary?.close(); secondary = undefined; });
+
+  it('the UDP worker never serves TCP; the TCP thread transfers, sends NOTIFY, and is restarted while UDP keeps answering', async () => {
+    // A fake secondary: it records NOTIFYs (opcode 4) and acknowledges them.
+    const notifies: number[] = [];
+    secondary = dgram.createSocket('udp4');
+    secondary.on('message', (m, from) => {
+      if (((m[2]! >> 3) & 0x0f) !== 4) return;
+      notifies.push(Date.now());
+      const ack = Buffer.from(m);
+      ack[2] = (ack[2]! | 0x80);
+      secondary!.send(ack, from.port, from.address);
+    });
+    await new Promise<void>((r) => secondary!.bind(0, '127.0.0.1', () => r()));
+    const feed = new ZoneFeed();
+    for (const o of [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, service('web'), pod('web-0', 'default', { app: 'web' }, true, '10.1.0.1')]) feed.apply(toSlim(o));
+    feed.markSynced();
+    feed.flush();
+    pool = await startWorkerPool({ ...cfgOf('--transfer-to', `127.0.0.1:${secondary.address().port}`), udpIo: 'dgram' }, 1, feed, silentLogger());
+    expect([pool.udpThreads, pool.tcpThread, pool.workers().length]).toEqual([1, true, 2]);
+
+    expect(await answers(pool.port, NAME)).toEqual(Array(24).fill('10.1.0.1'));
+    const [overTcp] = await tcpExchange(pool.port, [buildQuery(NAME, 1)]);
+    expect(decode(overTcp!).answers[0]?.address).toBe('10.1.0.1');
+    // Until its first serial is sealed (at the next second, zone/serial.ts) a thread answers SERVFAIL.
+    let axfr: ReturnType<typeof records> = [];
+    await eventually(async () => (axfr = (await transfer(pool!.port, buildQuery('cluster.local', 252))).flatMap(records)).length > 0, 3000, 'a sealed zone to transfer');
+    expect([axfr[0]?.type, axfr.at(-1)?.type]).toEqual([6, 6]);
+    expect(axfr.filter((r) => r.name === NAME && r.type === 1).map((r) => r.data)).toEqual([JSON.stringify({ address: '10.1.0.1' })]);
+
+    // A change is NOTIFYed (by the TCP thread: the UDP one has notify off).
+    const before = notifies.length;
+    feed.apply(toSlim(pod('web-0', 'default', { app: 'web' }, true, '10.1.0.2')));
+    feed.flush();
+    await eventually(async () => notifies.length > before, 5000, 'a NOTIFY for the change');
+
+    const tcpThread = pool.workers()[1]!;
+    await tcpThread.terminate();
+    // UDP is not on that thread: every query is still answered while it is down.
+    expect(await answers(pool.port, NAME)).toEqual(Array(24).fill('10.1.0.2'));
+    await waitFor(() => pool!.restarts() === 1 && pool!.workers().length === 2, 10_000, 'the TCP thread restarted');
+    await eventually(async () => {
+      try {
+        const [m] = await tcpExchange(pool!.port, [buildQuery(NAME, 1)]);
+        return decode(m!).answers[0]?.address === '10.1.0.2';
+      } catch {
+        return false;
+      }
+    }, 5000, 'TCP answered by the new thread');
+  });
+});
+
