@@ -109,7 +109,7 @@ export interface Opened {
 export async function openGet(kc: KubeConfig, path: string, query: Query, signal: AbortSignal): Promise<Opened> {
   const url = buildUrl(serverOf(kc), path, query);
   const t = await target(kc, url);
-  return new Promise<Opened>((resolve, reject) => {
+  const send = (retried: boolean): Promise<Opened> => new Promise<Opened>((resolve, reject) => {
     const req = t.mod.request(url, { ...t.options, signal }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
@@ -118,9 +118,16 @@ export async function openGet(kc: KubeConfig, path: string, query: Query, signal
       }
       readAll(res).then((body) => reject(toApiError(status, body)), reject);
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the server closed while idle: the GET never reached it (Node's
+      // documented keep-alive race), so it goes once more on a fresh connection. Seen between
+      // the pages of a 100,000-pod list, where it cost a relist from the start (bench/RESULTS.md).
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) send(true).then(resolve, reject);
+      else reject(err);
+    });
     req.end();
   });
+  return send(false);
 }
 
 function readAll(res: http.IncomingMessage): Promise<string> {

@@ -21,10 +21,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { getJson, isGone, isUnavailable, openGet, readLines, toApiError, type ApiError, type Query } from './client.ts';
+import { ApiError, getJson, isGone, isUnavailable, openGet, readLines, toApiError, type Query } from './client.ts';
 import { applyList, applyWatchEvent, objectKey, type KubeObject, type WatchEvent } from './store.ts';
 
 export { objectKey, type KubeObject };
+
+/** Tries per list page before the list fails and the informer backs off and starts over. */
+const PAGE_ATTEMPTS = 3;
 
 /** API objects arrive as untyped JSON; `transform` is where they become typed (and slim). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,6 +64,8 @@ export interface InformerStats {
   errors: number;
   /** Handler exceptions caught. */
   handlerErrors: number;
+  /** List pages asked for again after failing in transit. */
+  pageRetries: number;
   /** ms epoch of the last moment the cache was known in sync (list done, watch open, event). */
   lastSyncAt: number | undefined;
   /** ms epoch of the last watch event (incl. bookmarks). */
@@ -93,7 +98,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const handlers = { add: [] as ChangeHandler<T>[], update: [] as ChangeHandler<T>[], delete: [] as ChangeHandler<T>[] };
   const syncedHandlers: (() => void)[] = [];
-  const stats: InformerStats = { restarts: 0, relists: 0, errors: 0, handlerErrors: 0, lastSyncAt: undefined, lastEventAt: undefined, objects: 0 };
+  const stats: InformerStats = { restarts: 0, relists: 0, errors: 0, handlerErrors: 0, pageRetries: 0, lastSyncAt: undefined, lastEventAt: undefined, objects: 0 };
   let cache = new Map<string, T>();
   // Namespace -> key -> object: controllers read one namespace per sync, not the whole cache.
   let byNamespace = new Map<string, Map<string, T>>();
@@ -137,13 +142,33 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     }
   }
 
+  type Page = { metadata?: { resourceVersion?: string; continue?: string }; items?: RawObject[] };
+  /**
+   * One page of the list. A page that fails in transit (a reset or a cut body; not an API error)
+   * is asked for again with the same continue token, which stays valid until the API server
+   * compacts past it (then 410, and the list starts over): a dropped connection late in a big
+   * list does not cost the pages already read.
+   */
+  async function listPage(q: Query): Promise<Page> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await getJson<Page>(opts.kc, opts.path, q, abort.signal);
+      } catch (err) {
+        if (err instanceof ApiError || abort.signal.aborted || attempt >= PAGE_ATTEMPTS) throw err;
+        stats.pageRetries++;
+        log.info({ err: String(err), attempt, continue: Boolean(q.continue) }, 'list page failed in transit; asking for it again');
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+
   async function relist(): Promise<void> {
     const items: T[] = [];
     let listRv = '';
     let cont: string | undefined;
     do {
       const q: Query = { limit: opts.pageSize ?? 500, continue: cont, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
-      const page = await getJson<{ metadata?: { resourceVersion?: string; continue?: string }; items?: RawObject[] }>(opts.kc, opts.path, q, abort.signal);
+      const page = await listPage(q);
       if (!cont) listRv = page.metadata?.resourceVersion ?? '';
       for (const raw of page.items ?? []) {
         const obj = safeTransform(raw);

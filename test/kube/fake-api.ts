@@ -59,6 +59,11 @@ export class FakeApi {
   goneAsHttp = false;
   /** Next N requests fail with HTTP 500. */
   failNext = 0;
+  /** Next N list pages asked for with a continue token send half a body, then the connection is cut. */
+  cutNextPage = 0;
+  /** Next N requests that arrive on a kept-alive connection get it closed instead of an answer (the keep-alive race). */
+  resetReused = 0;
+  private readonly served = new WeakMap<object, number>();
   /** Resources (e.g. '/apis/apps/v1/statefulsets') answered with 403 Forbidden, as RBAC would. */
   readonly forbidden = new Set<string>();
   requests: string[] = [];
@@ -158,6 +163,13 @@ export class FakeApi {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.push(url.pathname + url.search);
+    const before = this.served.get(req.socket) ?? 0;
+    this.served.set(req.socket, before + 1);
+    if (before > 0 && this.resetReused > 0) {
+      this.resetReused--;
+      req.socket.destroy();
+      return;
+    }
     const route = parseRoute(url.pathname);
     if (this.failNext > 0) {
       this.failNext--;
@@ -180,8 +192,15 @@ export class FakeApi {
     const offset = Number(q.get('continue') ?? 0);
     const items = all.slice(offset, offset + limit);
     const more = offset + limit < all.length;
+    const body = JSON.stringify({ kind: 'List', metadata: { resourceVersion: String(this.rv), continue: more ? String(offset + limit) : undefined }, items });
+    if (offset > 0 && this.cutNextPage > 0) {
+      this.cutNextPage--;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.write(body.slice(0, body.length >> 1), () => res.destroy());
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: String(this.rv), continue: more ? String(offset + limit) : undefined }, items }));
+    res.end(body);
   }
 
   private watch(res: http.ServerResponse, route: Route, q: URLSearchParams): void {

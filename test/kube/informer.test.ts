@@ -39,6 +39,24 @@ describe('informer against a fake API', () => {
 
   const names = (inf: Informer<Obj>): string[] => inf.list().map((o) => o.metadata.name).sort();
 
+  it.each([
+    { name: 'a page cut mid-body is asked for again with its continue token', set: (a: FakeApi) => { a.cutNextPage = 1; }, pageRetries: 1 },
+    { name: 'a kept-alive connection closed under a request: the GET is sent once more', set: (a: FakeApi) => { a.resetReused = 1; }, pageRetries: 0 },
+  ])('$name, and the list goes on without starting over', async ({ set, pageRetries }) => {
+    for (const n of ['a', 'b', 'c', 'd', 'e']) api.put(PODS, pod(n));
+    set(api);
+    const { inf } = make({ pageSize: 2 });
+    inf.start();
+    await waitFor(() => inf.hasSynced(), 5000, 'sync');
+    expect(names(inf)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const lists = api.requests.filter((r) => r.startsWith(PODS) && !r.includes('watch=true'));
+    // The first page once; one of the later pages twice (the failed try and the retry).
+    expect(lists.filter((r) => !r.includes('continue=')).length).toBe(1);
+    expect(lists.length).toBe(4);
+    expect(inf.stats().pageRetries).toBe(pageRetries);
+    expect(inf.stats().errors).toBe(0);
+  });
+
   it('lists in pages, syncs once, then sees creates, updates and deletes', async () => {
     for (const n of ['a', 'b', 'c', 'd', 'e']) api.put(PODS, pod(n));
     const { inf, log } = make({ pageSize: 2 });
