@@ -14,6 +14,8 @@ export interface Crash { t: number; proc: string; code: number | null; signal: s
 export class Proc {
   child: ChildProcess | undefined;
   out = '';
+  /** The first 20,000 characters printed since start(). */
+  head = '';
   /** Exits the soak caused (kill -9) are expected; any other is a crash. */
   private expectExit = false;
   restarts = 0;
@@ -33,11 +35,19 @@ export class Proc {
 
   start(): void {
     this.out = '';
+    this.head = '';
     this.expectExit = false;
     const child = spawn(process.execPath, [join(REPO, 'bin/ordinal.js'), ...this.args], {
       cwd: REPO, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const keep = (b: Buffer): void => { this.out = (this.out + b.toString('utf8')).slice(-20_000); };
+    // The tail for crash reports, and the head for startup lines: a restarted `ordinal local`
+    // prints a line per pod it finds right after its banner, which pushed the banner out of a
+    // tail-only buffer before waitFor looked (the 60-minute run's fault 38).
+    const keep = (b: Buffer): void => {
+      const text = b.toString('utf8');
+      if (this.head.length < 20_000) this.head += text.slice(0, 20_000 - this.head.length);
+      this.out = (this.out + text).slice(-20_000);
+    };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     child.on('exit', (code, signal) => {
@@ -48,7 +58,7 @@ export class Proc {
 
   async waitFor(re: RegExp, ms: number): Promise<void> {
     const end = Date.now() + ms;
-    while (!re.test(this.out)) {
+    while (!re.test(this.head) && !re.test(this.out)) {
       if (Date.now() > end) throw new Error(`${this.name} did not print ${re} in ${ms} ms; output:\n${this.out.slice(-3000)}`);
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`${this.name} exited: ${this.out.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
