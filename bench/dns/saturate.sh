@@ -5,6 +5,7 @@
 # Server CPU per query comes from /proc/PID/task/*/schedstat (loadgen -P).
 #
 #   bench/dns/saturate.sh [RUNS] [SECONDS] [MIX]     MIX: pods (default) | srv100e | mixe
+#   QPS=195000 bench/dns/saturate.sh ...              fixed rate (open loop) instead of max mode
 # Needs `bench/dns/run.sh gen` first (manifests, zone file and query files in bench/out).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -75,6 +76,6 @@ for s in "${SERVERS[@]}"; do wait_ready "${SPORT[$s]}"; done
 
 for n in $(seq 1 "$RUNS"); do
   for s in "${SERVERS[@]}"; do
-    echo "run=$n server=$s mix=$MIX $(taskset -c 0 timeout $((SECS + 20)) "$LG" -s 127.0.0.1 -p "${SPORT[$s]}" "${QARGS[@]}" -l "$SECS" -c 4 -w 256 -P "${PID[$s]}")"
+    echo "run=$n server=$s mix=$MIX${QPS:+ qps_target=$QPS} $(taskset -c 0 timeout $((SECS + 20)) "$LG" -s 127.0.0.1 -p "${SPORT[$s]}" "${QARGS[@]}" -l "$SECS" -c 4 -w 256 ${QPS:+-Q "$QPS"} -P "${PID[$s]}")"
   done
 done
