@@ -78,6 +78,16 @@ export class Churn {
     }
   }
 
+  /** A release (unflip, node back): done when the write went through or the object is gone (404). */
+  private async release(what: string, fn: () => Promise<unknown>): Promise<boolean> {
+    let gone = false;
+    const r = await this.write(what, () => fn().catch((err: unknown) => {
+      if ((err as { code?: number }).code === 404) { gone = true; return true; }
+      throw err;
+    }));
+    return gone || r !== undefined;
+  }
+
   /** The namespace, the 100-peer sets' Services and sets (Parallel, so they come up quickly). */
   async setup(bigSets: number, peers: number): Promise<void> {
     await this.core.createNamespace({ body: { metadata: { name: NS } } }).catch(() => undefined);
@@ -138,10 +148,12 @@ export class Churn {
       await this.setReplicas(s.name, 'deleted', () => this.apps.deleteNamespacedStatefulSet({ name: s.name, namespace: NS }), 'delete-set');
     } else if (x < 0.65 && pods.length > 0) {
       const p = r.pick(pods);
-      const unflip = this.flipped.has(p.name);
-      const body = { metadata: { annotations: { 'sim.ordinal.dev/ready': unflip ? null : 'false' } } };
-      if (await this.write('ready-flip', () => this.core.patchNamespacedPod({ name: p.name, namespace: NS, body }, MERGE))) {
-        if (unflip) this.flipped.delete(p.name); else this.flipped.add(p.name);
+      if (this.flipped.has(p.name)) await this.unflip(p.name);
+      else {
+        // Held from the attempt on (as node-lost above): a hold that seemed refused may be applied.
+        this.flipped.add(p.name);
+        const body = { metadata: { annotations: { 'sim.ordinal.dev/ready': 'false' } } };
+        await this.write('ready-flip', () => this.core.patchNamespacedPod({ name: p.name, namespace: NS, body }, MERGE));
       }
     } else if (x < 0.8 && pods.length > 0) {
       const p = r.pick(pods);
@@ -153,10 +165,12 @@ export class Churn {
     for (const name of [...this.flipped]) if (r.chance(0.1)) await this.unflip(name);
   }
 
+  // Released only once the write went through: a release refused by a fault (a full disk
+  // answers 507) is tried again later, and never forgotten while the pod stays held or the node
+  // lost (which left a node's 24 pods unready for good after a disk-full fault, in the e2e soak).
   private async unflip(name: string): Promise<void> {
     const body = { metadata: { annotations: { 'sim.ordinal.dev/ready': null } } };
-    await this.write('ready-flip', () => this.core.patchNamespacedPod({ name, namespace: NS, body }, MERGE));
-    this.flipped.delete(name);
+    if (await this.release('ready-flip', () => this.core.patchNamespacedPod({ name, namespace: NS, body }, MERGE))) this.flipped.delete(name);
   }
 
   private async nodeOp(): Promise<void> {
@@ -165,8 +179,10 @@ export class Churn {
     const [lostNode, since] = [...this.lost][0] ?? [];
     if (lostNode === undefined) {
       const n = r.pick(this.nodes);
-      await this.write('node-lost', () => this.core.patchNode({ name: n, body: { metadata: { annotations: { 'sim.ordinal.dev/lost': 'true' } } } }, MERGE));
+      // Remembered even when the write seemed refused: it may have been applied (a kill -9 with the
+      // answer in flight), and bringing back a node that was not lost is harmless.
       this.lost.set(n, now);
+      await this.write('node-lost', () => this.core.patchNode({ name: n, body: { metadata: { annotations: { 'sim.ordinal.dev/lost': 'true' } } } }, MERGE));
       return;
     }
     if (now - since! < 8000) return;
@@ -180,14 +196,13 @@ export class Churn {
   }
 
   private async nodeBack(n: string): Promise<void> {
-    await this.write('node-back', () => this.core.patchNode({ name: n, body: { metadata: { annotations: { 'sim.ordinal.dev/lost': null } } } }, MERGE));
-    this.lost.delete(n);
+    if (await this.release('node-back', () => this.core.patchNode({ name: n, body: { metadata: { annotations: { 'sim.ordinal.dev/lost': null } } } }, MERGE))) this.lost.delete(n);
   }
 
   /** Before measuring reconvergence: every node back, every pod released. */
   async quiesce(): Promise<void> {
     for (const n of [...this.lost.keys()]) await this.nodeBack(n);
     for (const p of [...this.flipped]) await this.unflip(p);
-    // A released pod or node whose write failed (API down) is retried on the next quiesce.
+    // A release whose write failed (API down, disk full) is retried on the next quiesce.
   }
 }
