@@ -21,6 +21,18 @@ export class Invariants {
   private readonly unreadySince = new Map<string, number>();
   private readonly claimUid = new Map<string, string>();
   private readonly pendingClaims: { t: number; claims: string[]; pod: string }[] = [];
+  /** The last pod events per set, told with a violation: what the oracle saw just before it. */
+  private readonly trail = new Map<string, string[]>();
+  private readonly start = Date.now();
+
+  private remember(type: string, p: PodView): string {
+    const setKey = `${p.ns}/${p.set}`;
+    const t = this.trail.get(setKey) ?? [];
+    t.push(`${((Date.now() - this.start) / 1000).toFixed(3)}s ${type} ${p.name} ${p.uid.slice(0, 8)}${p.ready ? ' ready' : ''}${p.terminating ? ' terminating' : ''}`);
+    if (t.length > 8) t.shift();
+    this.trail.set(setKey, t);
+    return setKey;
+  }
 
   private flag(kind: Violation['kind'], detail: string): void {
     this.violations.push({ t: Date.now(), kind, detail });
@@ -34,6 +46,7 @@ export class Invariants {
   podEvent(type: string, p: PodView, before: ClusterView): void {
     this.checked++;
     const k = `${p.ns}/${p.name}`;
+    const setKey = p.set === '' ? '' : this.remember(type, p);
     const prev = before.pods.get(k);
     if (prev?.ready && (!p.ready || p.terminating)) this.unreadySince.set(p.uid, Date.now());
     if (type === 'DELETED') { this.liveUid.delete(k); return; }
@@ -48,7 +61,7 @@ export class Invariants {
         const q = before.pods.get(`${p.ns}/${p.set}-${j}`);
         const recentlyReady = q !== undefined && now - (this.unreadySince.get(q.uid) ?? -Infinity) < GRACE_MS;
         if (!q || ((!q.ready || q.terminating) && !recentlyReady)) {
-          this.flag('ordered-ready', `${k} created while ${p.set}-${j} was ${q ? (q.terminating ? 'terminating' : 'not ready') : 'missing'}`);
+          this.flag('ordered-ready', `${k} created while ${p.set}-${j} was ${q ? (q.terminating ? 'terminating' : 'not ready') : 'missing'}; last events of the set: ${(this.trail.get(setKey) ?? []).join(', ')}`);
           break;
         }
       }
