@@ -244,9 +244,9 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
 }
 
 function parseLocal(v: Values): LocalOptions {
-  const dur = (flag: string, dflt: number): number => {
+  const dur = (flag: string, dflt: number, maxMs = 86_400_000): number => {
     const t = str(v, flag);
-    return t === undefined ? dflt : wrap(flag, () => parseDuration(t, 0, 86_400_000));
+    return t === undefined ? dflt : wrap(flag, () => parseDuration(t, 0, maxMs));
   };
   const nodes = str(v, 'nodes');
   const dataDir = str(v, 'data-dir') ?? '.ordinal';
@@ -258,8 +258,8 @@ function parseLocal(v: Values): LocalOptions {
     readyDelayMs: dur('ready-delay', 1000),
     nodeGracePeriodMs: dur('node-grace-period', 40_000),
     apiBindAny: v['api-bind-any'] === true,
-    // kube-apiserver's default; up to 30 days, as a lease of an etcd that is never compacted would be absurd beyond.
-    eventTtlMs: str(v, 'event-ttl') === undefined ? 3_600_000 : wrap('event-ttl', () => parseDuration(str(v, 'event-ttl')!, 0, 30 * 86_400_000)),
+    // kube-apiserver's default (1h), up to 30 days.
+    eventTtlMs: dur('event-ttl', 3_600_000, 30 * 86_400_000),
   };
 }
 

@@ -111,9 +111,10 @@ export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgr
   const tcpThread = wantsTcpThread(cfg);
   const threads = count + (tcpThread ? 1 : 0);
   const initOf = (index: number, port: number): WorkerInit => ({ cfg, port, index, ...threadRole(count, tcpThread, index) });
+  const { host, port } = parseHostPort(cfg.dnsListen);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startThreads(threads, initOf, feed, log, { count, tcpThread, udpIo: cfg.udpIo, host: parseHostPort(cfg.dnsListen).host, port: parseHostPort(cfg.dnsListen).port });
+      return await startThreads(threads, initOf, feed, log, { count, tcpThread, udpIo: cfg.udpIo, host, port });
     } catch (err) {
       if (!(err instanceof PortTaken) || attempt >= PORT_ATTEMPTS) throw err instanceof PortTaken ? err.cause : err;
     }

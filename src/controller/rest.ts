@@ -8,7 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ApiError, buildUrl, toApiError } from '../kube/client.ts';
+import { ApiError, buildUrl, isStaleSocket, toApiError } from '../kube/client.ts';
 
 export interface Api {
   get<T>(path: string): Promise<T>;
@@ -51,9 +51,7 @@ export function kubeApi(kc: KubeConfig): Api {
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        // A kept-alive connection the server closed while idle: the request never reached it
-        // (Node's documented keep-alive race), so it is sent once more on a fresh connection.
-        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') send(true).then(resolve, reject);
+        if (!retried && isStaleSocket(req, err)) send(true).then(resolve, reject);
         else reject(err);
       });
       req.end(payload);

@@ -28,6 +28,15 @@ export function isGone(err: unknown): boolean {
   return err instanceof ApiError && err.code === 410;
 }
 
+/**
+ * A request that met Node's documented keep-alive race: the server closed the kept-alive
+ * connection while it was idle, so the request never reached it and is safe to send once more
+ * on a fresh connection (the callers resend at most once).
+ */
+export function isStaleSocket(req: http.ClientRequest, err: NodeJS.ErrnoException): boolean {
+  return req.reusedSocket && err.code === 'ECONNRESET';
+}
+
 /** 403 (RBAC forbids) or 404 (the API group is not served): retrying will not help. */
 export function isUnavailable(err: unknown): err is ApiError {
   return err instanceof ApiError && (err.code === 403 || err.code === 404);
@@ -119,10 +128,8 @@ export async function openGet(kc: KubeConfig, path: string, query: Query, signal
       readAll(res).then((body) => reject(toApiError(status, body)), reject);
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      // A kept-alive connection the server closed while idle: the GET never reached it (Node's
-      // documented keep-alive race), so it goes once more on a fresh connection. Seen between
-      // the pages of a 100,000-pod list, where it cost a relist from the start (bench/RESULTS.md).
-      if (!retried && req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) send(true).then(resolve, reject);
+      // Seen between the pages of a 100,000-pod list, where it cost a relist from the start.
+      if (!retried && isStaleSocket(req, err) && !signal.aborted) send(true).then(resolve, reject);
       else reject(err);
     });
     req.end();

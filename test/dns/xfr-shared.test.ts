@@ -37,9 +37,12 @@ async function settled(s: Served): Promise<void> {
   while (s.server.xfr.active() > 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
 }
 
-async function connect(port: number): Promise<net.Socket> {
+/** A client that asks for `query` and then reads nothing: its transfer stalls mid-way. */
+async function stalledTransfer(port: number, query: Buffer): Promise<net.Socket> {
   const sock = net.connect({ port, host: '127.0.0.1' });
   await new Promise((r) => sock.once('connect', r));
+  sock.pause();
+  sock.write(frame(query));
   return sock;
 }
 
@@ -123,9 +126,7 @@ describe('shared AXFR encoding', () => {
     // 10 named ports: a zone too big for the kernel's socket buffers, so a paused reader stays mid-transfer.
     served = await serve(10_000, {}, 20_000, 10);
     const s = served;
-    const slow = await connect(s.server.port);
-    slow.pause();
-    slow.write(frame(axfr(ZONE, 0x0101)));
+    const slow = await stalledTransfer(s.server.port, axfr(ZONE, 0x0101));
     const t0 = Date.now();
     while (s.server.xfr.shared() === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 100));
@@ -158,9 +159,7 @@ describe('shared AXFR encoding', () => {
   it('a stalled client closed by the idle timeout lets go of its encoding', async () => {
     served = await serve(10_000, {}, 300, 10);
     const s = served;
-    const sock = await connect(s.server.port);
-    sock.pause();
-    sock.write(frame(axfr()));
+    const sock = await stalledTransfer(s.server.port, axfr());
     await new Promise((r) => setTimeout(r, 150));
     expect([s.server.xfr.active(), s.server.xfr.shared()]).toEqual([1, 1]);
     // Superseded while still held by the stalled transfer: kept until the transfer ends.

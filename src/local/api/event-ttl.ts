@@ -46,10 +46,10 @@ export class EventExpiry {
     this.now = now;
     // Events restored from the log, oldest first, so that the Map stays in deadline order.
     const found: Entry[] = [];
+    const t = now();
     for (const resource of EVENT_RESOURCES) {
       for (const o of store.list(resource)) {
-        const at = lastWritten(o) ?? now();
-        found.push({ resource, ns: o.metadata.namespace, name: o.metadata.name!, deadline: Math.min(at, now()) + ttlMs });
+        found.push({ resource, ns: o.metadata.namespace, name: o.metadata.name!, deadline: Math.min(lastWritten(o) ?? t, t) + ttlMs });
       }
     }
     found.sort((a, b) => a.deadline - b.deadline);
