@@ -68,7 +68,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const crashes: Crash[] = [];
   const taken = new Set<number>();
   const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
-  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', 'warn'];
+  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn'];
   const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
     '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common], crashes);
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -4,7 +4,7 @@
  * soak did not cause is a crash. RSS and open fds are read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '../..');
@@ -28,7 +28,9 @@ export class Proc {
     this.name = name;
     this.args = args;
     this.crashes = crashes;
-    this.logPath = undefined;
+    // SOAK_LOG_DIR keeps each process's whole output, for digging into a failed run.
+    const dir = process.env['SOAK_LOG_DIR'];
+    this.logPath = dir ? join(dir, `${name.replaceAll(' ', '-')}.log`) : undefined;
   }
 
   get pid(): number | undefined { return this.child?.pid; }
@@ -47,6 +49,7 @@ export class Proc {
       const text = b.toString('utf8');
       if (this.head.length < 20_000) this.head += text.slice(0, 20_000 - this.head.length);
       this.out = (this.out + text).slice(-20_000);
+      if (this.logPath) appendFileSync(this.logPath, text);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);

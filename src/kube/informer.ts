@@ -11,7 +11,9 @@
  *   exponential backoff — forever, until `stop()` (unlike client-node 2.0.1, §5.2);
  * - handlers run synchronously; one that throws is logged and counted, nothing else;
  * - with `onUnavailable`, an optional resource that answers 403 Forbidden (RBAC) or 404 Not Found
- *   (API group not served) ends the informer instead: it counts as synced with what it had.
+ *   (API group not served) ends the informer instead: it counts as synced with what it had;
+ * - after the process was frozen (SIGSTOP, a paused VM, a suspended laptop) the watch in flight
+ *   is reopened from its resourceVersion at once: it may have come back stalled (freeze.ts).
  *
  * Usage:
  *   const inf = createInformer<V1Pod>({ kc, path: '/api/v1/pods', log, name: 'pods' });
@@ -21,6 +23,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { processFreezes, type FreezeSignal } from './freeze.ts';
 import { ApiError, getJson, isGone, isUnavailable, openGet, readLines, toApiError, type Query } from './client.ts';
 import { applyList, applyWatchEvent, objectKey, type KubeObject, type WatchEvent } from './store.ts';
 
@@ -53,6 +56,8 @@ export interface InformerOptions<T extends KubeObject> {
   watchTimeoutSeconds?: [number, number];
   /** For a resource the caller can do without: a 403/404 stops the informer as synced, and calls this once. */
   onUnavailable?: (err: ApiError) => void;
+  /** Where freezes of the process are heard of (tests inject one); the process-wide detector by default. */
+  freezes?: FreezeSignal;
 }
 
 export interface InformerStats {
@@ -66,6 +71,8 @@ export interface InformerStats {
   handlerErrors: number;
   /** List pages asked for again after failing in transit. */
   pageRetries: number;
+  /** Lists or watches reopened because the process had been frozen. */
+  thaws: number;
   /** ms epoch of the last moment the cache was known in sync (list done, watch open, event). */
   lastSyncAt: number | undefined;
   /** ms epoch of the last watch event (incl. bookmarks). */
@@ -98,7 +105,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const handlers = { add: [] as ChangeHandler<T>[], update: [] as ChangeHandler<T>[], delete: [] as ChangeHandler<T>[] };
   const syncedHandlers: (() => void)[] = [];
-  const stats: InformerStats = { restarts: 0, relists: 0, errors: 0, handlerErrors: 0, pageRetries: 0, lastSyncAt: undefined, lastEventAt: undefined, objects: 0 };
+  const stats: InformerStats = { restarts: 0, relists: 0, errors: 0, handlerErrors: 0, pageRetries: 0, thaws: 0, lastSyncAt: undefined, lastEventAt: undefined, objects: 0 };
   let cache = new Map<string, T>();
   // Namespace -> key -> object: controllers read one namespace per sync, not the whole cache.
   let byNamespace = new Map<string, Map<string, T>>();
@@ -119,6 +126,17 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   let loop: Promise<void> | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  let unfreeze: (() => void) | undefined;
+  /** Set when a freeze aborted the request in flight: reopen at once, no backoff, no error. */
+  let thawed: number | undefined;
+
+  function onThaw(frozenMs: number): void {
+    if (!running) return;
+    thawed = frozenMs;
+    stats.thaws++;
+    abort.abort(new Error('process was frozen'));
+    wake?.();
+  }
 
   function safeCall(what: string, fn: () => void): void {
     try {
@@ -258,6 +276,12 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
         if (healthy) gone = 0;
       } catch (err) {
         if (!running) break;
+        if (thawed !== undefined) {
+          log.info({ frozenMs: Math.round(thawed), rv }, 'process was frozen; reopening the watch from its resourceVersion');
+          thawed = undefined;
+          abort = new AbortController();
+          continue;
+        }
         if (opts.onUnavailable && isUnavailable(err)) {
           giveUp(err, opts.onUnavailable);
           break;
@@ -274,7 +298,8 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
         }
         attempt++;
       }
-      if (running && attempt > 0) await sleep(backoffDelay(attempt, backoff));
+      if (running && attempt > 0 && thawed === undefined) await sleep(backoffDelay(attempt, backoff));
+      thawed = undefined;
       abort = new AbortController();
     }
   }
@@ -304,6 +329,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
       running = true;
       abort = new AbortController();
       loop = run();
+      unfreeze = (opts.freezes ?? processFreezes).subscribe(onThaw);
       if (opts.resyncMs) {
         resyncTimer = setInterval(resync, opts.resyncMs);
         resyncTimer.unref();
@@ -311,6 +337,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     },
     async stop(): Promise<void> {
       running = false;
+      unfreeze?.();
       if (resyncTimer) clearInterval(resyncTimer);
       abort.abort(new Error('informer stopped'));
       wake?.();

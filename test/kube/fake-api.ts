@@ -63,12 +63,15 @@ export class FakeApi {
   cutNextPage = 0;
   /** Next N requests that arrive on a kept-alive connection get it closed instead of an answer (the keep-alive race). */
   resetReused = 0;
+  /** Open watches stop getting events but stay connected: a stream stalled below HTTP (a frozen reader's TCP backing off). */
+  stallWatches = false;
   private readonly served = new WeakMap<object, number>();
   /** Resources (e.g. '/apis/apps/v1/statefulsets') answered with 403 Forbidden, as RBAC would. */
   readonly forbidden = new Set<string>();
   requests: string[] = [];
   private readonly objects = new Map<string, Map<string, Obj>>();
   private readonly events = new Map<string, Event[]>();
+  private stalled = new Set<unknown>();
   private readonly watchers = new Set<{ res: http.ServerResponse; route: Route; q: URLSearchParams }>();
   private server: http.Server | undefined;
   port = 0;
@@ -146,8 +149,9 @@ export class FakeApi {
     const list = this.events.get(resource) ?? [];
     list.push(ev);
     this.events.set(resource, list);
+    if (this.stallWatches) this.stalled = new Set([...this.stalled, ...this.watchers]);
     for (const w of this.watchers) {
-      if (w.route.resource === resource) this.send(w, ev);
+      if (w.route.resource === resource && !this.stalled.has(w)) this.send(w, ev);
     }
   }
 

@@ -60,7 +60,7 @@ describe('http endpoint', () => {
     metrics.onQuery(33, 3, 30);
     metrics.onQuery(65280, 2, 2000); // private-use type → 'other'
     metrics.observeProgramming(0.003);
-    const stats: InformerStats = { restarts: 2, relists: 1, errors: 3, handlerErrors: 0, pageRetries: 0, lastSyncAt: Date.now() - 5000, lastEventAt: undefined, objects: 7 };
+    const stats: InformerStats = { restarts: 2, relists: 1, errors: 3, handlerErrors: 0, pageRetries: 0, thaws: 0, lastSyncAt: Date.now() - 5000, lastEventAt: undefined, objects: 7 };
     metrics.trackInformer('pods', { stats: () => stats });
     metrics.trackZone(() => ({ names: 12, records: 30 }));
     const { status, body } = await get(s, '/metrics');

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { createInformer, type Informer, type InformerOptions } from '../../src/kube/informer.ts';
 import { releaseAgents } from '../../src/kube/client.ts';
+import type { FreezeSignal, Thaw } from '../../src/kube/freeze.ts';
 import { FakeApi, type Obj } from './fake-api.ts';
 import { pod, waitFor } from './helpers.ts';
 
@@ -96,6 +97,31 @@ describe('informer against a fake API', () => {
     expect(inf.stats().relists).toBe(0);
     expect(inf.stats().restarts).toBeGreaterThanOrEqual(1);
     expect(log).toEqual(['add a', 'add b', 'add c']);
+  });
+
+  it('reopens a stalled watch from its resourceVersion at once after the process was frozen', async () => {
+    let thaw: Thaw | undefined;
+    const freezes: FreezeSignal = { subscribe: (fn) => { thaw = fn; return () => { thaw = undefined; }; } };
+    api.put(PODS, pod('a'));
+    const { inf, log } = make({ freezes, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    api.stallWatches = true;
+    api.put(PODS, pod('b'));
+    api.stallWatches = false;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(inf.get('default/b')).toBeUndefined(); // the stream is stalled: nothing errors, nothing comes
+    const started = Date.now();
+    thaw!(30_000);
+    await waitFor(() => inf.get('default/b'), 5000, 'b after the thaw');
+    // At once: not after a backoff (a minute here), and not as an error.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(api.requests.filter((r) => r.includes('watch=true')).at(-1)).toContain('resourceVersion=2');
+    expect(inf.stats()).toMatchObject({ thaws: 1, errors: 0, relists: 0 });
+    expect(log).toEqual(['add a', 'add b']);
+    await inf.stop();
+    expect(thaw).toBeUndefined(); // stop() unsubscribes
   });
 
   it.each([

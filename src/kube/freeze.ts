@@ -1,0 +1,76 @@
+/**
+ * @module Noticing that this process was frozen: SIGSTOP, a paused container or VM, a cgroup
+ * freezer, a laptop that slept. A frozen process's watch connections may come back stalled:
+ * while it did not read, its receive buffer filled, and the sender's zero-window probes and
+ * retransmissions back off exponentially (RFC 6298 section 5.5, RFC 9293 section 3.8.6.1), so the
+ * events queued on the other side can take tens of seconds to start flowing again, and nothing
+ * errors meanwhile. The soak saw a replica answer 15 s of stale records after a 30-s SIGSTOP,
+ * until its watches were cut. A fresh watch from the last resourceVersion costs one request and
+ * loses nothing, so after a freeze the informers reopen theirs at once (informer.ts).
+ *
+ * A timer ticks; a tick far later than due means the whole process stood still. Both clocks are
+ * read: the monotonic one keeps running across SIGSTOP but not across system suspend, the wall
+ * clock does both (and a step of the wall clock costs at most one needless reopen).
+ */
+
+/** Called after a freeze with how long the process stood still. */
+export type Thaw = (frozenMs: number) => void;
+
+export interface FreezeSignal {
+  /** Call `fn` after each freeze from now on; returns the unsubscribe. */
+  subscribe(fn: Thaw): () => void;
+}
+
+export interface Clock { mono(): number; wall(): number }
+
+const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now() };
+
+/** How late a tick came beyond its interval, by whichever clock saw more time pass. */
+export function lateness(prev: { mono: number; wall: number }, now: { mono: number; wall: number }, tickMs: number): number {
+  return Math.max(now.mono - prev.mono, now.wall - prev.wall) - tickMs;
+}
+
+export interface FreezeOptions {
+  tickMs?: number;
+  /** A tick this much later than due counts as a freeze. An event loop blocked this long is one too. */
+  thresholdMs?: number;
+  clock?: Clock;
+}
+
+/** A freeze detector: its timer runs (unref'd) only while someone is subscribed. */
+export function freezeSignal(opts: FreezeOptions = {}): FreezeSignal {
+  const tickMs = opts.tickMs ?? 1000;
+  const thresholdMs = opts.thresholdMs ?? 3000;
+  const clock = opts.clock ?? systemClock;
+  const subscribers = new Set<Thaw>();
+  let timer: NodeJS.Timeout | undefined;
+  let prev = { mono: 0, wall: 0 };
+  const read = (): { mono: number; wall: number } => ({ mono: clock.mono(), wall: clock.wall() });
+  const tick = (): void => {
+    const now = read();
+    const late = lateness(prev, now, tickMs);
+    prev = now;
+    if (late < thresholdMs) return;
+    for (const fn of [...subscribers]) fn(late + tickMs);
+  };
+  return {
+    subscribe(fn) {
+      subscribers.add(fn);
+      if (!timer) {
+        prev = read();
+        timer = setInterval(tick, tickMs);
+        timer.unref();
+      }
+      return () => {
+        subscribers.delete(fn);
+        if (subscribers.size === 0 && timer) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+  };
+}
+
+/** The process-wide detector every informer subscribes to by default. */
+export const processFreezes: FreezeSignal = freezeSignal();
