@@ -187,14 +187,15 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
       }
     })();
 
-    const chunks: { minute: number; hist: Hist; start: number; end: number }[] = [];
+    const chunks: { minute: number; hist: Hist; udp: Hist; tcp: Hist; start: number; end: number }[] = [];
     const perf = { sent: 0, completed: 0, lost: 0 };
     // dnsperf runs in 15 s chunks, so the minutes' percentiles can leave out the chunks a fault overlapped.
     for (let m = 0; m < cfg.minutes; m++) {
       writeQueryFile(qfile, queryMix(oracle.view, loadRng));
       const mStart = Date.now();
       for (let c = 0; c < 4; c++) {
-        const hist = new Hist();
+        const udp = new Hist();
+        const tcp = new Hist();
         const start = Date.now();
         const secs = Math.round((Math.min(endAt, mStart + (c + 1) * 15_000) - start) / 1000);
         if (secs < 1) continue;
@@ -203,12 +204,13 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
         const probe = Math.min(2000, rate / 10);
         const rs = await Promise.all([
           dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate - probe }).done.catch(() => undefined),
-          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: probe, hist }).done.catch(() => undefined),
-          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: Math.min(1000, rate / 10), tcp: true, hist }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: probe, hist: udp }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: Math.min(1000, rate / 10), tcp: true, hist: tcp }).done.catch(() => undefined),
         ]);
         for (const r of rs) addPerf(perf, r);
-        chunks.push({ minute: m + 1, hist, start, end: Date.now() });
-        log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms${inFault ? ' (fault)' : ''}`);
+        const hist = new Hist().merge(udp).merge(tcp);
+        chunks.push({ minute: m + 1, hist, udp, tcp, start, end: Date.now() });
+        log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms (UDP ${udp.quantileMs(0.99)}, TCP ${tcp.quantileMs(0.99)})${inFault ? ' (fault)' : ''}`);
       }
       const all = chunks.filter((c) => c.minute === m + 1).reduce((h, c) => h.merge(c.hist), new Hist());
       log(`minute ${m + 1}: ${all.n} answers, p50 ${all.quantileMs(0.5)} p99 ${all.quantileMs(0.99)} p99.9 ${all.quantileMs(0.999)} ms; fuzz ${fuzz.stats.udp + fuzz.stats.tcp}; crashes ${crashes.length}`);

@@ -16,7 +16,7 @@ import type { XfrStats } from './xfr.ts';
 
 export interface RunRecord {
   cfg: SoakConfig; rate: number; max: number | undefined; t0: number;
-  chunks: { minute: number; hist: Hist; start: number; end: number }[];
+  chunks: { minute: number; hist: Hist; udp: Hist; tcp: Hist; start: number; end: number }[];
   faultSpans: [number, number][]; faults: FaultRecord[]; audits: AuditResult[]; crashes: Crash[];
   rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[];
   sampler: Sampler; oracle: Oracle; churn: Churn; fuzz: FuzzStats; xfr: XfrStats;
@@ -32,7 +32,8 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     const cs = r.chunks.filter((c) => c.minute === minute);
     const calm = cs.filter((c) => !overlaps(c.start, c.end));
     return { minute, start: cs[0]!.start, end: cs[cs.length - 1]!.end, hist: cs.reduce((h, c) => h.merge(c.hist), new Hist()),
-      calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.length - calm.length };
+      calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.length - calm.length,
+      calmUdp: calm.length ? calm.reduce((h, c) => h.merge(c.udp), new Hist()) : undefined, calmTcp: calm.length ? calm.reduce((h, c) => h.merge(c.tcp), new Hist()) : undefined };
   });
   const rows: MinuteRow[] = minutes.map((m) => {
     const last: MinuteRow['procs'] = {};
@@ -41,7 +42,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
       last[p] = xs.length ? { rssMB: xs[xs.length - 1]!.rssMB, fds: xs[xs.length - 1]!.fds } : undefined;
     }
     return { minute: m.minute, n: m.hist.n, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
-      calmP99: m.calm?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last };
+      calmP99: m.calm?.quantileMs(0.99) ?? NaN, calmUdpP99: m.calmUdp?.quantileMs(0.99) ?? NaN, calmTcpP99: m.calmTcp?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last };
   });
   // RSS slope after warm-up, per process, over its longest run without a restart (a restart starts a new process).
   const warm = cfg.warmupMinutes * 60_000;
