@@ -16,6 +16,9 @@
  * Faults: a send that fails with EAGAIN/ENOBUFS drops the rest of that batch's replies (the
  * socket buffer is full; waiting would stall every other client) and counts them; any other
  * send error drops that one reply and counts it. Nothing here blocks: the socket is O_NONBLOCK.
+ * A full send buffer cannot be made on loopback (the kernel frees a datagram's buffer as it hands
+ * it over), so injectSendFailures(socket, n, code) makes the next n sendmmsg calls fail with that
+ * errno instead of sending, for the tests of this path.
  *
  * Node 24 crashes without a stack trace when napi_async_init gets a NULL resource or when
  * napi_make_callback gets an undefined receiver, so both get the socket's JS object.
@@ -54,6 +57,7 @@ typedef struct {
   uint8_t *in, *out;
   int32_t *lens;
   double *stats;
+  int inject_fails, inject_errno;
   struct mmsghdr rmsgs[BATCH], smsgs[BATCH];
   struct iovec riov[BATCH], siov[BATCH];
   struct sockaddr_storage addrs[BATCH];
@@ -174,7 +178,14 @@ static void send_replies(sock_t *s, int n) {
   }
   int done = 0;
   while (done < m) {
-    int r = sendmmsg(s->fd, s->smsgs + done, (unsigned)(m - done), MSG_DONTWAIT);
+    int r;
+    if (s->inject_fails > 0) {
+      s->inject_fails--;
+      errno = s->inject_errno;
+      r = -1;
+    } else {
+      r = sendmmsg(s->fd, s->smsgs + done, (unsigned)(m - done), MSG_DONTWAIT);
+    }
     if (r > 0) {
       done += r;
       s->stats[ST_SENT] += r;
@@ -401,6 +412,33 @@ static napi_value js_peer(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* injectSendFailures(socket, n, code): the next n sendmmsg calls fail with code (EAGAIN, ENOBUFS
+ * or EACCES) without sending: a full send buffer or a firewall, on demand, for tests. */
+static napi_value js_inject(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t n = 0;
+  char code[16] = "";
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc < 3 ? NULL : unwrap(env, argv[0]);
+  if (s == NULL) return NULL;
+  size_t len = 0;
+  int err = 0;
+  if (napi_get_value_int32(env, argv[1], &n) == napi_ok && n >= 0 &&
+      napi_get_value_string_utf8(env, argv[2], code, sizeof code, &len) == napi_ok) {
+    if (strcmp(code, "EAGAIN") == 0) err = EAGAIN;
+    else if (strcmp(code, "ENOBUFS") == 0) err = ENOBUFS;
+    else if (strcmp(code, "EACCES") == 0) err = EACCES;
+  }
+  if (err == 0) {
+    napi_throw_type_error(env, NULL, "ordinal_udp.injectSendFailures(socket, n >= 0, 'EAGAIN' | 'ENOBUFS' | 'EACCES')");
+    return NULL;
+  }
+  s->inject_fails = n;
+  s->inject_errno = err;
+  return NULL;
+}
+
 static napi_value int_value(napi_env env, int v) {
   napi_value out;
   napi_create_int32(env, v, &out);
@@ -413,6 +451,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peer", NULL, js_peer, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"injectSendFailures", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
     {"BATCH", NULL, NULL, NULL, NULL, int_value(env, BATCH), napi_enumerable, NULL},
     {"IN_SLOT", NULL, NULL, NULL, NULL, int_value(env, IN_SLOT), napi_enumerable, NULL},
     {"OUT_SLOT", NULL, NULL, NULL, NULL, int_value(env, OUT_SLOT), napi_enumerable, NULL},

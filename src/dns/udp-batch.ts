@@ -33,10 +33,15 @@ export interface UdpAddon {
   close(sock: NativeSocket): void;
   /** The source address of datagram `index` of the batch being answered. */
   peer(sock: NativeSocket, index: number): string;
+  /** Fault injection for tests: the next `n` sendmmsg calls fail with `code` without sending. */
+  injectSendFailures(sock: NativeSocket, n: number, code: SendFailure): void;
   readonly BATCH: number;
   readonly IN_SLOT: number;
   readonly OUT_SLOT: number;
 }
+
+/** What a send can meet: a full socket buffer (the batch's remaining replies are dropped) or a refusal (that one reply). */
+export type SendFailure = 'EAGAIN' | 'ENOBUFS' | 'EACCES';
 
 /** Counters kept by the addon, in the order of its `stats` array. */
 export interface UdpStats {
@@ -80,6 +85,8 @@ export function loadUdpAddon(): AddonLoad {
 
 export interface BatchListener extends UdpListener {
   stats(): UdpStats;
+  /** For tests: make the next `n` sends fail as the kernel would (a loopback send buffer never fills). */
+  injectSendFailures(n: number, code: SendFailure): void;
 }
 
 /**
@@ -138,6 +145,7 @@ export function listenUdpBatch(
   return {
     port: sock.port,
     stats: () => Object.fromEntries(STAT_NAMES.map((n, i) => [n, counters[i]!])) as unknown as UdpStats,
+    injectSendFailures: (n, code) => addon.injectSendFailures(sock, n, code),
     close: () => {
       if (!closed) addon.close(sock);
       closed = true;

@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type Handler } from '../../src/dns/handler.ts';
 import { startDnsServer, type DnsServer } from '../../src/dns/server.ts';
-import { answerBatch, loadUdpAddon, type BatchViews } from '../../src/dns/udp-batch.ts';
+import { answerBatch, listenUdpBatch, loadUdpAddon, type BatchViews, type SendFailure } from '../../src/dns/udp-batch.ts';
 import { silentLogger } from '../../src/log.ts';
 import { buildQuery, decode } from '../helpers/dns-client.ts';
 import { rng } from '../helpers/rng.ts';
@@ -162,5 +162,56 @@ describe('batch server vs dgram server (sockets)', () => {
     const m = buildQuery('web-3.nginx.default.svc.cluster.local', 1, { id: 77 });
     const got = await exchange(clients[1]!, servers.batch!.port, [m], 1);
     expect(decode(got.get(77)!).answers[0]!.address).toBe('10.244.0.4');
+  });
+});
+
+describe('send failures (batched path)', () => {
+  // The kernel frees a loopback datagram's buffer as it hands it over, so a full send buffer is
+  // injected: the next sendmmsg fails with the code, as it would on a congested interface.
+  it.each([
+    { code: 'EAGAIN', dropsTheRest: true },
+    { code: 'ENOBUFS', dropsTheRest: true },
+    { code: 'EACCES', dropsTheRest: false },
+  ] as { code: SendFailure; dropsTheRest: boolean }[])('$code: the replies it hit are dropped and counted, and the loop goes on', async ({ code, dropsTheRest }) => {
+    const load = loadUdpAddon();
+    if (!load.ok) throw new Error(load.reason);
+    const listener = listenUdpBatch(load.addon, '127.0.0.1', 0, 4, makeHandler(), silentLogger(), false, 1 << 20);
+    const client = dgram.createSocket('udp4');
+    await new Promise<void>((res) => client.bind(0, '127.0.0.1', () => res()));
+    try {
+      const query = (id: number): Buffer => buildQuery(`web-${id % 20}.nginx.default.svc.cluster.local`, 1, { id });
+      // Warm: one answered query.
+      await exchange(client, listener.port, [query(1)], 1);
+      listener.injectSendFailures(1, code);
+      // A burst: one or more batches; the first send of the first one fails.
+      const burst = Array.from({ length: 40 }, (_, i) => query(100 + i));
+      const replies = new Map<number, Buffer>();
+      client.on('message', (m: Buffer) => replies.set(m.readUInt16BE(0), m));
+      for (const m of burst) client.send(m, listener.port, '127.0.0.1');
+      const until = Date.now() + 5000;
+      const settled = (): boolean => { const s = listener.stats(); return s.received === 41 && s.sent + s.dropped + s.sendErrors === 41; };
+      while (!settled() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      const s = listener.stats();
+      expect(s.received).toBe(41);
+      expect(s.sent + s.dropped + s.sendErrors).toBe(41);
+      if (dropsTheRest) {
+        // Every reply of the failed batch is dropped (at least the one the send was for), none refused.
+        expect(s.dropped).toBeGreaterThanOrEqual(1);
+        expect(s.sendErrors).toBe(0);
+      } else {
+        // A refusal costs that one reply only; the rest of its batch still goes.
+        expect({ dropped: s.dropped, sendErrors: s.sendErrors }).toEqual({ dropped: 0, sendErrors: 1 });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(replies.size).toBe(s.sent - 1);
+      client.removeAllListeners('message');
+      // Not stalled: the next queries are all answered.
+      const after = await exchange(client, listener.port, Array.from({ length: 10 }, (_, i) => query(200 + i)), 10);
+      expect(after.size).toBe(10);
+      expect(listener.stats()).toMatchObject({ received: 51, sent: s.sent + 10, dropped: s.dropped, sendErrors: s.sendErrors });
+    } finally {
+      client.close();
+      await listener.close();
+    }
   });
 });
