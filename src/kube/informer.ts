@@ -251,6 +251,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (thawed !== undefined) return resolve(); // a freeze since the failure: try again now
       const t = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(t);
@@ -275,33 +276,43 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
         attempt = healthy ? 0 : attempt + 1;
         if (healthy) gone = 0;
       } catch (err) {
-        if (!running) break;
-        if (thawed !== undefined) {
-          log.info({ frozenMs: Math.round(thawed), rv }, 'process was frozen; reopening the watch from its resourceVersion');
+        if (isGone(err)) gone++;
+        const next = afterFailure(err, attempt, gone);
+        if (next === 'stop') break;
+        if (next === 'now') {
           thawed = undefined;
           abort = new AbortController();
           continue;
         }
-        if (opts.onUnavailable && isUnavailable(err)) {
-          giveUp(err, opts.onUnavailable);
-          break;
-        }
-        if (isGone(err)) {
-          log.info({ rv }, 'resourceVersion too old (410 Gone); relisting');
-          rv = undefined;
-          // Relist at once; only a second 410 without a healthy watch in between backs off,
-          // so a misbehaving server cannot make us relist in a tight loop.
-          if (++gone < 2) continue;
-        } else {
-          stats.errors++;
-          log.warn({ err: errInfo(err), attempt: attempt + 1 }, 'list/watch failed; retrying');
-        }
         attempt++;
       }
-      if (running && attempt > 0 && thawed === undefined) await sleep(backoffDelay(attempt, backoff));
+      if (running && attempt > 0) await sleep(backoffDelay(attempt, backoff));
       thawed = undefined;
       abort = new AbortController();
     }
+  }
+
+  /** What a failed list or watch leads to: stop, try again at once, or back off first. */
+  function afterFailure(err: unknown, attempt: number, gone: number): 'stop' | 'now' | 'backoff' {
+    if (!running) return 'stop';
+    if (thawed !== undefined) {
+      log.info({ frozenMs: Math.round(thawed), rv }, 'process was frozen; reopening the watch from its resourceVersion');
+      return 'now';
+    }
+    if (opts.onUnavailable && isUnavailable(err)) {
+      giveUp(err, opts.onUnavailable);
+      return 'stop';
+    }
+    if (isGone(err)) {
+      log.info({ rv }, 'resourceVersion too old (410 Gone); relisting');
+      rv = undefined;
+      // Relist at once; only a second 410 without a healthy watch in between backs off,
+      // so a misbehaving server cannot make us relist in a tight loop.
+      return gone < 2 ? 'now' : 'backoff';
+    }
+    stats.errors++;
+    log.warn({ err: errInfo(err), attempt: attempt + 1 }, 'list/watch failed; retrying');
+    return 'backoff';
   }
 
   /** An optional resource we may not read: stop here and count as synced, so nobody waits for it. */
