@@ -26,13 +26,16 @@
  * 4. For each query mix, N interleaved max-mode dnsperf runs (`taskset -c 0`, `-c 4 -q 100`,
  *    inside `timeout 30`), one server at a time, the order rotated run by run; then one
  *    fixed-rate run per server at half the slowest server's median QPS (`-Q rate -q 1000 -v`)
- *    for p50/p99. Server CPU is utime + stime of all its threads from /proc/<pid>/stat.
+ *    for p50/p99, and one more for ordinal at half its own median QPS. Server CPU is utime +
+ *    stime of all its threads from /proc/<pid>/stat. Then pod A once more, saturated by
+ *    bench/dns/loadgen.c (batched syscalls; dnsperf tops out near ordinal's batched path), N
+ *    interleaved runs per server, server CPU from schedstat.
  * 5. Writes the markdown report and the raw results. Every child process (control plane,
  *    servers, dnsperf) lives in its own process group and is killed on exit or failure
  *    (test/e2e/harness/daemon.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Resolver } from 'node:dns/promises';
@@ -85,7 +88,8 @@ const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }
 type RunResult = {
   server: ServerId;
   mix: MixId;
-  kind: 'max' | 'rate';
+  /** max: window full; rate: half the slowest server's max; own-rate: ordinal at half its own max. */
+  kind: 'max' | 'rate' | 'own-rate';
   n: number;
   /** ISO time at the start of the run. */
   at: string;
@@ -130,7 +134,11 @@ type Results = {
   commands: string[];
   corefiles: Record<string, string>;
   results: RunResult[];
+  /** Pod A saturated by bench/dns/loadgen.c (batched sendmmsg/recvmmsg), where dnsperf measures itself. */
+  saturated?: Saturated[];
 };
+
+type Saturated = { server: ServerId; n: number; at: string; qps: number; usPerQuery: number; lost: number };
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -418,9 +426,28 @@ async function runDnsperf(outFile: string, args: readonly string[]): Promise<Per
   };
 }
 
+/** bench/dns/loadgen.c, built if missing or older than its source. */
+function loadgenBin(): string {
+  const bin = join(REPO_ROOT, 'bench/out/loadgen');
+  const src = join(REPO_ROOT, 'bench/dns/loadgen.c');
+  mkdirSync(dirname(bin), { recursive: true });
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) execFileSync('cc', ['-O2', '-Wall', '-o', bin, src]);
+  return bin;
+}
+
+/** One saturating loadgen run (max mode) on core 0 against `s`, its server CPU from schedstat. */
+function saturate(s: Server, n: number, seconds: number, qdir: string): Saturated {
+  const at = new Date().toISOString();
+  const line = execFileSync('taskset', ['-c', '0', loadgenBin(), '-s', '127.0.0.1', '-p', String(s.port), '-d', join(qdir, 'pods.txt'), '-l', String(seconds), '-P', String(s.daemon.pid)], { encoding: 'utf8' }).trim();
+  const kv = Object.fromEntries(line.split(' ').map((x) => x.split('=')).map(([key, v]) => [key!, Number(v)]));
+  const r = { server: s.id, n, at, qps: kv['qps']!, usPerQuery: kv['server_us_per_query']!, lost: kv['lost']! };
+  say(`saturated ${n} ${s.id.padEnd(13)} podA   ${(r.qps / 1000).toFixed(1)}k qps, ${r.usPerQuery.toFixed(2)} µs/q, lost ${r.lost}`);
+  return r;
+}
+
 let dnsperfBanner: string | undefined;
 
-async function measure(s: Server, mix: MixId, kind: 'max' | 'rate', n: number, seconds: number, qdir: string, outDir: string, rate?: number): Promise<RunResult> {
+async function measure(s: Server, mix: MixId, kind: RunResult['kind'], n: number, seconds: number, qdir: string, outDir: string, rate?: number): Promise<RunResult> {
   const at = new Date().toISOString();
   const load0 = loadavg();
   const c0 = coreTimes();
@@ -539,6 +566,36 @@ export function renderReport(res: Results, jsonPath: string): string {
   L.push('');
   L.push(...reading(res, medCpu, max));
   L.push('');
+  const own = res.results.filter((r) => r.kind === 'own-rate');
+  if (own.length > 0) {
+    L.push('### ordinal at half of its own maximum (dnsperf, fixed rate)');
+    L.push('');
+    L.push('| mix | rate | p50 / p99 ms | p99.9 ms | lost | other % |');
+    L.push('|---|---|---|---|---|---|');
+    for (const r of own) L.push(`| ${MIX_LABEL[r.mix]} | ${k(r.rate ?? 0)}/s, got ${k(r.qps)} | ${r.p50ms?.toFixed(3)} / ${r.p99ms?.toFixed(3)} | ${r.p999ms?.toFixed(2)} | ${r.lost} | ${r.otherPct.toFixed(0)} |`);
+    L.push('');
+  }
+  if (res.saturated && res.saturated.length > 0) {
+    const sat = res.saturated;
+    const of = (s: ServerId): Saturated[] => sat.filter((x) => x.server === s);
+    const ratios = (s: ServerId): number[] => of('ordinal').map((o, i) => o.qps / (of(s)[i]?.qps ?? NaN));
+    L.push('### Pod A saturated by a batched load generator (bench/dns/loadgen.c)');
+    L.push('');
+    L.push('loadgen sends and receives with sendmmsg/recvmmsg, so it saturates one server core from one core where dnsperf cannot. ' +
+      `${res.runs} interleaved runs × ${res.seconds} s per server, order rotated; server CPU from /proc/PID/task/*/schedstat.`);
+    L.push('');
+    L.push('| server | QPS median (min–max) | ordinal ÷ this, median of per-run ratios (min–max) | µs CPU/query median | lost |');
+    L.push('|---|---|---|---|---|');
+    for (const s of MIX_SERVERS.podA) {
+      const rs = of(s);
+      if (rs.length === 0) continue;
+      const q = rs.map((x) => x.qps);
+      const rr = ratios(s);
+      L.push(`| ${SERVER_LABEL[s]} | ${k(median(q))} (${k(Math.min(...q))}–${k(Math.max(...q))}) | ${s === 'ordinal' ? '—' : `**${median(rr).toFixed(2)}×** (${Math.min(...rr).toFixed(2)}–${Math.max(...rr).toFixed(2)})`} | ` +
+        `${median(rs.map((x) => x.usPerQuery)).toFixed(2)} | ${rs.map((x) => x.lost).join(', ')} |`);
+    }
+    L.push('');
+  }
   L.push('### Answer sizes (dig, before the load runs)');
   L.push('');
   L.push('| server | query | status | flags | answer / authority / additional | bytes |');
@@ -788,8 +845,19 @@ async function main(): Promise<void> {
       const slowest = Math.min(...these.map((s) => median(res.results.filter((r) => r.kind === 'max' && r.mix === mix && r.server === s.id).map((r) => r.qps))));
       const rate = Math.max(1000, Math.floor(slowest / 2 / 100) * 100);
       for (const s of these) res.results.push(await measure(s, mix, 'rate', 1, args.seconds, qdir, outDir, rate));
+      // Issue #13 asks for the latencies at half of ordinal's own maximum too.
+      const own = Math.max(1000, Math.floor(median(res.results.filter((r) => r.kind === 'max' && r.mix === mix && r.server === 'ordinal').map((r) => r.qps)) / 2 / 100) * 100);
+      res.results.push(await measure(servers.find((s) => s.id === 'ordinal')!, mix, 'own-rate', 1, args.seconds, qdir, outDir, own));
       writeFileSync(jsonPath, JSON.stringify(res, null, 1));
     }
+    // dnsperf tops out near 120-180k q/s on one core: past that it measures itself. loadgen batches its syscalls.
+    res.saturated = [];
+    const satServers = servers.filter((s) => MIX_SERVERS.podA.includes(s.id));
+    for (let n = 1; n <= args.runs; n++) {
+      for (let i = 0; i < satServers.length; i++) res.saturated.push(saturate(satServers[(i + n - 1) % satServers.length]!, n, args.seconds, qdir));
+    }
+    res.commands.push(`taskset -c 0 bench/out/loadgen -s 127.0.0.1 -p PORT -d ${relative(REPO_ROOT, qdir)}/pods.txt -l ${args.seconds} -P SERVER_PID`);
+    writeFileSync(jsonPath, JSON.stringify(res, null, 1));
     res.planeIdlePct = ((planePids.reduce((a, p) => a + cpuTicks(p), 0) - planeTicks0) / CLK_TCK / ((Date.now() - measureStart) / 1000)) * 100;
   } finally {
     if (kcmPid) {
