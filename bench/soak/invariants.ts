@@ -4,7 +4,9 @@
  * - identity: at most one pod per `<set>-<i>`: a pod of that name with a new uid may only
  *   appear after the old one's DELETED;
  * - OrderedReady: pod i is created only when pods 0..i-1 exist, are not terminating, and are
- *   Ready (or stopped being Ready less than GRACE_MS ago: the controller acts on its cache);
+ *   Ready, or were so less than GRACE_MS ago: the controller acts on its cache, as upstream's does.
+ *   A Ready predecessor force-deleted just before (its DELETED right behind in the watch) is
+ *   such a case: the controller planned pod i with the predecessor still in its cache;
  * - claims kept: a claim a pod uses is never deleted nor replaced by a new uid.
  * Events missed while the oracle was disconnected are not judged (a relist resets the baseline).
  */
@@ -19,6 +21,8 @@ export class Invariants {
   checked = 0;
   private readonly liveUid = new Map<string, string>();
   private readonly unreadySince = new Map<string, number>();
+  /** Pods (by namespace/name) deleted while Ready and not terminating, and when. */
+  private readonly readyGoneAt = new Map<string, number>();
   private readonly claimUid = new Map<string, string>();
   private readonly pendingClaims: { t: number; claims: string[]; pod: string }[] = [];
   /** The last pod events per set, told with a violation: what the oracle saw just before it. */
@@ -49,7 +53,11 @@ export class Invariants {
     const setKey = p.set === '' ? '' : this.remember(type, p);
     const prev = before.pods.get(k);
     if (prev?.ready && (!p.ready || p.terminating)) this.unreadySince.set(p.uid, Date.now());
-    if (type === 'DELETED') { this.liveUid.delete(k); return; }
+    if (type === 'DELETED') {
+      if (prev?.ready && !prev.terminating) this.readyGoneAt.set(k, Date.now());
+      this.liveUid.delete(k);
+      return;
+    }
     const live = this.liveUid.get(k);
     if (live !== undefined && live !== p.uid) this.flag('identity', `${k}: uid ${p.uid} appeared while ${live} was not deleted`);
     this.liveUid.set(k, p.uid);
@@ -59,8 +67,10 @@ export class Invariants {
       const now = Date.now();
       for (let j = 0; j < p.ordinal; j++) {
         const q = before.pods.get(`${p.ns}/${p.set}-${j}`);
-        const recentlyReady = q !== undefined && now - (this.unreadySince.get(q.uid) ?? -Infinity) < GRACE_MS;
-        if (!q || ((!q.ready || q.terminating) && !recentlyReady)) {
+        const since = q === undefined ? this.readyGoneAt.get(`${p.ns}/${p.set}-${j}`) : this.unreadySince.get(q.uid);
+        const recentlyReady = now - (since ?? -Infinity) < GRACE_MS;
+        const fine = q !== undefined && q.ready && !q.terminating;
+        if (!fine && !recentlyReady) {
           this.flag('ordered-ready', `${k} created while ${p.set}-${j} was ${q ? (q.terminating ? 'terminating' : 'not ready') : 'missing'}; last events of the set: ${(this.trail.get(setKey) ?? []).join(', ')}`);
           break;
         }
