@@ -129,9 +129,15 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   let unfreeze: (() => void) | undefined;
   /** Set when a freeze aborted the request in flight: reopen at once, no backoff, no error. */
   let thawed: number | undefined;
+  let listing = false;
 
+  /**
+   * Only a watch (or a backoff) is cut short. A list in flight is left to finish: the "freeze" may
+   * be this process's own event loop, blocked by a big sync (100,000 pods), and starting a list
+   * over from page 1 each time would never end.
+   */
   function onThaw(frozenMs: number): void {
-    if (!running) return;
+    if (!running || listing) return;
     thawed = frozenMs;
     stats.thaws++;
     abort.abort(new Error('process was frozen'));
@@ -181,6 +187,15 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   }
 
   async function relist(): Promise<void> {
+    listing = true;
+    try {
+      await listAll();
+    } finally {
+      listing = false;
+    }
+  }
+
+  async function listAll(): Promise<void> {
     const items: T[] = [];
     let listRv = '';
     let cont: string | undefined;

@@ -124,6 +124,19 @@ describe('informer against a fake API', () => {
     expect(thaw).toBeUndefined(); // stop() unsubscribes
   });
 
+  it('leaves a list in flight alone after a freeze (a big sync can block the loop itself)', async () => {
+    let thaw: Thaw | undefined;
+    const freezes: FreezeSignal = { subscribe: (fn) => { thaw = fn; return () => { thaw = undefined; }; } };
+    for (const n of ['a', 'b', 'c', 'd']) api.put(PODS, pod(n));
+    const { inf } = make({ freezes, pageSize: 2 });
+    inf.start(); // the first page is in flight now
+    thaw!(5000);
+    await waitFor(() => inf.hasSynced());
+    const lists = api.requests.filter((r) => r.startsWith(PODS) && !r.includes('watch=true'));
+    expect(lists.length).toBe(2); // two pages, once each: not started over
+    expect(inf.stats()).toMatchObject({ thaws: 0, errors: 0 });
+  });
+
   it.each([
     { name: 'ERROR event with code 410', goneAsHttp: false },
     { name: 'HTTP 410 response', goneAsHttp: true },
