@@ -59,6 +59,8 @@ export interface SoakOutcome { pass: boolean; report: string }
 export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const log = (s: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}\n`); };
   log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed})`);
+  // Four faults, each from a converged cluster and back (the SIGSTOP alone lasts --stop-seconds), take about two minutes.
+  if (cfg.minutes < 3) log(`warning: ${cfg.minutes} minute(s) may leave no room for every fault kind, and that target would fail; 3 or more inject all four`);
   const rng = makeRng(cfg.seed);
   const base = mkdtempSync(join(tmpdir(), 'ordinal-soak-'));
   const dataDir = join(base, 'data');
