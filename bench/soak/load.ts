@@ -4,8 +4,9 @@
  * minute gets its own latency percentiles, parsed from dnsperf's per-query verbose lines.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ClusterView } from './expect.ts';
 import { ZONE } from './expect.ts';
 import { Hist } from './hist.ts';
@@ -35,21 +36,43 @@ export function queryMix(view: ClusterView, rng: Rng, n = 2000): string[] {
 
 export interface DnsperfRun { done: Promise<DnsperfResult>; stop(): void }
 
-/** Run dnsperf; every answered query's latency goes into `hist`. */
+/**
+ * Run dnsperf; every answered query's latency goes into `hist`. Its output goes to a file, read
+ * once it exits: through a pipe, a moment of this (busy) process not reading would block dnsperf
+ * on its own output, with replies waiting unread in its socket, and their latency would be the
+ * soak's stall, not the server's (the 60-minute run at 1827b9b had ~0.7-s spikes in calm minutes).
+ */
 export function dnsperf(args: { port: number; file: string; seconds: number; qps?: number; tcp?: boolean; hist?: Hist }): DnsperfRun {
   const argv = ['-s', '127.0.0.1', '-p', String(args.port), '-d', args.file, '-l', String(args.seconds), '-q', args.tcp ? '50' : '500', '-t', '2'];
   if (args.qps) argv.push('-Q', String(Math.max(1, Math.round(args.qps))));
   if (args.tcp) argv.push('-m', 'tcp', '-c', '2');
   if (args.hist) argv.push('-v');
-  const child = spawn('dnsperf', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = mkdtempSync(join(tmpdir(), 'soak-dnsperf-'));
+  const outPath = join(dir, 'out');
+  const out = openSync(outPath, 'w');
+  const child = spawn('dnsperf', argv, { stdio: ['ignore', out, 'pipe'] });
+  closeSync(out);
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });
+  const done = new Promise<DnsperfResult>((resolve, reject) => {
+    child.on('error', (e) => { rmSync(dir, { recursive: true, force: true }); reject(e); });
+    child.on('close', (code) => {
+      const res = parseDnsperf(readFileSync(outPath, 'utf8'), args.hist);
+      rmSync(dir, { recursive: true, force: true });
+      if (code === 0 || res.sent > 0) resolve(res); else reject(new Error(`dnsperf exited ${code}: ${err}`));
+    });
+  });
+  return { done, stop: () => child.kill('SIGINT') };
+}
+
+/** dnsperf's summary, and its per-query `> ... <seconds>` lines into `hist`. */
+export function parseDnsperf(text: string, hist?: Hist): DnsperfResult {
   const res: DnsperfResult = { sent: 0, completed: 0, lost: 0, qps: 0, rcodes: {} };
-  const rl = createInterface({ input: child.stdout });
-  rl.on('line', (line) => {
+  for (const line of text.split('\n')) {
     if (line.startsWith('> ')) {
-      const sp = line.lastIndexOf(' ');
-      const sec = Number(line.slice(sp + 1));
-      if (Number.isFinite(sec)) args.hist?.add(sec * 1e6);
-      return;
+      const sec = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (Number.isFinite(sec)) hist?.add(sec * 1e6);
+      continue;
     }
     let m: RegExpExecArray | null;
     if ((m = /Queries sent:\s+(\d+)/.exec(line))) res.sent = Number(m[1]);
@@ -62,14 +85,8 @@ export function dnsperf(args: { port: number; file: string; seconds: number; qps
         if (mm) res.rcodes[mm[1]!] = Number(mm[2]);
       }
     }
-  });
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });
-  const done = new Promise<DnsperfResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 || res.sent > 0 ? resolve(res) : reject(new Error(`dnsperf exited ${code}: ${err}`))));
-  });
-  return { done, stop: () => child.kill('SIGINT') };
+  }
+  return res;
 }
 
 export function writeQueryFile(path: string, lines: string[]): void {

@@ -43,6 +43,9 @@ function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (
   });
 }
 
+/** A zone delta that takes this long to apply held up every query queued behind it. */
+const SLOW_DELTA_MS = 50;
+
 function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
   // The thread of zone transfers yields the CPU to the UDP threads (thread-priority.ts).
@@ -57,10 +60,14 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   // This thread's query counters; the main thread sums them into its /metrics at scrape time.
   const metrics = createMetrics({ defaultMetrics: false });
   const onZone = (m: ZoneMessage): void => {
+    const t0 = performance.now();
     applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
     if (source) {
       source.publish(model.snapshot());
       sealer?.schedule();
+      // Queries wait while a delta is applied: a slow one is worth a line (it shows in the p99).
+      const ms = performance.now() - t0;
+      if (ms >= SLOW_DELTA_MS) log.warn({ ms: Math.round(ms), ops: m.ops.length }, 'zone delta was slow to apply; queries waited');
       return;
     }
     source = new SnapshotSource(model.snapshot());
