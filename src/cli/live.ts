@@ -34,8 +34,12 @@ export interface LiveServe {
   close(drainMs?: number): Promise<void>;
 }
 
-/** Start watching `kc` and serving DNS from it. Resolves once DNS and HTTP are listening. */
-export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logger, controller: boolean): Promise<LiveServe> {
+/**
+ * Start watching `kc` and serving DNS from it. Resolves once DNS and HTTP are listening.
+ * `controller`: run the StatefulSet controller too, under leader election; a string is its
+ * identity in the Lease (default: a new one per process, as kube-controller-manager's).
+ */
+export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logger, controller: boolean | string): Promise<LiveServe> {
   const metrics = createMetrics({ defaultMetrics: true });
   const workers = workerCount(cfg.workers);
   const modelOpts = { onError: (err: unknown, service: string) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded') };
@@ -59,7 +63,8 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
     if (dns.udpStats) metrics.trackUdp(dns.udpStats);
     const http = await startHttpServer({ listen: cfg.httpListen, metrics, ready: () => watcher.isSynced(), log });
     if (controller) {
-      const ctl = startStatefulSetController(kc, { log, leaderElection: CONTROLLER_LEASE });
+      const identity = typeof controller === 'string' ? controller : undefined;
+      const ctl = startStatefulSetController(kc, { log, leaderElection: { ...CONTROLLER_LEASE, identity } });
       others.push({ close: () => ctl.stop() });
     }
     return {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../../log.ts';
+import { lockDataDir, type DataLock } from './data-lock.ts';
 import { DEFAULT_EVENT_TTL_MS, EventExpiry } from './event-ttl.ts';
 import { GarbageCollector } from './gc.ts';
 import { DEFAULT_MAX_BODY } from './http.ts';
@@ -80,6 +81,16 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
   const log = (opts.log ?? silentLogger()).child({ component: 'local-api' });
   const { host, port } = parseListen(opts.listen ?? '127.0.0.1:6443', opts.bindAny ?? false);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const lock = opts.dataDir ? lockDataDir(opts.dataDir) : undefined;
+  try {
+    return await start(opts, log, host, port, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function start(opts: LocalApiOptions, log: Logger, host: string, port: number, lock: DataLock | undefined): Promise<LocalApi> {
   const creds = loadOrCreateCredentials(opts.dataDir);
   const wal = opts.dataDir ? new FileWal(opts.dataDir) : undefined;
   const store = new Store({ historyLimit: opts.historyLimit, wal });
@@ -128,6 +139,7 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
+      lock?.release();
     },
   };
 }
