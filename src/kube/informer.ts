@@ -130,6 +130,8 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   /** Set when a freeze aborted the request in flight: reopen at once, no backoff, no error. */
   let thawed: number | undefined;
   let listing = false;
+  /** The last watch was open and delivered events or lived past a second (set as it ends). */
+  let watchWasHealthy = false;
 
   /**
    * Only a watch (or a backoff) is cut short. A list in flight is left to finish: the "freeze" may
@@ -250,18 +252,20 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     const [lo, hi] = opts.watchTimeoutSeconds ?? [300, 600];
     const timeoutSeconds = Math.round(lo + Math.random() * (hi - lo));
     const q: Query = { watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
-    const started = Date.now();
     const before = stats.lastEventAt;
+    let opened: number | undefined;
     // Client-side deadline in case the server never closes (half-open TCP): server timeout + 30 s.
     const deadline = setTimeout(() => abort.abort(new Error('watch deadline')), (timeoutSeconds + 30) * 1000);
     try {
       const { res } = await openGet(opts.kc, opts.path, q, abort.signal);
-      stats.lastSyncAt = Date.now();
+      opened = stats.lastSyncAt = Date.now();
       await readLines(res, onLine);
     } finally {
       clearTimeout(deadline);
+      // Whether it ended or broke: a watch that was open and worked clears the backoff.
+      watchWasHealthy = opened !== undefined && (stats.lastEventAt !== before || Date.now() - opened > 1000);
     }
-    return stats.lastEventAt !== before || Date.now() - started > 1000;
+    return watchWasHealthy;
   }
 
   function sleep(ms: number): Promise<void> {
@@ -291,6 +295,11 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
         attempt = healthy ? 0 : attempt + 1;
         if (healthy) gone = 0;
       } catch (err) {
+        // A watch that worked for a while and then broke (a cut connection, an API restart) is a
+        // first failure, retried at the initial delay; counting on from earlier failures would have
+        // every later cut wait the full cap (the soak's replica: 5-10 s blind after each cut).
+        if (watchWasHealthy) attempt = gone = 0;
+        watchWasHealthy = false;
         if (isGone(err)) gone++;
         const next = afterFailure(err, attempt, gone);
         if (next === 'stop') break;

@@ -137,6 +137,23 @@ describe('informer against a fake API', () => {
     expect(inf.stats()).toMatchObject({ thaws: 0, errors: 0 });
   });
 
+  it('a watch that worked and then broke is retried at the initial delay, not after every earlier failure', async () => {
+    api.failNext = 4; // four failed lists: the next delay would be 200 ms * 2^4 = 3.2 s (1.6-3.2 with jitter)
+    api.put(PODS, pod('a'));
+    const { inf } = make({ backoff: { initialMs: 200, maxMs: 60_000 } });
+    inf.start();
+    await waitFor(() => inf.hasSynced(), 20_000, 'sync after the failures');
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    await new Promise((r) => setTimeout(r, 1200)); // a healthy watch
+    const watches = (): number => api.requests.filter((r) => r.includes('watch=true')).length;
+    const before = watches();
+    const cut = Date.now();
+    api.dropWatches();
+    await waitFor(() => watches() > before, 5000, 'watch reopened');
+    expect(Date.now() - cut).toBeLessThan(1200); // at most 200 ms plus a loaded box; 1.6-3.2 s without the reset
+    expect(inf.stats().errors).toBe(5);
+  });
+
   it.each([
     { name: 'ERROR event with code 410', goneAsHttp: false },
     { name: 'HTTP 410 response', goneAsHttp: true },
