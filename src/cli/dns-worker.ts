@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import { createSealer, SnapshotSource } from '../zone/source.ts';
 import type { ServeConfig } from './config.ts';
+import { freshnessGate } from '../dns/freshness.ts';
 import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
 import { niceThisThread, TRANSFER_NICE } from './thread-priority.ts';
@@ -31,13 +32,13 @@ export type WorkerMessage =
   | { type: 'error'; message: string }
   | { type: 'stats'; id: number; udp: UdpStats | undefined; queries: number; metrics: object[] };
 
-function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (qtype: number, rcode: number, micros: number) => void): Promise<DnsServer> {
+function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (qtype: number, rcode: number, micros: number) => void, holding: () => boolean): Promise<DnsServer> {
   const { cfg } = init;
   const { host } = parseHostPort(cfg.dnsListen);
   return startDnsServer({
     listen: formatHostPort(host, init.port), source, log, reusePort: true, maxUdpSize: cfg.maxUdpSize, udpIo: cfg.udpIo,
     tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs, tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery,
-    protocols: init.protocols,
+    protocols: init.protocols, holding,
     // Every thread answers transfer queries it receives (UDP ones per RFC 1995 §4); one sends NOTIFYs.
     transfer: transferConfig(cfg, init.notify),
   });
@@ -59,22 +60,26 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   let server: Promise<DnsServer> | undefined;
   // This thread's query counters; the main thread sums them into its /metrics at scrape time.
   const metrics = createMetrics({ defaultMetrics: false });
+  // Back from a freeze, this thread holds its answers until the main thread's catch-up arrives.
+  const fresh = freshnessGate();
   const onZone = (m: ZoneMessage): void => {
     const t0 = performance.now();
     applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
     if (source) {
       source.publish(model.snapshot());
       sealer?.schedule();
+      fresh.caughtUp(m.at);
       // Queries wait while a delta is applied: a slow one is worth a line (it shows in the p99).
       const ms = performance.now() - t0;
       if (ms >= SLOW_DELTA_MS) log.warn({ ms: Math.round(ms), ops: m.ops.length }, 'zone delta was slow to apply; queries waited');
       return;
     }
+    fresh.caughtUp(m.at);
     source = new SnapshotSource(model.snapshot());
     // Each worker seals its own serial at the next second boundary after a change (zone/serial.ts).
     sealer = createSealer(model, source);
     sealer.schedule();
-    server = serve(init, source, log, metrics.onQuery);
+    server = serve(init, source, log, metrics.onQuery, fresh.holding);
     void server.then((s) => metrics.trackUdp(() => s.udpStats()), () => undefined);
     server.then(
       (s) => port.postMessage({ type: 'listening', port: s.port } satisfies WorkerMessage),

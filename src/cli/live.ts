@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startStatefulSetController } from '../controller/statefulset.ts';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
+import { freshnessGate } from '../dns/freshness.ts';
 import { resolveUdpIo, startDnsServer, type DnsServer } from '../dns/server.ts';
 import { loadKubeConfig } from '../kube/config.ts';
 import { startHttpServer, type HttpServer } from '../kube/http.ts';
@@ -51,13 +52,17 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
     pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
   });
   const others: Closable[] = [];
+  // In process, DNS shares this thread with the watches: back from a freeze it holds its answers
+  // until the first snapshot after it (dns/freshness.ts; the workers do the same on their deltas).
+  const fresh = freshnessGate();
+  watcher.source.onChange?.(() => fresh.caughtUp());
   try {
     const dns = model instanceof FeedingModel
       ? await startPool(cfg, workers, model, log, metrics)
       : await startDnsServer({
         listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
         tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, udpIo: cfg.udpIo,
-        transfer: transferConfig(cfg),
+        transfer: transferConfig(cfg), holding: fresh.holding,
       });
     others.push(dns);
     if (dns.udpStats) metrics.trackUdp(dns.udpStats);

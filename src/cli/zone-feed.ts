@@ -13,7 +13,8 @@ import { toSlim } from '../zone/project.ts';
 import type { SlimKind, SlimRecord } from '../zone/records.ts';
 
 export type ZoneOp = { op: 'apply'; r: SlimRecord } | { op: 'remove'; r: SlimRecord } | { op: 'synced' };
-export interface ZoneMessage { readonly type: 'zone'; readonly ops: readonly ZoneOp[] }
+/** `at`: Date.now() when sent (a worker back from a freeze tells the catch-up by it). */
+export interface ZoneMessage { readonly type: 'zone'; readonly ops: readonly ZoneOp[]; readonly at?: number }
 export interface Port { postMessage(m: unknown): void }
 
 const keyOf = (r: SlimRecord): string => (r.kind === 'Namespace' ? `Namespace/${r.name}` : `${r.kind}/${r.ns}/${r.name}`);
@@ -60,7 +61,7 @@ export class ZoneFeed {
   /** Send the deltas gathered since the last flush (one message per worker per snapshot). */
   flush(): void {
     if (this.#pending.length === 0) return;
-    const msg: ZoneMessage = { type: 'zone', ops: this.#pending };
+    const msg: ZoneMessage = { type: 'zone', ops: this.#pending, at: Date.now() };
     this.#pending = [];
     for (const p of this.#ports) p.postMessage(msg);
   }

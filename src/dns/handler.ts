@@ -25,6 +25,8 @@ export interface HandlerOptions {
   readonly onQuery?: OnQuery;
   /** Zone transfers and TSIG; without it, both are refused (REFUSED, BADKEY). */
   readonly xfr?: XfrResponder;
+  /** While true, every query is answered SERVFAIL: the zone is known to be old (freshness.ts). */
+  readonly holding?: () => boolean;
 }
 
 /**
@@ -145,8 +147,14 @@ export function createHandler(opts: HandlerOptions): Handler {
   /**
    * One reply. With `lease`, a cache hit returns the cache's own buffer patched in place: it
    * is the caller's only until the next call (see `Handler.keep`). Otherwise the caller owns it.
+   * While `holding` (a thread back from a freeze), SERVFAIL.
    */
   function reply(msg: Buffer, tcp: boolean, lease: boolean, peer: Peer): Buffer | null {
+    const holding = opts.holding;
+    return holding !== undefined && holding() ? held(msg, tcp, onQuery ? performance.now() : 0) : answer(msg, tcp, lease, peer);
+  }
+
+  function answer(msg: Buffer, tcp: boolean, lease: boolean, peer: Peer): Buffer | null {
     const t0 = onQuery ? performance.now() : 0;
     const snap = source.current();
     cache.reset(snap.version);
@@ -192,6 +200,15 @@ export function createHandler(opts: HandlerOptions): Handler {
       badvers = parsed.problem === 'badvers';
     }
     return done(out, qtype, badvers, t0);
+  }
+
+  /** SERVFAIL with the question echoed; malformed messages get their usual error reply. */
+  function held(msg: Buffer, tcp: boolean, t0: number): Buffer | null {
+    const parsed = parseQuery(msg);
+    if (!parsed.ok) return done(errorReply(msg, parsed.problem, parsed.partial, parsed.id, parsed.opcode), parsed.partial?.qtype ?? 0, parsed.problem === 'badvers', t0);
+    const q = parsed.query;
+    const out = encodeResponse({ id: q.id, opcode: 0, msg, question: { nameKey: q.nameKey, end: q.questionEnd }, limit: limitOf(q, tcp, maxUdpSize), edns: ednsOut(q), rcode: Rcode.SERVFAIL, aa: false, ...EMPTY_SECTIONS });
+    return done(out, q.qtype, false, t0);
   }
 
   /** Report the query to `onQuery` (qtype, rcode, microseconds) and hand back the reply. */

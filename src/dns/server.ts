@@ -39,6 +39,8 @@ export interface DnsServerOptions {
    * transfers off the threads that answer UDP (cli/worker-pool.ts).
    */
   readonly protocols?: Protocols;
+  /** While true, every query is answered SERVFAIL (dns/freshness.ts: a thread back from a freeze). */
+  readonly holding?: () => boolean;
 }
 
 export type Protocols = 'udp+tcp' | 'udp' | 'tcp';
