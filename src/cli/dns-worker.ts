@@ -65,17 +65,16 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const onZone = (m: ZoneMessage): void => {
     const t0 = performance.now();
     applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
+    fresh.caughtUp(m.at);
     if (source) {
       source.publish(model.snapshot());
       sealer?.schedule();
-      fresh.caughtUp(m.at);
       // Queries wait while a delta is applied: a slow one is worth a line (it shows in the p99).
       const ms = performance.now() - t0;
       // The initial sync (the message that carries `synced`) is expected to take a while.
       if (ms >= SLOW_DELTA_MS && !m.ops.some((o) => o.op === 'synced')) log.warn({ ms: Math.round(ms), ops: m.ops.length }, 'zone delta was slow to apply; queries waited');
       return;
     }
-    fresh.caughtUp(m.at);
     source = new SnapshotSource(model.snapshot());
     // Each worker seals its own serial at the next second boundary after a change (zone/serial.ts).
     sealer = createSealer(model, source);

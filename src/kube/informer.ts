@@ -247,8 +247,8 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     if (change) emit(change.kind, change.obj, change.old);
   }
 
-  /** One watch; resolves true if it delivered events or lived long enough to count as healthy. */
-  async function watchOnce(): Promise<boolean> {
+  /** One watch; sets `watchWasHealthy` as it ends (it delivered events or lived long enough). */
+  async function watchOnce(): Promise<void> {
     const [lo, hi] = opts.watchTimeoutSeconds ?? [300, 600];
     const timeoutSeconds = Math.round(lo + Math.random() * (hi - lo));
     const q: Query = { watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
@@ -265,7 +265,6 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
       // Whether it ended or broke: a watch that was open and worked clears the backoff.
       watchWasHealthy = opened !== undefined && (stats.lastEventAt !== before || Date.now() - opened > 1000);
     }
-    return watchWasHealthy;
   }
 
   function sleep(ms: number): Promise<void> {
@@ -291,9 +290,9 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
         }
         if (!first) stats.restarts++;
         first = false;
-        const healthy = await watchOnce();
-        attempt = healthy ? 0 : attempt + 1;
-        if (healthy) gone = 0;
+        await watchOnce();
+        if (watchWasHealthy) attempt = gone = 0;
+        else attempt++;
       } catch (err) {
         // A watch that worked for a while and then broke (a cut connection, an API restart) is a
         // first failure, retried at the initial delay; counting on from earlier failures would have
