@@ -63,6 +63,8 @@ export interface LocalOptions {
   apiBindAny: boolean;
   /** `--event-ttl`: Events are deleted this long after their last write (0 keeps them). */
   eventTtlMs: number;
+  /** `--compaction-interval`: the watch history is compacted this often (0: only by size). */
+  compactionIntervalMs: number;
 }
 
 export interface QueryConfig {
@@ -118,6 +120,7 @@ const LOCAL_FLAGS = {
   'node-grace-period': { type: 'string' },
   'api-bind-any': { type: 'boolean' },
   'event-ttl': { type: 'string' },
+  'compaction-interval': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
 const QUERY_FLAGS = {
@@ -260,6 +263,8 @@ function parseLocal(v: Values): LocalOptions {
     apiBindAny: v['api-bind-any'] === true,
     // kube-apiserver's default (1h), up to 30 days.
     eventTtlMs: dur('event-ttl', 3_600_000, 30 * 86_400_000),
+    // kube-apiserver's --etcd-compaction-interval (5m), up to a day.
+    compactionIntervalMs: dur('compaction-interval', 300_000, 86_400_000),
   };
 }
 

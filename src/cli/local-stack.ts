@@ -72,7 +72,7 @@ export function controllerIdentity(dataDir: string): string {
 
 export async function startLocalStack(cfg: ServeConfig, local: LocalOptions, log: Logger): Promise<LocalStack> {
   const dataDir = writableDataDir(resolve(local.dataDir));
-  const api = await startLocalApi({ listen: local.apiListen, bindAny: local.apiBindAny, dataDir, log, eventTtlMs: local.eventTtlMs });
+  const api = await startLocalApi({ listen: local.apiListen, bindAny: local.apiBindAny, dataDir, log, eventTtlMs: local.eventTtlMs, compactionIntervalMs: local.compactionIntervalMs });
   const stoppers: Stopper[] = [{ stop: () => api.close() }];
   try {
     const kc = api.kubeConfig();

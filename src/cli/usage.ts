@@ -49,6 +49,10 @@ ordinal local [manifests...] [flags]   (every serve flag, plus)
   --api-bind-any                 allow --api-listen on a non-loopback address
   --event-ttl <duration>         delete Events this long after their last write, 0 keeps them
                                  (default 1h, as kube-apiserver)
+  --compaction-interval <duration>
+                                 forget watch history older than this, at most twice
+                                 this; 0 bounds it by size only (default 5m, as
+                                 kube-apiserver's --etcd-compaction-interval)
 
 ordinal query <name> [type] [flags]
   --server <addr:port>           server to ask (default 127.0.0.1:5353)

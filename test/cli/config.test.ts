@@ -120,6 +120,8 @@ describe('errors name the flag and the accepted values', () => {
     { argv: ['local', '--node-grace-period', '2d'], errContains: ['--node-grace-period', 'duration'] },
     { argv: ['local', '--event-ttl', '800h'], errContains: ['--event-ttl', 'out of range'] },
     { argv: ['local', '--event-ttl', 'soon'], errContains: ['--event-ttl', 'duration'] },
+    { argv: ['local', '--compaction-interval', '48h'], errContains: ['--compaction-interval', 'out of range'] },
+    { argv: ['local', '--compaction-interval', 'often'], errContains: ['--compaction-interval', 'duration'] },
     { argv: ['local', '--api-listen', 'nowhere'], errContains: ['--api-listen'] },
     { argv: ['local', '--data-dir', ''], errContains: ['--data-dir', 'empty'] },
     { argv: ['local', '--frob'], errContains: ['unknown flag --frob', 'local'] },
@@ -159,22 +161,22 @@ describe('other commands', () => {
 
   it('local takes serve flags, positional manifests and its own flags', () => {
     const c = parseConfig(['local', 'a.yaml', '--manifests', 'b.yaml', '--ttl', '30', '--nodes', '5', '--ready-delay', '500ms',
-      '--node-grace-period', '2m', '--api-listen', '127.0.0.1:0', '--data-dir', '/tmp/o', '--api-bind-any', '--event-ttl', '10m']);
+      '--node-grace-period', '2m', '--api-listen', '127.0.0.1:0', '--data-dir', '/tmp/o', '--api-bind-any', '--event-ttl', '10m', '--compaction-interval', '0']);
     expect(c).toMatchObject({
       command: 'local',
       serve: { manifests: ['b.yaml', 'a.yaml'], ttl: 30 },
-      local: { apiListen: '127.0.0.1:0', dataDir: '/tmp/o', nodes: 5, readyDelayMs: 500, nodeGracePeriodMs: 120_000, apiBindAny: true, eventTtlMs: 600_000 },
+      local: { apiListen: '127.0.0.1:0', dataDir: '/tmp/o', nodes: 5, readyDelayMs: 500, nodeGracePeriodMs: 120_000, apiBindAny: true, eventTtlMs: 600_000, compactionIntervalMs: 0 },
     });
   });
   it('local defaults', () => {
     expect(parseConfig(['local'])).toMatchObject({
-      local: { apiListen: '127.0.0.1:6443', dataDir: '.ordinal', nodes: 3, readyDelayMs: 1000, nodeGracePeriodMs: 40_000, apiBindAny: false, eventTtlMs: 3_600_000 },
+      local: { apiListen: '127.0.0.1:6443', dataDir: '.ordinal', nodes: 3, readyDelayMs: 1000, nodeGracePeriodMs: 40_000, apiBindAny: false, eventTtlMs: 3_600_000, compactionIntervalMs: 300_000 },
     });
   });
   it('the usage text lists every flag', () => {
     const flags = ['manifests', 'zone', 'reverse-zone', 'dns-listen', 'ttl', 'endpoints-from', 'log-level', 'max-udp-size',
       'tcp-idle-timeout', 'tcp-max-connections', 'workers', 'udp-io', 'cache-size', 'kubeconfig', 'context', 'namespace', 'label-selector',
-      'http-listen', 'controller', 'api-listen', 'data-dir', 'nodes', 'ready-delay', 'node-grace-period', 'api-bind-any', 'event-ttl', 'server', 'tcp'];
+      'http-listen', 'controller', 'api-listen', 'data-dir', 'nodes', 'ready-delay', 'node-grace-period', 'api-bind-any', 'event-ttl', 'compaction-interval', 'server', 'tcp'];
     for (const f of flags) expect(USAGE).toContain(`--${f} `);
   });
 });

@@ -44,6 +44,14 @@ export interface LocalApiOptions {
   historyLimit?: number;
   /** How long an Event lives after its last write (kube-apiserver `--event-ttl`, default 1h); 0 keeps them. */
   eventTtlMs?: number;
+  /**
+   * Compact the watch history this often (default 5 min; 0: by size only). As kube-apiserver's
+   * compactor (`--etcd-compaction-interval`), each tick forgets what was there at the tick
+   * before, so watches can resume from 1 to 2 intervals back; older ones get 410 Gone and relist.
+   * Without it, the history grew for as long as it took the churn to write 10,000 events, and
+   * the heap with it.
+   */
+  compactionIntervalMs?: number;
 }
 
 export interface LocalApi {
@@ -60,6 +68,9 @@ export interface LocalApi {
   setPodBackend(backend: PodBackend): void;
   close(): Promise<void>;
 }
+
+/** kube-apiserver's `--etcd-compaction-interval`. */
+export const DEFAULT_COMPACTION_INTERVAL_MS = 300_000;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -99,6 +110,10 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
   const gc = new GarbageCollector(registry, log);
   const eventTtlMs = opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS;
   const expiry = eventTtlMs > 0 ? new EventExpiry(store, eventTtlMs, log) : undefined;
+  const compactionMs = opts.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
+  let seenRv = store.currentRv();
+  const compactor = compactionMs > 0 ? setInterval(() => { store.compactTo(seenRv); seenRv = store.currentRv(); }, compactionMs) : undefined;
+  compactor?.unref();
   const pods = { backend: directBackend };
   let address = '';
   const ctx = {
@@ -135,6 +150,7 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
     close: async () => {
       gc.stop();
       expiry?.stop();
+      clearInterval(compactor);
       upgrades.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

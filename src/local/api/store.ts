@@ -67,7 +67,9 @@ export class Store {
   private readonly objects = new Map<string, Map<string, KObject>>();
   /** Sorted keys per resource, dropped when a key comes or goes: a paged list sorts once, not per page. */
   private readonly sortedKeys = new Map<string, string[]>();
+  /** The watch history is `history[head..]`, in resourceVersion order; dropped slots are cut in bulk. */
   private history: StoreEvent[] = [];
+  private head = 0;
   /** Watches may start from any resourceVersion >= this; older ones are Expired (410). */
   private compactedRv = 0;
   private readonly historyLimit: number;
@@ -257,17 +259,14 @@ export class Store {
     const compacted = this.compactedRv;
     this.objects.clear();
     this.restore(this.wal!.load());
-    this.history = this.history.filter((e) => e.rv <= this.rv);
+    this.history = this.history.slice(this.head).filter((e) => e.rv <= this.rv);
+    this.head = 0;
     this.compactedRv = Math.min(compacted, this.rv);
   }
 
   private emit(ev: StoreEvent): void {
     this.history.push(ev);
-    if (this.history.length > this.historyLimit) {
-      const drop = this.history.length - this.historyLimit;
-      this.compactedRv = this.history[drop - 1]!.rv;
-      this.history = this.history.slice(drop);
-    }
+    if (this.history.length - this.head > this.historyLimit) this.compactTo(this.history[this.history.length - this.historyLimit - 1]!.rv);
     this.pending.push(ev);
     if (this.batchDepth === 0) this.commit();
   }
@@ -286,8 +285,35 @@ export class Store {
    */
   eventsSince(resource: string, rv: number): StoreEvent[] | 'expired' {
     if (rv < this.compactedRv) return 'expired';
-    return this.history.filter((e) => e.rv > rv && e.resource === resource);
+    const h = this.history;
+    let lo = this.head;
+    for (let hi = h.length; lo < hi;) {
+      const mid = (lo + hi) >>> 1;
+      if (h[mid]!.rv > rv) hi = mid;
+      else lo = mid + 1;
+    }
+    const out: StoreEvent[] = [];
+    for (let i = lo; i < h.length; i++) if (h[i]!.resource === resource) out.push(h[i]!);
+    return out;
   }
+
+  /**
+   * Forget the events up to `rv` (at most the current one), as an etcd compaction does: a watch
+   * from an older resourceVersion is then Expired. Dropping one event per write used to copy the
+   * whole history each time; the slots are now cut once half of the array is dead.
+   */
+  compactTo(rv: number): void {
+    rv = Math.min(rv, this.rv);
+    if (rv <= this.compactedRv) return;
+    const h = this.history;
+    while (this.head < h.length && h[this.head]!.rv <= rv) this.head++;
+    this.compactedRv = rv;
+    if (this.head === h.length) { this.history = []; this.head = 0; }
+    else if (this.head >= 1024 && this.head * 2 >= h.length) { this.history = h.slice(this.head); this.head = 0; }
+  }
+
+  /** Events kept for watches (for tests and metrics). */
+  historySize(): number { return this.history.length - this.head; }
 
   /** Receive every committed event, synchronously, in resourceVersion order. */
   subscribe(fn: (ev: StoreEvent) => void): () => void {
@@ -298,6 +324,7 @@ export class Store {
   /** Test hook: forget the whole watch history, as an etcd compaction at the current revision. */
   compact(): void {
     this.history = [];
+    this.head = 0;
     this.compactedRv = this.rv;
   }
 

@@ -62,6 +62,27 @@ describe('embedded API server', () => {
     w2.stop();
   });
 
+  it('compacts the history every compaction interval, to where it stood one tick before', async () => {
+    const a = await startLocalApi({ listen: '127.0.0.1:0', compactionIntervalMs: 150 });
+    try {
+      const c = a.kubeConfig().makeApiClient(CoreV1Api);
+      const old = (await c.listNamespacedPod({ namespace: 'default' })).metadata!.resourceVersion!;
+      await c.createNamespacedPod({ namespace: 'default', body: pod('tick-a') });
+      // The first tick compacts to the startup revision, the next one past `old`.
+      await eventually(async () => a.store.oldestWatchableRv() > Number(old));
+      const w = await capture(a.kubeConfig(), '/api/v1/namespaces/default/pods', { resourceVersion: old });
+      await w.done;
+      expect(w.events[0]!.object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
+      const recent = (await c.listNamespacedPod({ namespace: 'default' })).metadata!.resourceVersion!;
+      const w2 = await capture(a.kubeConfig(), '/api/v1/namespaces/default/pods', { resourceVersion: recent });
+      await c.createNamespacedPod({ namespace: 'default', body: pod('tick-b') });
+      await eventually(async () => w2.events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'tick-b'));
+      w2.stop();
+    } finally {
+      await a.close();
+    }
+  });
+
   it('expires a continue token older than the compaction with 410', async () => {
     for (const n of ['pg-1', 'pg-2', 'pg-3']) await core.createNamespacedPod({ namespace: 'default', body: pod(n, { page: 'y' }) });
     const first = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'page=y', limit: 1 });
