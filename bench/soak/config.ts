@@ -54,3 +54,8 @@ export function parseConfig(argv: string[]): SoakConfig {
     settleMs: num('settle-ms', 15_000),
   };
 }
+
+/** `--event-ttl` of `ordinal local` in the soak: its warm-up (main.ts says why). */
+export function eventTtl(cfg: Pick<SoakConfig, 'warmupMinutes'>): string {
+  return `${Math.max(1, cfg.warmupMinutes)}m`;
+}

@@ -3,7 +3,7 @@
 // once (same identity, the data dir's lock makes it safe) instead of waiting out the dead holder's
 // 15-s lease with every StatefulSet unreconciled.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -51,6 +51,10 @@ describe('ordinal local on one data dir', () => {
     const lease = await until(() => kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'ordinal-statefulset-controller', namespace: 'kube-system' }), 20_000, 'lease');
     const holder = lease.spec?.holderIdentity;
     expect(holder).toContain('ordinal-local');
+    // bin/ordinal.js re-executed itself with the V8 flags of `local` (same pid): 2 MB semi-spaces
+    // for DNS latency, and the old generation's growth held to 1.5 times its live size.
+    const argv = readFileSync(`/proc/${first.proc.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--heap-growing-percent=50']));
 
     const second = local();
     expect(await second.exited).not.toBe(0);
