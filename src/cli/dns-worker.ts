@@ -18,7 +18,6 @@ import type { ServeConfig } from './config.ts';
 import { freshnessGate } from '../dns/freshness.ts';
 import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
-import { niceThisThread, TRANSFER_NICE } from './thread-priority.ts';
 import { transferConfig } from './transfer.ts';
 
 /**
@@ -49,8 +48,6 @@ const SLOW_DELTA_MS = 50;
 
 function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
-  // The thread of zone transfers yields the CPU to the UDP threads (thread-priority.ts).
-  if (init.protocols === 'tcp') niceThisThread(TRANSFER_NICE, log);
   // The main thread's model warns about unencodable services once; N workers need not repeat it.
   const model = new ClusterModel(zoneConfig(init.cfg), {
     onError: (err, service) => log.debug({ err, service }, 'service left out of the zone: its names cannot be encoded'),
