@@ -24,6 +24,9 @@ export class Acks {
   readonly codes: Record<string, number> = {};
 }
 
+/** The small sets' names: ten, of which at most six exist at once. */
+const SET_NAMES = Array.from({ length: 10 }, (_, i) => `s${i}`);
+
 function setManifest(name: string, replicas: number, policy: string, claims: boolean): V1StatefulSet {
   return {
     metadata: { name, namespace: NS },
@@ -49,7 +52,6 @@ export class Churn {
   private readonly coord: CoordinationV1Api;
   private readonly lost = new Map<string, number>();
   private readonly flipped = new Set<string>();
-  private nextSet = 0;
   private cmCounter = 0;
   private readonly rng: Rng;
   private readonly oracle: Oracle;
@@ -132,8 +134,12 @@ export class Churn {
     const small = sets.filter((s) => !s.name.startsWith('big'));
     const pods = [...this.oracle.view.pods.values()].filter((p) => p.ns === NS);
     const x = this.light ? 0.47 + r.next() * 0.53 : r.next();
-    if (x < 0.12 && small.length < 6) {
-      await this.createSet(`s${this.nextSet++}`, r.int(1, 5), r.chance(0.7) ? 'OrderedReady' : 'Parallel', r.chance(0.5));
+    // Set names come back: a set created again under an old name finds its Service and its
+    // retained claims (as upstream, they are reattached), and what the cluster holds stays
+    // bounded, so that RSS after warm-up measures leaks, not Services and claims piling up.
+    const free = SET_NAMES.filter((n) => !sets.some((s) => s.name === n));
+    if (x < 0.12 && small.length < 6 && free.length > 0) {
+      await this.createSet(r.pick(free), r.int(1, 5), r.chance(0.7) ? 'OrderedReady' : 'Parallel', r.chance(0.5));
     } else if (x < 0.32 && sets.length > 0) {
       const s = r.pick(sets);
       const to = s.name.startsWith('big') ? r.int(90, 111) : r.int(0, 6);
