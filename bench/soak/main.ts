@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Churn } from './churn.ts';
 import { DnsClient } from './client.ts';
-import { eventTtl, parseConfig, type SoakConfig } from './config.ts';
+import { parseConfig, retention, type SoakConfig } from './config.ts';
 import { TYPE } from './dnswire.ts';
 import { audit, converge, FAULTS, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
@@ -71,10 +71,8 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const taken = new Set<number>();
   const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
   const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn'];
-  // Events are kept for --event-ttl (1 h by default, as kube-apiserver): state a user asked to
-  // keep, which grows with the churn for that long. Kept for the warm-up here, the API server's
-  // memory is at its steady state once the RSS slope is measured, so growth after it is a leak.
-  const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--event-ttl', eventTtl(cfg), '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
+  const keep = retention(cfg);
+  const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--event-ttl', keep.eventTtl, '--compaction-interval', keep.compactionInterval, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
     '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common], crashes);
   const cleanups: (() => Promise<void> | void)[] = [];
   let cleaned = false;
