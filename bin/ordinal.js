@@ -26,9 +26,9 @@ const SEMI_SPACE = '--max-semi-space-size';
 const chosen = process.execArgv.some((a) => a.startsWith(SEMI_SPACE)) || (process.env.NODE_OPTIONS ?? '').includes(SEMI_SPACE);
 // Memory of `ordinal local`: its API server keeps 100+ MB of live objects and allocates fast,
 // and V8 then lets the old generation grow to 2-4 times the live size before a full collection
-// (RSS 315 MB after start, 600-790 MB ten minutes later in the soak, the live heap flat). A
-// growth factor of 1.5 holds it near 1.5 times (bench/soak/RESULTS.md), for a few more
-// concurrent full collections on the API server's thread.
+// (in the soak, RSS went from 315 MB after start to 600-790 MB ten minutes later). A growth
+// factor of 1.5 keeps the heap near 1.5 times the live size (bench/soak/RESULTS.md), at the cost
+// of more frequent, mostly concurrent, full collections on the API server's thread.
 const GROWING = '--heap-growing-percent';
 const growing = process.argv[2] === 'local' && !process.execArgv.some((a) => a.startsWith(GROWING)) ? [`${GROWING}=50`] : [];
 if (!chosen && typeof process.execve === 'function') {
