@@ -323,9 +323,7 @@ export class Store {
 
   /** Test hook: forget the whole watch history, as an etcd compaction at the current revision. */
   compact(): void {
-    this.history = [];
-    this.head = 0;
-    this.compactedRv = this.rv;
+    this.compactTo(this.rv);
   }
 
   close(): void {
