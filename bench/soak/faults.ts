@@ -113,7 +113,8 @@ export async function inject(kind: FaultKind, ctx: FaultCtx, acks: Acks, audits:
     ctx.replica.signal('SIGSTOP');
     await sleep(ctx.stopSeconds * 1000);
     ctx.replica.signal('SIGCONT');
-    setTimeout(() => ctx.sampler.down.delete('replica'), 2000);
+    // The replica stays "down" for the checker until reconverged: back from the stop it answers
+    // SERVFAIL until its informers have relisted (src/dns/freshness.ts). A stale answer is wrong all the same.
     return `stopped ${ctx.stopSeconds} s`;
   }
   // disk-full: fill the data dir's tmpfs, keep it full, free it.

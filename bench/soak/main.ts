@@ -179,6 +179,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
           churn.paused = true;
           const rc = await converge(ctx, end, 60_000);
           sampler.down.delete('primary');
+          sampler.down.delete('replica');
           churn.paused = false;
           inFault = false;
           // A fault's span runs until reconvergence plus a settle time: a restarted process (its JIT

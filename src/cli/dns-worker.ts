@@ -57,12 +57,16 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   let server: Promise<DnsServer> | undefined;
   // This thread's query counters; the main thread sums them into its /metrics at scrape time.
   const metrics = createMetrics({ defaultMetrics: false });
-  // Back from a freeze, this thread holds its answers until the main thread's catch-up arrives.
+  // Back from a stop, this thread holds its answers until the main thread says it caught up.
   const fresh = freshnessGate();
   const onZone = (m: ZoneMessage): void => {
+    // A stop is noticed before the message is taken in, even when the message is the first
+    // thing this thread reads after its resume.
+    fresh.holding();
+    if (m.fresh !== undefined) fresh.caughtUp(m.fresh);
+    if (m.ops.length === 0 && source) return;
     const t0 = performance.now();
     applyZoneMessage(model, m, (err) => log.error({ err }, 'zone delta rejected'));
-    fresh.caughtUp(m.at);
     if (source) {
       source.publish(model.snapshot());
       sealer?.schedule();

@@ -52,10 +52,13 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
     pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
   });
   const others: Closable[] = [];
-  // In process, DNS shares this thread with the watches: back from a freeze it holds its answers
-  // until the first snapshot after it (dns/freshness.ts; the workers do the same on their deltas).
+  // Back from a stop, DNS holds its answers until every informer has relisted (dns/freshness.ts):
+  // in process, this thread's gate hears it here; workers get it after the deltas (zone-feed.ts).
   const fresh = freshnessGate();
-  watcher.source.onChange?.(() => fresh.caughtUp());
+  watcher.onFresh((since) => {
+    fresh.caughtUp(since);
+    if (model instanceof FeedingModel) model.feed.sendFresh(since);
+  });
   try {
     const dns = model instanceof FeedingModel
       ? await startPool(cfg, workers, model, log, metrics)

@@ -13,8 +13,11 @@ import { toSlim } from '../zone/project.ts';
 import type { SlimKind, SlimRecord } from '../zone/records.ts';
 
 export type ZoneOp = { op: 'apply'; r: SlimRecord } | { op: 'remove'; r: SlimRecord } | { op: 'synced' };
-/** `at`: Date.now() when sent (a worker back from a freeze tells the catch-up by it). */
-export interface ZoneMessage { readonly type: 'zone'; readonly ops: readonly ZoneOp[]; readonly at?: number }
+/**
+ * `fresh`: after a stop of the process, the zone is fresh again as of this Date.now() (the
+ * watcher's onFresh); a worker holding its answers since the stop ends the hold (dns/freshness.ts).
+ */
+export interface ZoneMessage { readonly type: 'zone'; readonly ops: readonly ZoneOp[]; readonly fresh?: number }
 export interface Port { postMessage(m: unknown): void }
 
 const keyOf = (r: SlimRecord): string => (r.kind === 'Namespace' ? `Namespace/${r.name}` : `${r.kind}/${r.ns}/${r.name}`);
@@ -61,8 +64,15 @@ export class ZoneFeed {
   /** Send the deltas gathered since the last flush (one message per worker per snapshot). */
   flush(): void {
     if (this.#pending.length === 0) return;
-    const msg: ZoneMessage = { type: 'zone', ops: this.#pending, at: Date.now() };
+    const msg: ZoneMessage = { type: 'zone', ops: this.#pending };
     this.#pending = [];
+    for (const p of this.#ports) p.postMessage(msg);
+  }
+
+  /** Tell every worker the zone is fresh as of `since`, after the deltas that made it so. */
+  sendFresh(since: number): void {
+    this.flush();
+    const msg: ZoneMessage = { type: 'zone', ops: [], fresh: since };
     for (const p of this.#ports) p.postMessage(msg);
   }
 }

@@ -8,22 +8,45 @@
  * until its watches were cut. A fresh watch from the last resourceVersion costs one request and
  * loses nothing, so after a freeze the informers reopen theirs at once (informer.ts).
  *
- * A timer ticks; a tick far later than due means the whole process stood still. Both clocks are
+ * A timer ticks; a tick far later than due means the thread did not run. Both clocks are
  * read: the monotonic one keeps running across SIGSTOP but not across system suspend, the wall
- * clock does both (and a step of the wall clock costs at most one needless reopen).
+ * clock does both (and a step of the wall clock costs at most one needless reopen). The thread's
+ * own CPU time tells why it did not run: a thread that was stopped used almost none of the gap,
+ * one whose event loop was blocked by its own work (a big sync) used all of it. Only the first
+ * is `stopped`: its caches may have missed anything, and a relist is worth its cost; a blocked
+ * loop missed nothing, and relisting after each one would block it again, forever.
  */
 
+/** What a thaw tells: how long the thread stood still, whether it was stopped, and when it noticed. */
+export interface ThawInfo {
+  /** The gap used less than half of its time on this thread's CPU: stopped, not busy. */
+  stopped: boolean;
+  /** Date.now() when the freeze was noticed, just after the thread resumed. */
+  at: number;
+}
+
 /** Called after a freeze with how long the process stood still. */
-export type Thaw = (frozenMs: number) => void;
+export type Thaw = (frozenMs: number, info: ThawInfo) => void;
 
 export interface FreezeSignal {
   /** Call `fn` after each freeze from now on; returns the unsubscribe. */
   subscribe(fn: Thaw): () => void;
 }
 
-export interface Clock { mono(): number; wall(): number }
+export interface Clock { mono(): number; wall(): number; /** This thread's CPU time, ms. */ cpu(): number }
 
-const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now() };
+/** CPU time of the calling thread in ms (the whole process's where Node lacks threadCpuUsage). */
+export function threadCpuMs(): number {
+  const u = typeof process.threadCpuUsage === 'function' ? process.threadCpuUsage() : process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+export const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now(), cpu: threadCpuMs };
+
+/** A gap of `gapMs` in which the thread used `cpuMs` of CPU: stopped, rather than busy? */
+export function stoodStill(gapMs: number, cpuMs: number): boolean {
+  return cpuMs < gapMs / 2;
+}
 
 /** How late a tick came beyond its interval, by whichever clock saw more time pass. */
 export function lateness(prev: { mono: number; wall: number }, now: { mono: number; wall: number }, tickMs: number): number {
@@ -44,14 +67,16 @@ export function freezeSignal(opts: FreezeOptions = {}): FreezeSignal {
   const clock = opts.clock ?? systemClock;
   const subscribers = new Set<Thaw>();
   let timer: NodeJS.Timeout | undefined;
-  let prev = { mono: 0, wall: 0 };
-  const read = (): { mono: number; wall: number } => ({ mono: clock.mono(), wall: clock.wall() });
+  let prev = { mono: 0, wall: 0, cpu: 0 };
+  const read = (): { mono: number; wall: number; cpu: number } => ({ mono: clock.mono(), wall: clock.wall(), cpu: clock.cpu() });
   const tick = (): void => {
     const now = read();
     const late = lateness(prev, now, tickMs);
+    const cpu = now.cpu - prev.cpu;
     prev = now;
     if (late < thresholdMs) return;
-    for (const fn of [...subscribers]) fn(late + tickMs);
+    const info: ThawInfo = { stopped: stoodStill(late + tickMs, cpu), at: now.wall };
+    for (const fn of [...subscribers]) fn(late + tickMs, info);
   };
   return {
     subscribe(fn) {

@@ -12,8 +12,11 @@
  * - handlers run synchronously; one that throws is logged and counted, nothing else;
  * - with `onUnavailable`, an optional resource that answers 403 Forbidden (RBAC) or 404 Not Found
  *   (API group not served) ends the informer instead: it counts as synced with what it had;
- * - after the process was frozen (SIGSTOP, a paused VM, a suspended laptop) the watch in flight
- *   is reopened from its resourceVersion at once: it may have come back stalled (freeze.ts).
+ * - after the process was stopped (SIGSTOP, a paused container or VM, a suspended laptop) it
+ *   relists at once: the watch may have come back stalled (freeze.ts), and only a list, a
+ *   consistent read begun after the resume, says when the cache holds all that was missed
+ *   (`freshSince`, what a DNS thread back from the freeze waits for: dns/freshness.ts). After its
+ *   event loop was merely blocked (its own work) the watch is reopened from its resourceVersion.
  *
  * Usage:
  *   const inf = createInformer<V1Pod>({ kc, path: '/api/v1/pods', log, name: 'pods' });
@@ -23,7 +26,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { processFreezes, type FreezeSignal } from './freeze.ts';
+import { processFreezes, type FreezeSignal, type ThawInfo } from './freeze.ts';
 import { ApiError, getJson, isGone, isUnavailable, openGet, readLines, toApiError, type Query } from './client.ts';
 import { applyList, applyWatchEvent, objectKey, type KubeObject, type WatchEvent } from './store.ts';
 
@@ -63,7 +66,7 @@ export interface InformerOptions<T extends KubeObject> {
 export interface InformerStats {
   /** Watches reopened after the first one (timeouts, drops, errors, relists). */
   restarts: number;
-  /** Lists after the initial one (410 Gone). */
+  /** Lists after the initial one (410 Gone, or the process was stopped). */
   relists: number;
   /** Failed list/watch attempts (excluding 410), i.e. backoffs taken. */
   errors: number;
@@ -86,6 +89,8 @@ export interface Informer<T extends KubeObject> {
   readonly name: string;
   on(event: 'add' | 'update' | 'delete', fn: ChangeHandler<T>): void;
   on(event: 'synced', fn: () => void): void;
+  /** After each complete list, with Date.now() when it began. */
+  on(event: 'listed', fn: (startedAt: number) => void): void;
   start(): void;
   stop(): Promise<void>;
   hasSynced(): boolean;
@@ -95,6 +100,11 @@ export interface Informer<T extends KubeObject> {
   /** The cached objects of one namespace ('' for cluster-scoped ones), from an index kept up to date. */
   listNamespace(namespace: string): T[];
   stats(): InformerStats;
+  /**
+   * The cache holds at least what the API held at this time (Date.now()): when the last complete
+   * list began. Infinity for an optional resource it gave up on (there is nothing more to learn).
+   */
+  freshSince(): number | undefined;
 }
 
 const identity = <T>(raw: RawObject): T => raw as T;
@@ -105,6 +115,10 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const handlers = { add: [] as ChangeHandler<T>[], update: [] as ChangeHandler<T>[], delete: [] as ChangeHandler<T>[] };
   const syncedHandlers: (() => void)[] = [];
+  const listedHandlers: ((startedAt: number) => void)[] = [];
+  let freshSince: number | undefined;
+  /** A stop (not a blocked loop) since the last list began: relist before watching on. */
+  let relistNeeded = false;
   const stats: InformerStats = { restarts: 0, relists: 0, errors: 0, handlerErrors: 0, pageRetries: 0, thaws: 0, lastSyncAt: undefined, lastEventAt: undefined, objects: 0 };
   let cache = new Map<string, T>();
   // Namespace -> key -> object: controllers read one namespace per sync, not the whole cache.
@@ -138,8 +152,11 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
    * be this process's own event loop, blocked by a big sync (100,000 pods), and starting a list
    * over from page 1 each time would never end.
    */
-  function onThaw(frozenMs: number): void {
-    if (!running || listing) return;
+  function onThaw(frozenMs: number, info?: ThawInfo): void {
+    if (!running) return;
+    // A stop cuts even a list short: it began before the stop, so it cannot tell what was missed.
+    if (info?.stopped) relistNeeded = true;
+    else if (listing) return;
     thawed = frozenMs;
     stats.thaws++;
     abort.abort(new Error('process was frozen'));
@@ -198,6 +215,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   }
 
   async function listAll(): Promise<void> {
+    const startedAt = Date.now();
     const items: T[] = [];
     let listRv = '';
     let cont: string | undefined;
@@ -219,6 +237,8 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     stats.objects = cache.size;
     stats.lastSyncAt = Date.now();
     for (const c of changes) emit(c.kind, c.obj, c.old);
+    freshSince = startedAt;
+    for (const h of listedHandlers) safeCall('listed', () => h(startedAt));
     if (!synced) {
       synced = true;
       log.info({ objects: cache.size }, 'synced');
@@ -284,8 +304,9 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     let first = true;
     while (running) {
       try {
-        if (rv === undefined) {
+        if (rv === undefined || relistNeeded) {
           if (!first) stats.relists++;
+          relistNeeded = false;
           await relist();
         }
         if (!first) stats.restarts++;
@@ -319,7 +340,9 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   function afterFailure(err: unknown, attempt: number, gone: number): 'stop' | 'now' | 'backoff' {
     if (!running) return 'stop';
     if (thawed !== undefined) {
-      log.info({ frozenMs: Math.round(thawed), rv }, 'process was frozen; reopening the watch from its resourceVersion');
+      log.info({ frozenMs: Math.round(thawed), rv, relist: relistNeeded }, relistNeeded
+        ? 'process was stopped; relisting to learn what it missed'
+        : 'event loop was blocked; reopening the watch from its resourceVersion');
       return 'now';
     }
     if (opts.onUnavailable && isUnavailable(err)) {
@@ -341,6 +364,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   /** An optional resource we may not read: stop here and count as synced, so nobody waits for it. */
   function giveUp(err: ApiError, notify: (err: ApiError) => void): void {
     running = false;
+    freshSince = Number.POSITIVE_INFINITY;
     if (!synced) {
       synced = true;
       for (const h of syncedHandlers) safeCall('synced', h);
@@ -354,8 +378,9 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
 
   return {
     name: opts.name,
-    on(event: 'add' | 'update' | 'delete' | 'synced', fn: ChangeHandler<T> | (() => void)): void {
+    on(event: 'add' | 'update' | 'delete' | 'synced' | 'listed', fn: ChangeHandler<T> | (() => void) | ((startedAt: number) => void)): void {
       if (event === 'synced') syncedHandlers.push(fn as () => void);
+      else if (event === 'listed') listedHandlers.push(fn as (startedAt: number) => void);
       else handlers[event].push(fn as ChangeHandler<T>);
     },
     start(): void {
@@ -382,6 +407,7 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     list: () => [...cache.values()],
     listNamespace: (namespace) => [...(byNamespace.get(namespace)?.values() ?? [])],
     stats: () => ({ ...stats }),
+    freshSince: () => freshSince,
   };
 }
 

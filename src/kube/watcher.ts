@@ -15,6 +15,10 @@
  * - `labelSelector` narrows Services and the endpoint source (CoreDNS `labels`); namespaces
  *   narrow everything, with one informer per namespace and kind (so RBAC can be namespaced,
  *   except for reading the Namespace objects themselves).
+ * - After the process was stopped (SIGSTOP, a paused container) every informer relists; once
+ *   all of them have listed since the resume, the zone is fresh again and `onFresh` says so,
+ *   after the snapshot with the catch-up is published: DNS threads hold their answers till then
+ *   (dns/freshness.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
@@ -23,6 +27,7 @@ import { toSlim } from '../zone/project.ts';
 import type { SlimKind, SlimRecord } from '../zone/records.ts';
 import { createSealer, SnapshotSource } from '../zone/source.ts';
 import type { BackoffOptions } from './backoff.ts';
+import { processFreezes, type FreezeSignal } from './freeze.ts';
 import { createInformer, type Informer, type RawObject } from './informer.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -48,6 +53,8 @@ export interface WatcherOptions {
   pods?: boolean;
   /** Watch StatefulSets (expected names); optional, see the module comment. */
   statefulSets?: boolean;
+  /** Where freezes of the process are heard of (tests inject one); the process-wide detector by default. */
+  freezes?: FreezeSignal;
 }
 
 export interface Watcher {
@@ -56,6 +63,11 @@ export interface Watcher {
   readonly source: SnapshotSource;
   isSynced(): boolean;
   readonly informers: readonly Informer<Entry>[];
+  /**
+   * After a stop of the process: called once every informer has listed since the resume, with
+   * Date.now() at the resume, right after the snapshot holding the catch-up is published.
+   */
+  onFresh(fn: (since: number) => void): void;
   stop(): Promise<void>;
 }
 
@@ -126,6 +138,11 @@ export function startWatcher(opts: WatcherOptions): Watcher {
   let pending: number[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
+  const freshHandlers: ((since: number) => void)[] = [];
+  /** Date.now() at the last resume from a stop, until every informer has listed since. */
+  let staleSince: number | undefined;
+  /** The resume the next publish() tells `onFresh` about. */
+  let freshPending: number | undefined;
 
   // Changed records get their own SOA serial at the next second boundary (zone/serial.ts).
   const sealer = createSealer(model, source);
@@ -137,6 +154,13 @@ export function startWatcher(opts: WatcherOptions): Watcher {
     const now = performance.now();
     if (metrics) for (const t of pending) metrics.observeProgramming((now - t) / 1000);
     pending = [];
+    if (freshPending === undefined) return;
+    const since = freshPending;
+    freshPending = undefined;
+    log.info({ ms: Date.now() - since }, 'caught up after the process was stopped');
+    for (const fn of freshHandlers) {
+      try { fn(since); } catch (err) { log.error({ err }, 'onFresh handler threw'); }
+    }
   }
 
   function changed(): void {
@@ -156,7 +180,7 @@ export function startWatcher(opts: WatcherOptions): Watcher {
     const inf = createInformer<Entry>({
       kc: opts.kc, path: spec.path, name: spec.resource, log: opts.log, backoff: opts.backoff, resyncMs: opts.resyncMs,
       labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector,
-      transform: (raw) => toEntry(raw, spec.kind),
+      transform: (raw) => toEntry(raw, spec.kind), freezes: opts.freezes,
       ...(spec.optional ? { onUnavailable: unavailable(spec) } : {}),
     });
     inf.on('add', (e) => {
@@ -172,8 +196,19 @@ export function startWatcher(opts: WatcherOptions): Watcher {
       model.remove(e.slim);
       changed();
     });
+    inf.on('listed', () => checkFresh());
     metrics?.trackInformer(spec.resource, inf);
     return inf;
+  });
+
+  function checkFresh(): void {
+    if (staleSince === undefined || !informers.every((i) => (i.freshSince() ?? -Infinity) >= staleSince!)) return;
+    freshPending = staleSince;
+    staleSince = undefined;
+    scheduled ??= setImmediate(publish);
+  }
+  const unfreeze = (opts.freezes ?? processFreezes).subscribe((_ms, info) => {
+    if (info.stopped && !stopped) staleSince = info.at;
   });
 
   const synced = new Promise<void>((resolve) => {
@@ -199,8 +234,10 @@ export function startWatcher(opts: WatcherOptions): Watcher {
     source,
     isSynced: () => model.synced,
     informers,
+    onFresh: (fn) => { freshHandlers.push(fn); },
     async stop(): Promise<void> {
       stopped = true;
+      unfreeze();
       await Promise.all(informers.map((i) => i.stop()));
       if (scheduled) clearImmediate(scheduled);
       scheduled = undefined;

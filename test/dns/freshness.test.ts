@@ -1,5 +1,5 @@
-// A DNS thread back from a freeze holds its answers (SERVFAIL) until the watching thread's
-// catch-up arrives or a short cap passes (src/dns/freshness.ts).
+// A DNS thread back from a stop holds its answers (SERVFAIL) until the watching thread says its
+// informers have all listed since the resume, or a cap passes (src/dns/freshness.ts).
 import { describe, expect, it } from 'vitest';
 import { freshnessGate } from '../../src/dns/freshness.ts';
 import { createHandler } from '../../src/dns/handler.ts';
@@ -7,44 +7,56 @@ import { silentLogger } from '../../src/log.ts';
 import { buildQuery, decode } from '../helpers/dns-client.ts';
 import { demoRecords, fakeLookup, fakeSource, snapshot } from './fake-zone.ts';
 
-function clocks(): { t: { mono: number; wall: number }; gate: ReturnType<typeof freshnessGate> } {
-  const t = { mono: 0, wall: 1_000_000 };
-  const gate = freshnessGate({ now: () => t.mono, wall: () => t.wall, thresholdMs: 3000, maxHoldMs: 1500, tickMs: 60_000 });
+function clocks(): { t: { mono: number; wall: number; cpu: number }; gate: ReturnType<typeof freshnessGate> } {
+  const t = { mono: 0, wall: 1_000_000, cpu: 0 };
+  const gate = freshnessGate({ now: () => t.mono, wall: () => t.wall, cpu: () => t.cpu, thresholdMs: 3000, maxHoldMs: 5000, tickMs: 60_000 });
   return { t, gate };
 }
-const step = (t: { mono: number; wall: number }, ms: number): void => { t.mono += ms; t.wall += ms; };
+/** `ms` pass; the thread computed for `busy` of them. */
+const step = (t: { mono: number; wall: number; cpu: number }, ms: number, busy = 0): void => { t.mono += ms; t.wall += ms; t.cpu += busy; };
 
 describe('freshness gate', () => {
-  it('holds after a freeze until a delta sent after it arrives', () => {
+  it('holds after a stop until the watching thread says it caught up since', () => {
     const { t, gate } = clocks();
     step(t, 100);
     expect(gate.holding()).toBe(false);
-    step(t, 30_000); // frozen
+    const before = t.wall;
+    step(t, 30_000); // stopped
     expect(gate.holding()).toBe(true);
-    gate.caughtUp(t.wall - 30_000); // sent before the freeze, read after it: not the catch-up
+    gate.caughtUp(before); // a list begun before the stop, read after it: not the catch-up
     expect(gate.holding()).toBe(true);
-    step(t, 50);
-    gate.caughtUp(t.wall);
+    for (let i = 0; i < 8; i++) { step(t, 100); expect(gate.holding()).toBe(true); } // deltas may come meanwhile: only caughtUp ends the hold
+    gate.caughtUp(t.wall - 700); // the relists began at the watching thread's resume
     expect(gate.holding()).toBe(false);
     gate.stop();
   });
 
-  it('stops holding after the cap when nothing arrives (nothing changed, or the API is down)', () => {
+  it('stops holding after the cap when nothing says so (the API is down or slow)', () => {
     const { t, gate } = clocks();
     step(t, 10_000);
     expect(gate.holding()).toBe(true);
-    step(t, 1400);
-    expect(gate.holding()).toBe(true);
+    for (let i = 0; i < 49; i++) { step(t, 100); expect(gate.holding()).toBe(true); } // queries keep coming
     step(t, 200);
+    expect(gate.holding()).toBe(false);
+    gate.caughtUp(t.wall); // late: changes nothing
     expect(gate.holding()).toBe(false);
     gate.stop();
   });
 
-  it('a long apply of its own is not a freeze', () => {
+  it('a long apply of its own is not a stop: the thread was on the CPU', () => {
     const { t, gate } = clocks();
-    step(t, 5000); // the seed of a big zone, applied synchronously
+    step(t, 5000, 4950); // the seed of a big zone, applied synchronously
+    expect(gate.holding()).toBe(false);
+    gate.stop();
+  });
+
+  it('a caughtUp with no stop noticed changes nothing', () => {
+    const { t, gate } = clocks();
+    step(t, 100);
     gate.caughtUp(t.wall);
     expect(gate.holding()).toBe(false);
+    step(t, 30_000);
+    expect(gate.holding()).toBe(true);
     gate.stop();
   });
 

@@ -65,6 +65,10 @@ export class FakeApi {
   resetReused = 0;
   /** Open watches stop getting events but stay connected: a stream stalled below HTTP (a frozen reader's TCP backing off). */
   stallWatches = false;
+  /** The next list request is answered only after this many ms (a list in flight). */
+  delayNextList = 0;
+  /** Watch requests are answered only after this many ms (a busy API server). */
+  watchDelayMs = 0;
   private readonly served = new WeakMap<object, number>();
   /** Resources (e.g. '/apis/apps/v1/statefulsets') answered with 403 Forbidden, as RBAC would. */
   readonly forbidden = new Set<string>();
@@ -167,6 +171,14 @@ export class FakeApi {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.push(url.pathname + url.search);
+    const watch = url.searchParams.get('watch') === 'true';
+    const delay = watch ? this.watchDelayMs : this.delayNextList;
+    if (delay > 0 && !(req as { delayed?: boolean }).delayed) {
+      if (!watch) this.delayNextList = 0;
+      (req as { delayed?: boolean }).delayed = true;
+      setTimeout(() => { this.requests.pop(); this.handle(req, res); }, delay);
+      return;
+    }
     const before = this.served.get(req.socket) ?? 0;
     this.served.set(req.socket, before + 1);
     if (before > 0 && this.resetReused > 0) {

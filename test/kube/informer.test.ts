@@ -99,7 +99,7 @@ describe('informer against a fake API', () => {
     expect(log).toEqual(['add a', 'add b', 'add c']);
   });
 
-  it('reopens a stalled watch from its resourceVersion at once after the process was frozen', async () => {
+  it('reopens a stalled watch from its resourceVersion at once after its event loop was blocked', async () => {
     let thaw: Thaw | undefined;
     const freezes: FreezeSignal = { subscribe: (fn) => { thaw = fn; return () => { thaw = undefined; }; } };
     api.put(PODS, pod('a'));
@@ -113,7 +113,7 @@ describe('informer against a fake API', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(inf.get('default/b')).toBeUndefined(); // the stream is stalled: nothing errors, nothing comes
     const started = Date.now();
-    thaw!(30_000);
+    thaw!(30_000, { stopped: false, at: Date.now() });
     await waitFor(() => inf.get('default/b'), 5000, 'b after the thaw');
     // At once: not after a backoff (a minute here), and not as an error.
     expect(Date.now() - started).toBeLessThan(2000);
@@ -130,11 +130,54 @@ describe('informer against a fake API', () => {
     for (const n of ['a', 'b', 'c', 'd']) api.put(PODS, pod(n));
     const { inf } = make({ freezes, pageSize: 2 });
     inf.start(); // the first page is in flight now
-    thaw!(5000);
+    thaw!(5000, { stopped: false, at: Date.now() });
     await waitFor(() => inf.hasSynced());
     const lists = api.requests.filter((r) => r.startsWith(PODS) && !r.includes('watch=true'));
     expect(lists.length).toBe(2); // two pages, once each: not started over
     expect(inf.stats()).toMatchObject({ thaws: 0, errors: 0 });
+  });
+
+  it('relists at once after the process was stopped, and says from when its cache is fresh', async () => {
+    let thaw: Thaw | undefined;
+    const freezes: FreezeSignal = { subscribe: (fn) => { thaw = fn; return () => { thaw = undefined; }; } };
+    api.put(PODS, pod('a'));
+    api.put(PODS, pod('gone'));
+    const { inf, log } = make({ freezes, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const listed: number[] = [];
+    inf.on('listed', (t) => listed.push(t));
+    inf.start();
+    await waitFor(() => inf.hasSynced());
+    await waitFor(() => api.requests.some((r) => r.includes('watch=true')));
+    const first = inf.freshSince()!;
+    expect(listed).toEqual([first]);
+    api.stallWatches = true; // what happened during the stop stays on the other side
+    api.put(PODS, pod('b'));
+    api.remove(PODS, 'gone', 'default');
+    api.stallWatches = false;
+    const at = Date.now();
+    thaw!(30_000, { stopped: true, at });
+    await waitFor(() => listed.length === 2, 5000, 'the relist');
+    expect(names(inf)).toEqual(['a', 'b']);
+    expect(inf.freshSince()).toBe(listed[1]);
+    expect(listed[1]).toBeGreaterThanOrEqual(at);
+    expect(inf.stats()).toMatchObject({ thaws: 1, errors: 0, relists: 1 });
+    expect(log.slice(0, 2)).toEqual(['add a', 'add gone']);
+    expect(log.slice(2).sort()).toEqual(['add b', 'delete gone']);
+  });
+
+  it('starts a list in flight over after the process was stopped: it began before the stop', async () => {
+    let thaw: Thaw | undefined;
+    const freezes: FreezeSignal = { subscribe: (fn) => { thaw = fn; return () => { thaw = undefined; }; } };
+    for (const n of ['a', 'b', 'c', 'd']) api.put(PODS, pod(n));
+    const { inf } = make({ freezes, pageSize: 2 });
+    api.delayNextList = 300;
+    inf.start();
+    await waitFor(() => api.requests.length === 1); // the first page is in flight now
+    thaw!(30_000, { stopped: true, at: Date.now() });
+    await waitFor(() => inf.hasSynced());
+    const firstPages = api.requests.filter((r) => r.startsWith(PODS) && !r.includes('watch=true') && !r.includes('continue='));
+    expect(firstPages.length).toBe(2);
+    expect(inf.stats()).toMatchObject({ thaws: 1, errors: 0 });
   });
 
   it('a watch that worked and then broke is retried at the initial delay, not after every earlier failure', async () => {

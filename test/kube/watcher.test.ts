@@ -7,6 +7,7 @@ import { informerSpecs, startWatcher, type Watcher, type WatcherOptions } from '
 import { ClusterModel } from '../../src/zone/model.ts';
 import { lookup } from '../../src/zone/lookup.ts';
 import { DEFAULT_ZONE_CONFIG, Rcode, RRClass, RRType, type ZoneSnapshot } from '../../src/zone/types.ts';
+import type { FreezeSignal, Thaw, ThawInfo } from '../../src/kube/freeze.ts';
 import { FakeApi, type Obj } from './fake-api.ts';
 import { pod, waitFor } from './helpers.ts';
 
@@ -115,6 +116,38 @@ describe('watcher', () => {
     api.compact();
     await api.start(port);
     await waitFor(() => (answer(w.source.current(), 'web.default.svc.cluster.local') as string[]).join() === '10.1.0.11,10.1.0.12', 5000, 'converged');
+  });
+
+  it('after a stop of the process, says it is fresh once every informer has relisted, after publishing the catch-up', async () => {
+    const subs = new Set<Thaw>();
+    const freezes: FreezeSignal = { subscribe: (fn) => { subs.add(fn); return () => subs.delete(fn); } };
+    const thaw = (ms: number, info: ThawInfo): void => { for (const fn of subs) fn(ms, info); };
+    api.put(NSS, ns('default'));
+    api.put(SVCS, headless('web'));
+    api.put(PODS, pod('web-0', 'default', { app: 'web' }, true, '10.1.0.10'));
+    const w = start({ freezes });
+    await w.synced;
+    await waitFor(() => api.requests.filter((r) => r.includes('watch=true')).length >= 3);
+    const heard: { since: number; web: string[] | string }[] = [];
+    w.onFresh((since) => heard.push({ since, web: answer(w.source.current(), 'web.default.svc.cluster.local') }));
+    api.stallWatches = true; // what happens during the stop stays on the other side
+    api.put(PODS, pod('web-1', 'default', { app: 'web' }, true, '10.1.0.11'));
+    api.stallWatches = false;
+    thaw(30_000, { stopped: false, at: Date.now() }); // a blocked loop: a reopen, no relist, no fresh
+    await waitFor(() => answer(w.source.current(), 'web.default.svc.cluster.local').length === 2);
+    expect(heard).toEqual([]);
+    api.stallWatches = true;
+    api.put(PODS, pod('web-2', 'default', { app: 'web' }, true, '10.1.0.12'));
+    api.stallWatches = false;
+    const at = Date.now();
+    const listsBefore = api.requests.filter((r) => !r.includes('watch=true')).length;
+    thaw(30_000, { stopped: true, at });
+    await waitFor(() => heard.length === 1, 5000, 'onFresh');
+    // Every informer listed again, and the snapshot in place when onFresh ran had the catch-up.
+    expect(api.requests.filter((r) => !r.includes('watch=true')).length - listsBefore).toBe(3);
+    expect(heard).toEqual([{ since: at, web: ['10.1.0.10', '10.1.0.11', '10.1.0.12'] }]);
+    await w.stop();
+    expect(subs.size).toBe(0); // the watcher and its informers unsubscribe
   });
 
   it('serves from EndpointSlices', async () => {
