@@ -4,7 +4,7 @@
  * soak did not cause is a crash. RSS and open fds are read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '../..');
@@ -30,6 +30,7 @@ export class Proc {
     this.crashes = crashes;
     // SOAK_LOG_DIR keeps each process's whole output, for digging into a failed run.
     const dir = process.env['SOAK_LOG_DIR'];
+    if (dir) mkdirSync(dir, { recursive: true });
     this.logPath = dir ? join(dir, `${name.replaceAll(' ', '-')}.log`) : undefined;
   }
 
