@@ -1,10 +1,16 @@
 /** @module The soak's flags, with the issue's targets as defaults. */
 import { parseArgs } from 'node:util';
 
+/** Every kind of fault, in the order the help lists them. */
+export const FAULT_KINDS = ['kill9', 'watch-cut', 'sigstop', 'disk-full'] as const;
+export type FaultKind = typeof FAULT_KINDS[number];
+
 export interface SoakConfig {
   minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
   rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
   fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number;
+  /** The fault kinds injected; a run without all of them fails its "every fault kind" target. */
+  faults: FaultKind[];
 }
 
 export const HELP = `npm run soak -- [flags]
@@ -25,7 +31,9 @@ export const HELP = `npm run soak -- [flags]
   --stop-seconds <s>     SIGSTOP of the second replica (default 30)
   --disk-full-seconds <s> (default 15)
   --fuzz-per-hour <n>    garbage packets per hour (default 1000000)
-  --sample-rate <qps>    checked queries per second per replica (default 50)`;
+  --sample-rate <qps>    checked queries per second per replica (default 50)
+  --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
+                         for digging into one; a run without all of them fails`;
 
 export function parseConfig(argv: string[]): SoakConfig {
   const { values } = parseArgs({ args: argv, strict: true, options: {
@@ -33,7 +41,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
     'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
     'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
-    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean' },
+    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const num = (k: keyof typeof values, d: number, min = 0): number => {
@@ -51,8 +59,16 @@ export function parseConfig(argv: string[]): SoakConfig {
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
-    settleMs: num('settle-ms', 15_000),
+    settleMs: num('settle-ms', 15_000), faults: faultList(values.faults),
   };
+}
+
+function faultList(v: string | undefined): FaultKind[] {
+  if (v === undefined) return [...FAULT_KINDS];
+  const kinds = v.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const bad = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (bad.length || kinds.length === 0) throw new Error(`--faults: expected some of ${FAULT_KINDS.join(',')}, got ${v}`);
+  return [...new Set(kinds)] as FaultKind[];
 }
 
 /**

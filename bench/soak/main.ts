@@ -156,6 +156,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
       const fr = rng.fork('faults');
       const cycles = Math.max(1, Math.floor(cfg.minutes / 6));
       const slot = (cfg.minutes * 60_000 - 20_000) / (cycles * FAULTS.length);
+      const chosen = new Set(cfg.faults);
       await sleep(Math.min(20_000, slot / 2));
       for (let c = 0; c < cycles; c++) {
         const order = [...FAULTS].sort(() => fr.next() - 0.5);
@@ -164,6 +165,8 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
           while (Date.now() < due && running) await sleep(250);
           if (!running || endAt - Date.now() < 15_000) return;
           const kind = order[k]!;
+          // Left out by --faults: its slot stays, so the others keep their times and the seed its choices.
+          if (!chosen.has(kind)) continue;
           // Start each fault from a converged cluster so its reconvergence is its own.
           churn.paused = true;
           await converge(ctx, Date.now(), 60_000);

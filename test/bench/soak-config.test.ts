@@ -13,12 +13,19 @@ describe('soak config', () => {
     const cfg = parseConfig(argv);
     expect(cfg.warmupMinutes).toBe(warm);
     expect(retention(cfg)).toEqual({ eventTtl, compactionInterval });
+    expect(cfg.faults).toEqual(['kill9', 'watch-cut', 'sigstop', 'disk-full']);
+  });
+
+  it('--faults picks some kinds, once each', () => {
+    expect(parseConfig(['--faults', 'sigstop, watch-cut,sigstop']).faults).toEqual(['sigstop', 'watch-cut']);
   });
 
   it.each([
     [['--minutes', '0'], '--minutes: expected a number >= 1'],
     [['--rate', 'fast'], '--rate: expected a number'],
     [['--frob'], "Unknown option '--frob'"],
+    [['--faults', 'kill9,flood'], '--faults: expected some of kill9,watch-cut,sigstop,disk-full, got kill9,flood'],
+    [['--faults', ','], '--faults: expected some of'],
   ])('refuses %j', (argv, msg) => {
     expect(() => parseConfig(argv)).toThrow(msg);
   });
