@@ -1,14 +1,14 @@
-// The soak's flags and what it derives from them: the retention it gives `ordinal local` stays
-// within the warm-up, so the RSS slope after it is measured at the steady state.
+// The soak's flags and what it derives from them: the retention it gives `ordinal local` is
+// half the warm-up, so the RSS slope after it is measured at the steady state.
 import { describe, expect, it } from 'vitest';
 import { parseConfig, retention } from '../../bench/soak/config.ts';
 
 describe('soak config', () => {
   it.each([
-    { argv: [], warm: 5, eventTtl: '300s', compactionInterval: '150s' },
-    { argv: ['--minutes', '3'], warm: 1, eventTtl: '60s', compactionInterval: '30s' },
-    { argv: ['--minutes', '8'], warm: 2, eventTtl: '120s', compactionInterval: '60s' },
-    { argv: ['--minutes', '60', '--warmup-minutes', '10'], warm: 10, eventTtl: '600s', compactionInterval: '300s' },
+    { argv: [], warm: 5, eventTtl: '150s', compactionInterval: '75s' },
+    { argv: ['--minutes', '3'], warm: 1, eventTtl: '30s', compactionInterval: '15s' },
+    { argv: ['--minutes', '8'], warm: 2, eventTtl: '60s', compactionInterval: '30s' },
+    { argv: ['--minutes', '60', '--warmup-minutes', '10'], warm: 10, eventTtl: '300s', compactionInterval: '150s' },
   ])('$argv: warm-up $warm min, Events $eventTtl, compaction $compactionInterval', ({ argv, warm, eventTtl, compactionInterval }) => {
     const cfg = parseConfig(argv);
     expect(cfg.warmupMinutes).toBe(warm);
