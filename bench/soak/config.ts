@@ -63,6 +63,11 @@ export function parseConfig(argv: string[]): SoakConfig {
   };
 }
 
+/** The --faults flag that replays `cfg`'s choice, or '' for all of them. */
+export function faultsFlag(cfg: Pick<SoakConfig, 'faults'>): string {
+  return cfg.faults.length === FAULT_KINDS.length ? '' : ` --faults ${cfg.faults.join(',')}`;
+}
+
 function faultList(v: string | undefined): FaultKind[] {
   if (v === undefined) return [...FAULT_KINDS];
   const kinds = v.split(',').map((k) => k.trim()).filter((k) => k !== '');

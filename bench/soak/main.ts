@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Churn } from './churn.ts';
 import { DnsClient } from './client.ts';
-import { parseConfig, retention, type SoakConfig } from './config.ts';
+import { faultsFlag, parseConfig, retention, type SoakConfig } from './config.ts';
 import { TYPE } from './dnswire.ts';
 import { audit, converge, FAULTS, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
@@ -58,7 +58,7 @@ export interface SoakOutcome { pass: boolean; report: string }
 
 export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const log = (s: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}\n`); };
-  log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed})`);
+  log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${faultsFlag(cfg)})`);
   // Four faults, each from a converged cluster and back (the SIGSTOP alone lasts --stop-seconds), take about two minutes.
   if (cfg.minutes < 3) log(`warning: ${cfg.minutes} minute(s) may leave no room for every fault kind, and that target would fail; 3 or more inject all four`);
   const rng = makeRng(cfg.seed);
