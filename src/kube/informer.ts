@@ -237,6 +237,11 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
     stats.objects = cache.size;
     stats.lastSyncAt = Date.now();
     for (const c of changes) emit(c.kind, c.obj, c.old);
+    listed(startedAt);
+  }
+
+  /** A complete list is in: the cache is fresh as of its start, and synced if it was not. */
+  function listed(startedAt: number): void {
     freshSince = startedAt;
     for (const h of listedHandlers) safeCall('listed', () => h(startedAt));
     if (!synced) {

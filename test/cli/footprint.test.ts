@@ -2,7 +2,7 @@
 // (bench/RESULTS.md, "Footprint (issue #13)"): the module graph of each entry, loaded in a
 // clean child process through bin/slim-client-node.js as bin/ordinal.js loads it, and a real
 // `serve --kubeconfig` that follows a (fake) API through the trimmed KubeConfig.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildQuery, decode, udpExchange } from '../helpers/dns-client.ts';
 import { FakeApi } from '../kube/fake-api.ts';
 import { pod } from '../kube/helpers.ts';
+import { startServe } from '../helpers/serve-process.ts';
 
-const BIN = path.resolve('bin/ordinal.js');
 const HOOK = pathToFileURL(path.resolve('bin/slim-client-node.js')).href;
 
 /** Every module URL that loading `entry` (from src/cli) loads, in a fresh Node process. */
@@ -73,28 +73,14 @@ describe('footprint: serve --kubeconfig through the trimmed client-node', () => 
   afterAll(() => api.stop());
 
   it('syncs, answers from the cluster and stops with 0', async () => {
-    const proc = spawn(process.execPath, [BIN, 'serve', '--kubeconfig', kubeconfig, '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORDINAL_FROM_SRC: '1' },
-    });
-    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
-    let err = '';
-    proc.stderr.on('data', (d) => { err += d; });
+    const { proc, port, exited, stderr } = await startServe(kubeconfig);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        proc.stdout.on('data', (d) => {
-          out += d;
-          const m = /dns listening on udp\+tcp [^\s;]*:(\d+)/.exec(out);
-          if (m && out.includes('zone synced')) resolve(Number(m[1]));
-        });
-        void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
-      });
       const a = decode(await udpExchange(port, buildQuery('web-0.web.default.svc.cluster.local', 1)));
       expect(a.answers.map((r) => r.address)).toEqual(['10.1.0.7']);
     } finally {
       proc.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(err).not.toContain('typed API clients');
+    expect(stderr()).not.toContain('typed API clients');
   }, 60_000);
 });

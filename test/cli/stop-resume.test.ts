@@ -3,7 +3,6 @@
 // have relisted, then the new state, and never the old one (issue #14: the soak's replica gave
 // 5 stale answers right after SIGCONT). A real `ordinal serve --kubeconfig` process, a real
 // SIGSTOP, and queries that arrive during the stop and right after it.
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildQuery, decode } from '../helpers/dns-client.ts';
 import { FakeApi } from '../kube/fake-api.ts';
 import { pod } from '../kube/helpers.ts';
+import { startServe } from '../helpers/serve-process.ts';
 
-const BIN = path.resolve('bin/ordinal.js');
 const PODS = '/api/v1/pods';
 const SVCS = '/api/v1/services';
 const NAME = 'web-0.web.default.svc.cluster.local';
@@ -62,23 +61,9 @@ describe('serve --kubeconfig back from SIGSTOP', () => {
     { name: 'DNS on a worker thread (--transfer-to)', args: ['--transfer-to', '127.0.0.1/32'] },
     { name: 'two workers', args: ['--workers', '2'] },
   ])('$name: SERVFAIL, then the new state, never the old one', async ({ args }) => {
-    const proc = spawn(process.execPath, [BIN, 'serve', '--kubeconfig', kubeconfig, '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--log-level', 'warn', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORDINAL_FROM_SRC: '1' },
-    });
-    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
-    let err = '';
-    proc.stderr.on('data', (d) => { err += d; });
+    const { proc, port, exited } = await startServe(kubeconfig, args);
     let probe: Prober | undefined;
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        proc.stdout.on('data', (d) => {
-          out += d;
-          const m = /dns listening on udp\+tcp [^\s;]*:(\d+)/.exec(out);
-          if (m && out.includes('zone synced')) resolve(Number(m[1]));
-        });
-        void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
-      });
       probe = new Prober(port);
       probe.send();
       await sleep(300);

@@ -1,0 +1,40 @@
+// `ordinal serve --kubeconfig` as a child process, as a user starts it (bin/ordinal.js, from the
+// sources): resolves once DNS listens and the zone is synced.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const BIN = path.resolve('bin/ordinal.js');
+
+export interface ServeProcess {
+  readonly proc: ChildProcess;
+  /** The DNS port (UDP and TCP). */
+  readonly port: number;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+}
+
+export async function startServe(kubeconfig: string, extra: string[] = []): Promise<ServeProcess> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--kubeconfig', kubeconfig, '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--log-level', 'warn', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORDINAL_FROM_SRC: '1' },
+  });
+  const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+  let err = '';
+  proc.stderr!.on('data', (d) => { err += d; });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      proc.stdout!.on('data', (d) => {
+        out += d;
+        const m = /dns listening on udp\+tcp [^\s;]*:(\d+)/.exec(out);
+        if (m && out.includes('zone synced')) resolve(Number(m[1]));
+      });
+      void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
+    });
+    return { proc, port, exited, stderr: () => err };
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+}
