@@ -10,15 +10,12 @@ import { rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NS, type Acks, type Churn } from './churn.ts';
-import { FAULT_KINDS, type FaultKind } from './config.ts';
+import type { FaultKind } from './config.ts';
 import type { ClusterView } from './expect.ts';
 import type { Oracle } from './oracle.ts';
 import type { Proc } from './procs.ts';
 import type { Relay } from './proxy.ts';
 import type { Sampler } from './sampler.ts';
-
-export type { FaultKind };
-export const FAULTS: readonly FaultKind[] = FAULT_KINDS;
 
 export interface FaultRecord { kind: FaultKind; start: number; end: number; reconvergeMs: number; detail: string }
 

@@ -12,9 +12,9 @@ import { basename, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Churn } from './churn.ts';
 import { DnsClient } from './client.ts';
-import { faultsFlag, parseConfig, retention, type SoakConfig } from './config.ts';
+import { FAULT_KINDS, faultsFlag, parseConfig, retention, type SoakConfig } from './config.ts';
 import { TYPE } from './dnswire.ts';
-import { audit, converge, FAULTS, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
+import { audit, converge, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
 import { Hist } from './hist.ts';
 import { dnsperf, measureMax, queryMix, writeQueryFile } from './load.ts';
@@ -155,13 +155,13 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     const faultLoop = (async () => {
       const fr = rng.fork('faults');
       const cycles = Math.max(1, Math.floor(cfg.minutes / 6));
-      const slot = (cfg.minutes * 60_000 - 20_000) / (cycles * FAULTS.length);
+      const slot = (cfg.minutes * 60_000 - 20_000) / (cycles * FAULT_KINDS.length);
       const chosen = new Set(cfg.faults);
       await sleep(Math.min(20_000, slot / 2));
       for (let c = 0; c < cycles; c++) {
-        const order = [...FAULTS].sort(() => fr.next() - 0.5);
+        const order = [...FAULT_KINDS].sort(() => fr.next() - 0.5);
         for (let k = 0; k < order.length; k++) {
-          const due = t0 + 20_000 + (c * FAULTS.length + k) * slot;
+          const due = t0 + 20_000 + (c * FAULT_KINDS.length + k) * slot;
           while (Date.now() < due && running) await sleep(250);
           if (!running || endAt - Date.now() < 15_000) return;
           const kind = order[k]!;

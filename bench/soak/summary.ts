@@ -3,9 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import type { Churn } from './churn.ts';
-import { faultsFlag, retention, type SoakConfig } from './config.ts';
+import { FAULT_KINDS, faultsFlag, retention, type SoakConfig } from './config.ts';
 import type { AuditResult, FaultRecord } from './faults.ts';
-import { FAULTS } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
 import { Hist, slope } from './hist.ts';
 import type { Oracle } from './oracle.ts';
@@ -82,7 +81,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     { name: `RSS slope after ${cfg.warmupMinutes} min < ${cfg.rssSlopeMB} MB / 10 min`, value: slopes.map((s) => s.split(':').slice(0, 2).join(':').slice(0, 60)).join('; '), pass: slopeOk },
     { name: `p99 < ${cfg.p99Ms} ms in every minute without a fault (its 15 s chunks that no fault overlapped, a fault lasting until reconverged plus ${cfg.settleMs / 1000} s)`, value: `worst ${worstCalm.toFixed(3)} ms over ${calm.length} minutes`, pass: calm.length > 0 && worstCalm < cfg.p99Ms },
     { name: `reconvergence after every fault < ${cfg.reconvergeMs} ms`, value: `worst ${Number.isFinite(worstRc) ? (worstRc / 1000).toFixed(2) + ' s' : 'not reconverged'} over ${r.faults.length} faults`, pass: worstRc < cfg.reconvergeMs },
-    { name: 'every fault kind injected', value: [...kinds].join(', ') || 'none', pass: FAULTS.every((k) => kinds.has(k)) },
+    { name: 'every fault kind injected', value: [...kinds].join(', ') || 'none', pass: FAULT_KINDS.every((k) => kinds.has(k)) },
     { name: 'disk full answered with 5xx only', value: `${disk.length - non5xx.length}/${disk.length}`, pass: non5xx.length === 0 },
     { name: `garbage packets >= ${fuzzWant}`, value: `${fuzzed}`, pass: fuzzed >= fuzzWant },
     { name: 'zone transfers failing outside faults', value: `${r.xfr.failed}`, pass: r.xfr.failed === 0 },

@@ -52,21 +52,8 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
     pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),
   });
   const others: Closable[] = [];
-  // Back from a stop, DNS holds its answers until every informer has relisted (dns/freshness.ts):
-  // in process, this thread's gate hears it here; workers get it after the deltas (zone-feed.ts).
-  const fresh = freshnessGate();
-  watcher.onFresh((since) => {
-    fresh.caughtUp(since);
-    if (model instanceof FeedingModel) model.feed.sendFresh(since);
-  });
   try {
-    const dns = model instanceof FeedingModel
-      ? await startPool(cfg, workers, model, log, metrics)
-      : await startDnsServer({
-        listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
-        tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, udpIo: cfg.udpIo,
-        transfer: transferConfig(cfg), holding: fresh.holding,
-      });
+    const dns = model instanceof FeedingModel ? await startPool(cfg, workers, model, watcher, log, metrics) : await startInProcess(cfg, watcher, log, metrics);
     others.push(dns);
     if (dns.udpStats) metrics.trackUdp(dns.udpStats);
     const http = await startHttpServer({ listen: cfg.httpListen, metrics, ready: () => watcher.isSynced(), log });
@@ -86,7 +73,29 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   }
 }
 
-async function startPool(cfg: ServeConfig, workers: number, model: FeedingModel, log: Logger, metrics: Metrics): Promise<LiveServe['dns']> {
+/**
+ * DNS on this thread, beside the watches. Back from a stop it holds its answers until every
+ * informer has relisted (dns/freshness.ts); this thread's gate hears that from the watcher.
+ */
+async function startInProcess(cfg: ServeConfig, watcher: Watcher, log: Logger, metrics: Metrics): Promise<LiveServe['dns']> {
+  const fresh = freshnessGate();
+  watcher.onFresh((since) => fresh.caughtUp(since));
+  try {
+    const dns = await startDnsServer({
+      listen: cfg.dnsListen, source: watcher.source, log, maxUdpSize: cfg.maxUdpSize, tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
+      tcpMaxConnections: cfg.tcpMaxConnections, cacheSize: cfg.cacheSize, onQuery: metrics.onQuery, udpIo: cfg.udpIo,
+      transfer: transferConfig(cfg), holding: fresh.holding,
+    });
+    return { port: dns.port, udpStats: dns.udpStats, close: async () => { fresh.stop(); await dns.close(); } };
+  } catch (err) {
+    fresh.stop();
+    throw err;
+  }
+}
+
+async function startPool(cfg: ServeConfig, workers: number, model: FeedingModel, watcher: Watcher, log: Logger, metrics: Metrics): Promise<LiveServe['dns']> {
+  // Each worker holds its own answers after a stop; the catch-up reaches it after the deltas (zone-feed.ts).
+  watcher.onFresh((since) => model.feed.sendFresh(since));
   const pool = await startWorkerPool({ ...cfg, udpIo: resolveUdpIo(cfg.udpIo, log) }, workers, model.feed, log);
   // The workers count their own queries and UDP drops; /metrics sums them in.
   metrics.setRemote(async () => (await pool.stats()).metrics);

@@ -5,8 +5,8 @@
  * retransmissions back off exponentially (RFC 6298 section 5.5, RFC 9293 section 3.8.6.1), so the
  * events queued on the other side can take tens of seconds to start flowing again, and nothing
  * errors meanwhile. The soak saw a replica answer 15 s of stale records after a 30-s SIGSTOP,
- * until its watches were cut. A fresh watch from the last resourceVersion costs one request and
- * loses nothing, so after a freeze the informers reopen theirs at once (informer.ts).
+ * until its watches were cut. So after a freeze the informers act at once (informer.ts): after a
+ * stop they relist, after a blocked event loop they reopen the watch from its resourceVersion.
  *
  * A timer ticks; a tick far later than due means the thread did not run. Both clocks are
  * read: the monotonic one keeps running across SIGSTOP but not across system suspend, the wall

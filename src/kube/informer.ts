@@ -148,14 +148,14 @@ export function createInformer<T extends KubeObject>(opts: InformerOptions<T>): 
   let watchWasHealthy = false;
 
   /**
-   * Only a watch (or a backoff) is cut short. A list in flight is left to finish: the "freeze" may
-   * be this process's own event loop, blocked by a big sync (100,000 pods), and starting a list
-   * over from page 1 each time would never end.
+   * After a stop, whatever is in flight is cut short and the informer relists: even a list in
+   * flight began before the stop, so it cannot tell what was missed. After a blocked event loop
+   * (its own work, a big sync of 100,000 pods) only a watch or a backoff is cut short: starting a
+   * list over from page 1 each time would never end.
    */
-  function onThaw(frozenMs: number, info?: ThawInfo): void {
+  function onThaw(frozenMs: number, info: ThawInfo): void {
     if (!running) return;
-    // A stop cuts even a list short: it began before the stop, so it cannot tell what was missed.
-    if (info?.stopped) relistNeeded = true;
+    if (info.stopped) relistNeeded = true;
     else if (listing) return;
     thawed = frozenMs;
     stats.thaws++;
