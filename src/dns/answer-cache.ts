@@ -5,10 +5,22 @@
  * string is built and nothing is allocated. Entries are keyed by a 32-bit hash of the
  * lowercased question (RFC 4343) and the reply variant (transport, OPT, DO, size limit), and
  * every hit is verified against the stored key bytes, so a hash collision is only a miss.
- * The whole cache belongs to one zone version: `reset` empties it when the zone changes.
+ * Every entry belongs to one zone snapshot. When the zone moves on, `advance` keeps the
+ * entries whose scope (zone/scope.ts: the one service an answer was built from) is the same
+ * in the new snapshot and drops the rest, so a change to one service does not cost every
+ * other service's answers a lookup and an encode again. Without a scope test it drops all.
  * It is an LRU (`lru-cache`) bounded by entry count and by bytes.
  */
 import { LRUCache } from 'lru-cache';
+
+/** The index key of entries that depend on the whole zone (never a `ns/svc` scope). */
+const GLOBAL = '';
+
+/**
+ * The LRU key of a question's reply variant: a client asking with and without EDNS, or over
+ * UDP and TCP, keeps one entry for each instead of evicting the other on every switch.
+ */
+const slotOf = (hash: number, variant: number): number => (hash ^ Math.imul(variant, 0x9e3779b1)) | 0;
 
 export interface CachedAnswer {
   /** Lowercased question name in wire form, then QTYPE and QCLASS as sent. */
@@ -16,15 +28,26 @@ export interface CachedAnswer {
   readonly variant: number;
   /** The encoded reply. Its ID, RD/CD bits and question bytes are patched for every use. */
   buf: Buffer;
+  /** What the answer depends on (zone/scope.ts answerScope); null: the whole zone. */
+  readonly scope?: string | null;
 }
 
-export class AnswerCache {
+/** Is `scope` the same in both snapshots (zone/scope.ts sameScope)? */
+export type SameScope<S> = (prev: S, next: S, scope: string) => boolean;
+
+export class AnswerCache<S = unknown> {
   private readonly lru: LRUCache<number, CachedAnswer> | null;
-  private version = -1;
+  private snap: S | undefined;
+  /** LRU keys of the entries by scope; those without one are under GLOBAL. */
+  private readonly byScope = new Map<string, Set<number>>();
 
   constructor(maxEntries: number, maxBytes: number) {
     this.lru = maxEntries > 0
-      ? new LRUCache<number, CachedAnswer>({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (e) => e.buf.length })
+      ? new LRUCache<number, CachedAnswer>({
+        max: maxEntries, maxSize: maxBytes, sizeCalculation: (e) => e.buf.length,
+        // Also called when an entry is replaced or deleted, so the index never names a gone entry.
+        dispose: (e, hash) => this.unindex(e, hash),
+      })
       : null;
   }
 
@@ -32,11 +55,31 @@ export class AnswerCache {
     return this.lru?.size ?? 0;
   }
 
-  /** Drop everything when the zone's version moves: answers are only valid for their version. */
-  reset(version: number): void {
-    if (version === this.version) return;
-    this.version = version;
-    this.lru?.clear();
+  /**
+   * Move to the zone snapshot `snap`. Entries whose scope `same` finds unchanged stay; all
+   * others go. Costs one test per distinct scope cached, not one per entry.
+   */
+  advance(snap: S, same?: SameScope<S>): void {
+    const prev = this.snap;
+    if (snap === prev) return;
+    this.snap = snap;
+    const lru = this.lru;
+    if (lru === null || lru.size === 0) return;
+    if (prev === undefined || same === undefined) {
+      lru.clear();
+      return;
+    }
+    for (const [scope, hashes] of [...this.byScope]) {
+      if (scope !== GLOBAL && same(prev, snap, scope)) continue;
+      // delete() calls dispose, which edits the set: iterate over a copy.
+      for (const h of [...hashes]) lru.delete(h);
+    }
+  }
+
+  private unindex(e: CachedAnswer, hash: number): void {
+    const k = e.scope ?? GLOBAL;
+    const set = this.byScope.get(k);
+    if (set?.delete(hash) && set.size === 0) this.byScope.delete(k);
   }
 
   /**
@@ -51,7 +94,7 @@ export class AnswerCache {
    */
   find(hash: number, variant: number, msg: Uint8Array, nameEnd: number): CachedAnswer | undefined {
     this.sameQuestion = false;
-    const e = this.lru?.get(hash);
+    const e = this.lru?.get(slotOf(hash, variant));
     if (e === undefined || e.variant !== variant) return undefined;
     const key = e.key;
     const end = nameEnd + 4;
@@ -73,8 +116,17 @@ export class AnswerCache {
     return e;
   }
 
-  /** Store a reply. A colliding hash replaces the older entry (it just becomes a miss). */
+  /** Store a reply. A colliding slot replaces the older entry (it just becomes a miss). */
   add(hash: number, entry: CachedAnswer): void {
-    this.lru?.set(hash, entry);
+    const lru = this.lru;
+    if (lru === null) return;
+    const slot = slotOf(hash, entry.variant);
+    lru.set(slot, entry);
+    // An entry over the byte cap is not stored (and not disposed): index only what is there.
+    if (lru.peek(slot) !== entry) return;
+    const k = entry.scope ?? GLOBAL;
+    let set = this.byScope.get(k);
+    if (set === undefined) this.byScope.set(k, (set = new Set()));
+    set.add(slot);
   }
 }

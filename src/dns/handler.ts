@@ -14,9 +14,19 @@ import type { XfrMessage, XfrResponder } from './xfr.ts';
 export type LookupFn = (snap: ZoneSnapshot, qname: string, qtype: number, qclass: number) => LookupResult;
 export type OnQuery = (qtype: number, rcode: number, micros: number) => void;
 
+/**
+ * What a cached answer depends on, so that a zone change keeps the answers it did not touch
+ * (zone/scope.ts). Without it, every new snapshot empties the answer cache.
+ */
+export interface AnswerScopes {
+  of(snap: ZoneSnapshot, qname: string, res: LookupResult): string | null;
+  same(prev: ZoneSnapshot, next: ZoneSnapshot, scope: string): boolean;
+}
+
 export interface HandlerOptions {
   readonly source: ZoneSource;
   readonly lookup: LookupFn;
+  readonly scopes?: AnswerScopes;
   /** Cap on the client's advertised EDNS UDP size (RFC 6891 §6.2.5; 1232 per DNS flag day 2020). */
   readonly maxUdpSize: number;
   /** Encoded answers kept; 0 disables the cache. */
@@ -101,7 +111,9 @@ export function createHandler(opts: HandlerOptions): Handler {
   const { source, lookup, maxUdpSize, onQuery, xfr } = opts;
   const log = opts.log;
   // Bounded by count and by bytes: 10,000 entries of 7.8 KB SRV answers would be 78 MB.
-  const cache = new AnswerCache(opts.cacheSize, CACHE_MAX_BYTES);
+  const cache = new AnswerCache<ZoneSnapshot>(opts.cacheSize, CACHE_MAX_BYTES);
+  const scopes = opts.scopes;
+  const sameScope = scopes ? (a: ZoneSnapshot, b: ZoneSnapshot, k: string): boolean => scopes.same(a, b, k) : undefined;
   let leased: CachedAnswer | null = null;
 
   function ednsOut(q: Query | null): EdnsOut | null {
@@ -117,7 +129,11 @@ export function createHandler(opts: HandlerOptions): Handler {
     return encodeResponse({ id, opcode, rcode, aa: false, msg, question, ...EMPTY_SECTIONS, limit: UDP_PLAIN_MAX, edns });
   }
 
+  /** The scope of the answer encodeAnswer built last; null after a failure (zone/scope.ts). */
+  let lastScope: string | null = null;
+
   function encodeAnswer(snap: ZoneSnapshot, msg: Buffer, q: Query, limit: number): Buffer {
+    lastScope = null;
     let res: LookupResult;
     try {
       res = lookup(snap, dottedName(q.nameKey), q.qtype, q.qclass);
@@ -128,7 +144,9 @@ export function createHandler(opts: HandlerOptions): Handler {
     const question = { nameKey: q.nameKey, end: q.questionEnd };
     const spec = { id: q.id, opcode: 0, msg, question, limit, edns: ednsOut(q) };
     try {
-      return encodeResponse({ ...spec, rcode: res.rcode, aa: res.aa, answer: res.answer, authority: res.authority, additional: res.additional });
+      const out = encodeResponse({ ...spec, rcode: res.rcode, aa: res.aa, answer: res.answer, authority: res.authority, additional: res.additional });
+      lastScope = scopes ? scopes.of(snap, dottedName(q.nameKey), res) : null;
+      return out;
     } catch (err) {
       log.error({ err, qtype: q.qtype }, 'encoding failed');
       return encodeResponse({ ...spec, rcode: Rcode.SERVFAIL, aa: false, ...EMPTY_SECTIONS });
@@ -157,7 +175,7 @@ export function createHandler(opts: HandlerOptions): Handler {
   function answer(msg: Buffer, tcp: boolean, lease: boolean, peer: Peer): Buffer | null {
     const t0 = onQuery ? performance.now() : 0;
     const snap = source.current();
-    cache.reset(snap.version);
+    cache.advance(snap, sameScope);
     let out: Buffer | null;
     let qtype: number;
     let badvers = false;
@@ -192,7 +210,7 @@ export function createHandler(opts: HandlerOptions): Handler {
         key.write(q.nameKey, 0, 'latin1');
         msg.copy(key, slot.nameEnd - HEADER_LEN, slot.nameEnd, slot.nameEnd + 4);
         // The cache keeps its own copy: it is patched in place on later leases.
-        cache.add(slot.hash, { key, variant: slot.variant, buf: Buffer.from(out) });
+        cache.add(slot.hash, { key, variant: slot.variant, buf: Buffer.from(out), scope: lastScope });
       }
     } else {
       out = errorReply(msg, parsed.problem, parsed.partial, parsed.id, parsed.opcode);

@@ -3,12 +3,13 @@
  */
 import type { Logger } from '../log.ts';
 import { lookup as zoneLookup } from '../zone/lookup.ts';
+import { answerScope, sameScope } from '../zone/scope.ts';
 import type { Snapshot } from '../zone/snapshot.ts';
 import { Journal } from '../zone/transfer.ts';
 import type { ZoneSnapshot, ZoneSource } from '../zone/types.ts';
 import { createAcl, type TransferPeer } from './acl.ts';
 import { formatHostPort, parseHostPort } from './address.ts';
-import { createHandler, type LookupFn, type OnQuery } from './handler.ts';
+import { createHandler, type AnswerScopes, type LookupFn, type OnQuery } from './handler.ts';
 import { startNotifier, type Notifier } from './notify.ts';
 import type { TsigKey } from './tsig.ts';
 import { createXfrResponder, type XfrResponder } from './xfr.ts';
@@ -114,12 +115,18 @@ async function startTransfers(opts: DnsServerOptions, host: string): Promise<{ x
 }
 
 const PORT_ATTEMPTS = 10;
+const ZONE_SCOPES: AnswerScopes = { of: answerScope, same: sameScope };
+
+/** The zone's lookup with its answer scopes; a fake lookup (tests) has none, so the cache starts over on every new snapshot. */
+function lookupOf(fake: LookupFn | undefined): { lookup: LookupFn; scopes?: AnswerScopes } {
+  return fake ? { lookup: fake } : { lookup: zoneLookup, scopes: ZONE_SCOPES };
+}
 
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const { host, port, family } = parseHostPort(opts.listen);
   const log = opts.log.child({ component: 'dns' });
   const { xfr, notifier } = await startTransfers(opts, host);
-  const handler = createHandler({ ...opts, lookup: opts.lookup ?? zoneLookup, log, xfr });
+  const handler = createHandler({ ...opts, ...lookupOf(opts.lookup), log, xfr });
   const reusePort = opts.reusePort ?? false;
   const tcpOpts = { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.tcpMaxConnections, reusePort };
   const protocols = opts.protocols ?? 'udp+tcp';

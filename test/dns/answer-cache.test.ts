@@ -49,13 +49,56 @@ describe('AnswerCache', () => {
     for (let h = 1; h <= 5; h++) expect(c.find(h, h, a, end(a)) !== undefined).toBe(h > 5 - keep);
   });
 
-  it('reset empties the cache only when the version moves', () => {
-    const c = new AnswerCache(10, 1 << 20);
-    c.reset(1);
+  it('without a scope test, advance empties the cache only when the snapshot changes', () => {
+    const c = new AnswerCache<object>(10, 1 << 20);
+    const s1 = {};
+    c.advance(s1);
     c.add(1, entryFor(a, 1));
-    c.reset(1);
+    c.advance(s1);
     expect(c.size).toBe(1);
-    c.reset(2);
+    c.advance({});
     expect(c.size).toBe(0);
+  });
+
+  // Entries by scope: "default/web" and "apps/db" are services; null is the whole zone.
+  const scoped = (scope: string | null): CachedAnswer => ({ ...entryFor(a, 1), scope });
+  it.each([
+    { name: 'nothing changed', changed: [], keep: [1, 2, 3] },
+    { name: 'one service changed', changed: ['default/web'], keep: [2] },
+    { name: 'both services changed', changed: ['default/web', 'apps/db'], keep: [] },
+  ])('advance keeps the entries whose scope is unchanged, never the global ones: $name', ({ changed, keep }) => {
+    const c = new AnswerCache<string>(10, 1 << 20);
+    c.advance('v1');
+    c.add(1, scoped('default/web'));
+    c.add(2, scoped('apps/db'));
+    c.add(3, scoped('default/web'));
+    c.add(4, scoped(null));
+    const asked: string[] = [];
+    c.advance('v2', (prev, next, scope) => {
+      asked.push(`${prev}>${next}:${scope}`);
+      return !changed.includes(scope);
+    });
+    // One test per distinct scope, not per entry.
+    expect(asked.sort()).toEqual(['v1>v2:apps/db', 'v1>v2:default/web']);
+    expect([1, 2, 3, 4].filter((h) => c.find(h, 1, a, end(a)) !== undefined)).toEqual(keep);
+    expect(c.size).toBe(keep.length);
+  });
+
+  it('the scope index follows replacements and evictions', () => {
+    const c = new AnswerCache<string>(2, 1 << 20);
+    c.advance('v1');
+    c.add(1, scoped('default/web'));
+    c.add(1, scoped('apps/db')); // same slot, another scope: only apps/db is left
+    c.add(2, scoped('default/web'));
+    c.add(3, scoped('default/web')); // evicts slot 1, the least recently used
+    const asked: string[] = [];
+    c.advance('v2', (_p, _n, scope) => { asked.push(scope); return scope === 'default/web'; });
+    expect(asked).toEqual(['default/web']);
+    expect(c.size).toBe(2);
+    c.advance('v3', () => false);
+    expect(c.size).toBe(0);
+    c.add(4, scoped('default/web'));
+    c.advance('v4', () => true);
+    expect(c.size).toBe(1);
   });
 });
