@@ -55,15 +55,26 @@ export function lateness(prev: { mono: number; wall: number }, now: { mono: numb
 
 export interface FreezeOptions {
   tickMs?: number;
-  /** A tick this much later than due counts as a freeze. An event loop blocked this long is one too. */
+  /** An event loop blocked by its own work this much longer than a tick counts as a freeze. */
   thresholdMs?: number;
+  /** A tick this much later than due, with the thread's CPU idle, counts as a stop. */
+  stopThresholdMs?: number;
   clock?: Clock;
 }
 
+/**
+ * The stop threshold of the watching thread: below the DNS threads' 3 s (dns/freshness.ts),
+ * with a tick short enough that every stop a DNS thread holds its answers for is seen here too,
+ * whatever the timers' phases. Were it missed here, nothing would relist, no `onFresh` would
+ * come, and the DNS threads would answer SERVFAIL for their whole maximum hold, then stale.
+ */
+export const STOP_THRESHOLD_MS = 2000;
+
 /** A freeze detector: its timer runs (unref'd) only while someone is subscribed. */
 export function freezeSignal(opts: FreezeOptions = {}): FreezeSignal {
-  const tickMs = opts.tickMs ?? 1000;
+  const tickMs = opts.tickMs ?? 250;
   const thresholdMs = opts.thresholdMs ?? 3000;
+  const stopThresholdMs = Math.min(thresholdMs, opts.stopThresholdMs ?? STOP_THRESHOLD_MS);
   const clock = opts.clock ?? systemClock;
   const subscribers = new Set<Thaw>();
   let timer: NodeJS.Timeout | undefined;
@@ -74,8 +85,10 @@ export function freezeSignal(opts: FreezeOptions = {}): FreezeSignal {
     const late = lateness(prev, now, tickMs);
     const cpu = now.cpu - prev.cpu;
     prev = now;
-    if (late < thresholdMs) return;
-    const info: ThawInfo = { stopped: stoodStill(late + tickMs, cpu), at: now.wall };
+    if (late < stopThresholdMs) return;
+    const stopped = stoodStill(late + tickMs, cpu);
+    if (!stopped && late < thresholdMs) return;
+    const info: ThawInfo = { stopped, at: now.wall };
     for (const fn of [...subscribers]) fn(late + tickMs, info);
   };
   return {

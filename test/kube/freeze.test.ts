@@ -45,6 +45,27 @@ describe('freeze detection', () => {
     expect(heard.length).toBe(2);
   });
 
+  // The DNS threads hold their answers after a 3-s stop (dns/freshness.ts). The watching thread,
+  // with its default tick and thresholds, must see every such stop, whatever the phase of its
+  // timer, or nothing relists and the hold runs out into stale answers.
+  it.each([
+    { name: 'a 3.1-s stop right after a tick', gap: 3100, cpu: 5, heard: [true] },
+    { name: 'a 2.3-s stop right after a tick', gap: 2300, cpu: 5, heard: [true] },
+    { name: 'a 3.1-s blocked loop: not yet a freeze', gap: 3100, cpu: 3100, heard: [] },
+    { name: 'a 3.4-s blocked loop', gap: 3400, cpu: 3400, heard: [false] },
+  ])('with the defaults: $name', async ({ gap, cpu, heard }) => {
+    let t = 0;
+    let used = 0;
+    const sig = freezeSignal({ clock: { mono: () => t, wall: () => t, cpu: () => used } });
+    const got: boolean[] = [];
+    const off = sig.subscribe((_ms, info) => got.push(info.stopped));
+    t += gap;
+    used += cpu;
+    await new Promise((r) => setTimeout(r, 400)); // one real tick of 250 ms
+    off();
+    expect(got).toEqual(heard);
+  });
+
   // A child subscribes with a 1.5-s threshold and prints what it hears: stopped for 3 s it hears
   // a stop; its loop blocked for 3 s by a busy wait, it hears a freeze that is not a stop.
   it.each([
