@@ -51,10 +51,11 @@ export interface Handler {
   /** The reply belongs to the caller. */
   (msg: Buffer, tcp: boolean, peer?: string): Buffer | null;
   /**
-   * UDP: the reply may be the answer cache's own buffer, patched in place, so it is valid only
-   * until the next call. A caller that could not hand it to the kernel at once calls `keep()`.
+   * The reply may be the answer cache's own buffer, patched in place, so it is valid only until
+   * the next call. A caller that could not hand it to the kernel at once calls `keep()`; the TCP
+   * listener copies it into its output at once (`tcp` true: a TCP reply's size limit).
    */
-  lease(msg: Buffer, peer?: Peer): Buffer | null;
+  lease(msg: Buffer, peer?: Peer, tcp?: boolean): Buffer | null;
   /**
    * TCP: the messages of a zone transfer (AXFR/IXFR) for the shell to stream one by one, or
    * null when `msg` is not a transfer request (answer it with the handler then).
@@ -237,9 +238,9 @@ export function createHandler(opts: HandlerOptions): Handler {
   }
 
   const handle = ((msg: Buffer, tcp: boolean, peer = '') => reply(msg, tcp, false, peer)) as Handler;
-  handle.lease = (msg: Buffer, peer: Peer = '') => {
+  handle.lease = (msg: Buffer, peer: Peer = '', tcp = false) => {
     leased = null;
-    return reply(msg, false, true, peer);
+    return reply(msg, tcp, true, peer);
   };
   handle.transfer = (msg: Buffer, peer: string) => {
     if (!xfr || !isTransfer(peekQtype(msg))) return null;

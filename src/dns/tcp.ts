@@ -20,15 +20,58 @@ export interface TcpListener {
 }
 
 export interface Drained {
-  replies: Buffer[];
+  /** Every reply, length-prefixed, in one buffer (the arena's: write it, then `settle`); null for none. */
+  out: Buffer | null;
   rest: Buffer;
   /** A zone transfer met on the way: draining stopped after its frame; stream it, then go on. */
   transfer?: Iterator<XfrMessage>;
 }
 
-/** Split complete frames off `buf`; returns the replies (length-prefixed) and the leftover bytes. */
-export function drainFrames(buf: Buffer, handler: Handler, peer = ''): Drained {
-  const replies: Buffer[] = [];
+/** Bytes an arena starts with, and the most it keeps between writes. */
+const ARENA_START = 16 * 1024;
+const ARENA_KEEP = 1024 * 1024;
+
+/**
+ * The output of one read's worth of pipelined queries: each reply copied once, behind its
+ * length, into one buffer that goes out in one write. Building a buffer per reply and then
+ * concatenating them cost two copies and an allocation per query: with 100-peer SRV answers
+ * (7.8 KB each, outside Node's buffer pool) the garbage collector took 17% of the thread and
+ * a TCP query 11 µs of CPU instead of 5 (bench/dns/tcp-cluster.ts). One arena serves every
+ * connection of a listener: all of a read is answered in one turn. Its buffer is reused while
+ * each write reaches the kernel at once; a write left queued keeps it, and the arena moves on.
+ */
+export class ReplyArena {
+  #buf = Buffer.allocUnsafeSlow(ARENA_START);
+  #len = 0;
+
+  add(reply: Buffer): void {
+    const end = this.#len + 2 + reply.length;
+    if (end > this.#buf.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(end, this.#buf.length * 2));
+      this.#buf.copy(next, 0, 0, this.#len);
+      this.#buf = next;
+    }
+    this.#buf.writeUInt16BE(reply.length, this.#len);
+    reply.copy(this.#buf, this.#len + 2);
+    this.#len = end;
+  }
+
+  /** The bytes added since the last take (a view of the arena's buffer), or null. */
+  take(): Buffer | null {
+    if (this.#len === 0) return null;
+    const out = this.#buf.subarray(0, this.#len);
+    this.#len = 0;
+    return out;
+  }
+
+  /** After writing what `take` gave: `flushed` is whether the socket holds none of it any more. */
+  settle(flushed: boolean): void {
+    if (!flushed || this.#buf.length > ARENA_KEEP) this.#buf = Buffer.allocUnsafeSlow(ARENA_START);
+  }
+}
+
+/** Split complete frames off `buf` and answer them into `arena`; returns the output and the leftover bytes. */
+export function drainFrames(buf: Buffer, handler: Handler, arena: ReplyArena, peer = ''): Drained {
   let off = 0;
   while (buf.length - off >= 2) {
     const len = buf.readUInt16BE(off);
@@ -36,14 +79,12 @@ export function drainFrames(buf: Buffer, handler: Handler, peer = ''): Drained {
     const frame = buf.subarray(off + 2, off + 2 + len);
     off += 2 + len;
     const transfer = handler.transfer(frame, peer);
-    if (transfer) return { replies, rest: buf.subarray(off), transfer };
-    const reply = handler(frame, true, peer);
-    if (!reply) continue;
-    const prefix = Buffer.allocUnsafe(2);
-    prefix.writeUInt16BE(reply.length, 0);
-    replies.push(prefix, reply);
+    if (transfer) return { out: arena.take(), rest: buf.subarray(off), transfer };
+    // A cache hit is the cache's own buffer, valid until the next call: copied at once.
+    const reply = handler.lease(frame, peer, true);
+    if (reply) arena.add(reply);
   }
-  return { replies, rest: off === 0 ? buf : buf.subarray(off) };
+  return { out: arena.take(), rest: off === 0 ? buf : buf.subarray(off) };
 }
 
 /**
@@ -189,20 +230,24 @@ export class TransferRounds {
   }
 }
 
-function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idleMs: number, rounds: TransferRounds): void {
+function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idleMs: number, rounds: TransferRounds, arena: ReplyArena): void {
   let pending: Buffer = Buffer.alloc(0);
   let busy = false;
   const peer = socket.remoteAddress ?? '';
   if (idleMs > 0) socket.setTimeout(idleMs, () => socket.destroy());
   socket.setNoDelay(true);
   const pump = (): void => {
-    const { replies, rest, transfer } = drainFrames(pending, handler, peer);
+    const { out, rest, transfer } = drainFrames(pending, handler, arena, peer);
     // Copy the leftover so a small partial frame does not pin a large chunk.
     pending = rest.length ? Buffer.from(rest) : Buffer.alloc(0);
-    // Backpressure: a client that pipelines without reading stops being read until it drains.
-    if (replies.length && !socket.write(Buffer.concat(replies))) {
-      socket.pause();
-      socket.once('drain', () => socket.resume());
+    if (out !== null) {
+      const room = socket.write(out);
+      arena.settle(socket.writableLength === 0);
+      // Backpressure: a client that pipelines without reading stops being read until it drains.
+      if (!room) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
     }
     if (!transfer) return;
     // Later queries wait for the transfer (they stay in `pending`; reading pauses meanwhile).
@@ -236,6 +281,7 @@ function serveConnection(socket: net.Socket, handler: Handler, log: Logger, idle
 export function listenTcp(host: string, port: number, handler: Handler, log: Logger, opts: TcpOptions): Promise<TcpListener> {
   const conns = new Set<net.Socket>();
   const rounds = new TransferRounds();
+  const arena = new ReplyArena();
   const server = net.createServer((socket) => {
     if (conns.size >= opts.maxConnections) {
       // Over the limit: refuse by closing at once rather than letting clients queue (RFC 7766 §6.2.2).
@@ -244,7 +290,7 @@ export function listenTcp(host: string, port: number, handler: Handler, log: Log
     }
     conns.add(socket);
     socket.on('close', () => conns.delete(socket));
-    serveConnection(socket, handler, log, opts.idleTimeoutMs, rounds);
+    serveConnection(socket, handler, log, opts.idleTimeoutMs, rounds, arena);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
