@@ -69,10 +69,11 @@ export class AnswerCache<S = unknown> {
       lru.clear();
       return;
     }
-    for (const [scope, hashes] of [...this.byScope]) {
+    // delete() calls dispose, which removes the key from its set (and an emptied set from the
+    // map): deleting the entry being visited is safe in a Map's and a Set's iteration.
+    for (const [scope, keys] of this.byScope) {
       if (scope !== GLOBAL && same(prev, snap, scope)) continue;
-      // delete() calls dispose, which edits the set: iterate over a copy.
-      for (const h of [...hashes]) lru.delete(h);
+      for (const k of keys) lru.delete(k);
     }
   }
 

@@ -135,9 +135,10 @@ export function createHandler(opts: HandlerOptions): Handler {
 
   function encodeAnswer(snap: ZoneSnapshot, msg: Buffer, q: Query, limit: number): Buffer {
     lastScope = null;
+    const qname = dottedName(q.nameKey);
     let res: LookupResult;
     try {
-      res = lookup(snap, dottedName(q.nameKey), q.qtype, q.qclass);
+      res = lookup(snap, qname, q.qtype, q.qclass);
     } catch (err) {
       log.error({ err, qtype: q.qtype }, 'lookup failed');
       res = { rcode: Rcode.SERVFAIL, aa: false, ...EMPTY_SECTIONS };
@@ -146,7 +147,7 @@ export function createHandler(opts: HandlerOptions): Handler {
     const spec = { id: q.id, opcode: 0, msg, question, limit, edns: ednsOut(q) };
     try {
       const out = encodeResponse({ ...spec, rcode: res.rcode, aa: res.aa, answer: res.answer, authority: res.authority, additional: res.additional });
-      lastScope = scopes ? scopes.of(snap, dottedName(q.nameKey), res) : null;
+      lastScope = scopes ? scopes.of(snap, qname, res) : null;
       return out;
     } catch (err) {
       log.error({ err, qtype: q.qtype }, 'encoding failed');

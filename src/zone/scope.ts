@@ -17,31 +17,28 @@ import { RRType, Rcode, type LookupResult, type ZoneSnapshot } from './types.ts'
 export function answerScope(snap: ZoneSnapshot, qname: string, res: LookupResult): string | null {
   if (res.rcode !== Rcode.NOERROR || res.answer.length === 0 || res.authority.length > 0) return null;
   for (const rr of res.answer) if (rr.type === RRType.CNAME) return null;
-  const s = snap as Snapshot;
-  if (!Array.isArray(s.forward)) return null;
-  for (const apex of s.forward) {
+  const forward = (snap as Snapshot).forward;
+  for (const apex of forward) {
     const z = apex.name;
     if (!qname.endsWith(`.${z}`)) continue;
     const rel = qname.slice(0, -z.length - 1).split('.');
     const n = rel.length;
     // `<svc>.<ns>.svc` and the names below it; another, longer zone may hold the name instead.
-    if (n < 3 || rel[n - 1] !== 'svc' || s.forward.some((o) => o.name.length > z.length && qname.endsWith(`.${o.name}`))) return null;
+    if (n < 3 || rel[n - 1] !== 'svc' || forward.some((o) => o.name.length > z.length && qname.endsWith(`.${o.name}`))) return null;
     return `${rel[n - 2]}/${rel[n - 3]}`;
   }
   return null;
 }
 
-/** True when `scope` (from answerScope) holds the same data in both snapshots. */
+/**
+ * True when `scope` (from answerScope) holds the same data in both snapshots. Both come from
+ * one model, so zones and TTL are the same; the apexes are rebuilt by seal() with the same
+ * names, so only the service's view is compared.
+ */
 export function sameScope(prev: ZoneSnapshot, next: ZoneSnapshot, scope: string): boolean {
-  const a = prev as Snapshot;
-  const b = next as Snapshot;
-  if (a.namespaces === undefined || b.namespaces === undefined) return false;
-  // The zones, TTL and the served names' shape come from the config, fixed for a process;
-  // the apexes are rebuilt by seal() with the same names, so only the view is compared.
-  if (a.ttl !== b.ttl || a.forward.length !== b.forward.length) return false;
   const i = scope.indexOf('/');
   const ns = scope.slice(0, i);
   const svc = scope.slice(i + 1);
-  const va = a.namespaces.get(ns)?.get(svc);
-  return va !== undefined && va === b.namespaces.get(ns)?.get(svc);
+  const va = (prev as Snapshot).namespaces.get(ns)?.get(svc);
+  return va !== undefined && va === (next as Snapshot).namespaces.get(ns)?.get(svc);
 }
