@@ -4,6 +4,7 @@
  *   node_modules/.bin/node bench/controller/bench.ts ready        # create → all Ready timings
  *   node_modules/.bin/node bench/controller/bench.ts ready Parallel 5   # only Parallel rows, 5 runs each
  *   BENCH_WAL=1 node_modules/.bin/node bench/controller/bench.ts ready  # with a data dir (write-ahead log)
+ *   BENCH_WARMUP=0 node_modules/.bin/node bench/controller/bench.ts ready   # no warm-up scale-ups: the first row runs cold
  *   node_modules/.bin/node bench/controller/bench.ts cpu [sets]   # controller CPU per sync (default 1000 sets)
  *   node_modules/.bin/node bench/controller/bench.ts              # both
  *
@@ -63,11 +64,20 @@ async function readyRun(policy: 'Parallel' | 'OrderedReady', replicas: number, r
   }
 }
 
+/**
+ * Scale-ups run before the measured rows (BENCH_WARMUP, default 2), printed but marked. The
+ * first scale-up in a process runs every component's code cold: the JIT has not compiled it
+ * yet, and it takes 0.2–0.3 s longer than the next ones (bench/controller/RESULTS.md). A
+ * running `ordinal local` is past that, so the rows measure the warm path.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+
 /** `policy` limits the runs to one policy; `runs` repeats each row (for medians). */
 async function ready(policy?: string, runs = 1): Promise<void> {
   if (policy !== undefined && policy !== 'Parallel' && policy !== 'OrderedReady') throw new Error(`unknown policy ${policy}: Parallel or OrderedReady`);
   console.log('| policy | replicas | ready delay | first pod | all Ready | CPU | overhead per ordinal |');
   console.log('|---|---|---|---|---|---|---|');
+  for (let i = 0; i < WARMUP; i++) console.log((await readyRun('Parallel', 100, 0)).replace('| Parallel |', '| (warm-up) Parallel |'));
   for (const delay of [1000, 0]) {
     for (let r = 0; r < runs; r++) {
       if (policy !== 'OrderedReady') console.log(await readyRun('Parallel', 100, delay));

@@ -146,6 +146,14 @@ export function setControllerRef(set: StatefulSet): OwnerReference {
   };
 }
 
+/**
+ * The names of the claims a pod at `ordinal` uses, in template order. Planning reads these for
+ * every pod on every sync; unlike claimsForOrdinal it copies nothing.
+ */
+export function claimNamesForOrdinal(set: StatefulSet, ordinal: number): string[] {
+  return (set.spec.volumeClaimTemplates ?? []).map((tpl) => claimName(set, tpl.metadata.name ?? '', ordinal));
+}
+
 /** The claims a pod at `ordinal` uses, keyed by claim template name (getPersistentVolumeClaims). */
 export function claimsForOrdinal(set: StatefulSet, ordinal: number): Map<string, PersistentVolumeClaim> {
   const out = new Map<string, PersistentVolumeClaim>();

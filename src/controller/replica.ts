@@ -6,7 +6,7 @@
 import type { Action } from './actions.ts';
 import type { PersistentVolumeClaim, Pod, StatefulSet } from './types.ts';
 import {
-  claimsForOrdinal, getOrdinal, identityMatches, isFailed, isPending, isRunningAndAvailable, isRunningAndReady,
+  claimNamesForOrdinal, claimsForOrdinal, getOrdinal, identityMatches, isFailed, isPending, isRunningAndAvailable, isRunningAndReady,
   isSucceeded, isTerminating, storageMatches, withIdentity, withStorage,
 } from './pods.ts';
 import { claimIsStale, claimOwnerRefsFor, claimOwnerUpToDate, hasUnexpectedController, initialClaimOwnerRefs } from './retention.ts';
@@ -35,7 +35,11 @@ function push(ctx: Ctx, action: Action, batch: number | undefined): void {
  */
 function createMissingClaims(ctx: Ctx, pod: Pod, batch: number | undefined): boolean {
   let ok = true;
-  for (const claim of claimsForOrdinal(ctx.set, getOrdinal(pod)).values()) {
+  const ordinal = getOrdinal(pod);
+  const names = claimNamesForOrdinal(ctx.set, ordinal);
+  // The common case, every claim there and live, builds no claim objects.
+  if (names.every((n) => ctx.claims.has(n) && !ctx.claims.get(n)?.metadata.deletionTimestamp)) return true;
+  for (const claim of claimsForOrdinal(ctx.set, ordinal).values()) {
     const name = claim.metadata.name ?? '';
     const existing = ctx.claims.get(name);
     if (existing?.metadata.deletionTimestamp) {
@@ -52,8 +56,8 @@ function createMissingClaims(ctx: Ctx, pod: Pod, batch: number | undefined): boo
 
 /** UpdatePodClaimForRetentionPolicy: bring each existing claim's ownerRefs in line with the policy. */
 function fixClaimRefs(ctx: Ctx, pod: Pod, batch: number | undefined): void {
-  for (const want of claimsForOrdinal(ctx.set, getOrdinal(pod)).values()) {
-    const claim = ctx.claims.get(want.metadata.name ?? '');
+  for (const name of claimNamesForOrdinal(ctx.set, getOrdinal(pod))) {
+    const claim = ctx.claims.get(name);
     if (!claim || claimOwnerUpToDate(claim, ctx.set, pod)) continue;
     if (hasUnexpectedController(claim, ctx.set, pod)) {
       ctx.actions.push({
@@ -69,8 +73,8 @@ function fixClaimRefs(ctx: Ctx, pod: Pod, batch: number | undefined): void {
 }
 
 function hasStaleClaim(ctx: Ctx, pod: Pod): boolean {
-  for (const want of claimsForOrdinal(ctx.set, getOrdinal(pod)).values()) {
-    const claim = ctx.claims.get(want.metadata.name ?? '');
+  for (const name of claimNamesForOrdinal(ctx.set, getOrdinal(pod))) {
+    const claim = ctx.claims.get(name);
     if (claim && claimIsStale(claim, ctx.set, pod.metadata.uid)) return true;
   }
   return false;

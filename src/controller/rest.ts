@@ -23,8 +23,19 @@ export const isNotFound = (err: unknown): boolean => err instanceof ApiError && 
 export const isAlreadyExists = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason === 'AlreadyExists';
 export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason !== 'AlreadyExists';
 
+/**
+ * Connections per client, as HTTP/1.1 cannot multiplex (client-go speaks HTTP/2 and holds one).
+ * A slow-start batch of 32 creates would otherwise open 32 TLS connections, and a new one costs
+ * 2–3 ms of CPU on each end against ~0.15 ms for a request on a kept-alive one: on the embedded
+ * cluster, about a quarter of a 100-pod scale-up. Eight keep the pipe full against a remote API.
+ */
+const MAX_SOCKETS = 8;
+
 export function kubeApi(kc: KubeConfig): Api {
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+  };
   async function call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('kubeconfig has no current cluster');

@@ -109,9 +109,22 @@ function templateOf(rev: ControllerRevision): Json {
   return normalizeTemplate(rest);
 }
 
+// Every sync compares the candidate with each stored revision. Informer objects are replaced,
+// never changed in place, so a revision's template JSON can be kept for as long as the object.
+const templateJson = new WeakMap<ControllerRevision, string>();
+
+function templateJsonOf(rev: ControllerRevision): string {
+  let json = templateJson.get(rev);
+  if (json === undefined) {
+    json = goJson(templateOf(rev));
+    templateJson.set(rev, json);
+  }
+  return json;
+}
+
 /** Semantic equality (StatefulSetSemanticRevisionComparison): serializer-only differences do not count. */
 export function revisionsEqual(a: ControllerRevision, b: ControllerRevision): boolean {
-  return goJson(templateOf(a)) === goJson(templateOf(b));
+  return templateJsonOf(a) === templateJsonOf(b);
 }
 
 /** byRevision: revision number, then creation time, then name. */

@@ -7,6 +7,7 @@
  * the first Agent it made. (Our own informers and REST calls use `client.ts`, which pools too.)
  */
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { LoopbackKubeConfig } from './loopback.ts';
 
 export class PooledKubeConfig extends KubeConfig {
   private shared: ReturnType<RequestContext['getDispatcher']>;
@@ -25,8 +26,12 @@ export class PooledKubeConfig extends KubeConfig {
   }
 }
 
-/** A pooled copy of `base` (same clusters, users and contexts). */
-export function pooled(base: KubeConfig): PooledKubeConfig {
+/** A KubeConfig whose connections can be closed when its clients are done. */
+export type Releasable = KubeConfig & { release(): Promise<void> };
+
+/** A pooled copy of `base` (same clusters, users and contexts); a loopback config pools already. */
+export function pooled(base: KubeConfig): Releasable {
+  if (base instanceof LoopbackKubeConfig) return base.copy();
   const kc = new PooledKubeConfig();
   kc.loadFromString(base.exportConfig());
   return kc;

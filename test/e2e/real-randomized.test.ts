@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeApi, type Api } from '../../src/controller/rest.ts';
 import { startNodeLifecycle, startPvBinder, startSimNodes, type Stoppable } from '../../src/local/sim/index.ts';
 import { silentLogger } from '../../src/log.ts';
-import { pooled, type PooledKubeConfig } from '../../src/kube/pooled.ts';
+import { pooled, type Releasable } from '../../src/kube/pooled.ts';
 import { startController, until, type Controller } from '../controller/helpers/cluster.ts';
 import { apiReader, runLanes, type FuzzTarget, type Lane } from '../controller/helpers/fuzz.ts';
 import { WatchAudit } from '../controller/helpers/watch-audit.ts';
@@ -33,7 +33,7 @@ const LANE_LABEL = 'fuzz.ordinal.dev/lane';
 const TIMINGS = { readyDelayMs: 30, heartbeatMs: 250, gracePeriodMs: 1_200, shutdownMs: 20 };
 
 let plane: ControlPlane | undefined;
-let simKc: PooledKubeConfig | undefined;
+let simKc: Releasable | undefined;
 const stops: Stoppable[] = [];
 let api: Api;
 let audit: WatchAudit | undefined;

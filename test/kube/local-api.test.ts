@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { startLocalApi, type LocalApi } from '../../src/local/api/index.ts';
@@ -55,7 +55,10 @@ describe('against the embedded API server', () => {
   it('informer: creates, deletes, label filter; then survives a restart with a 410 relist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ordinal-kube-'));
     const a = await api(dir);
-    const kc = a.kubeConfig();
+    // The TLS kubeconfig, as another process holds it: the in-process loopback socket is one
+    // instance's, and this client must find the API again after it restarts on the same port.
+    const kc = new KubeConfig();
+    kc.loadFromString(a.kubeConfig().exportConfig());
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespacedPod({ namespace: 'default', body: pod('a', 'default', { app: 'web' }) as unknown as V1Pod });
     const all = informer(kc, '/api/v1/pods');

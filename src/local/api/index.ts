@@ -18,6 +18,8 @@ import { Registry } from './registry.ts';
 import { directBackend, type PodBackend } from './pod-backend.ts';
 import { authorized, requestListener } from './server.ts';
 import { upgradeHandler } from './upgrade.ts';
+import { listenLoopback } from './loopback.ts';
+import { LoopbackKubeConfig } from '../../kube/loopback.ts';
 import { bootstrap } from './bootstrap.ts';
 import { Store } from './store.ts';
 import { loadOrCreateCredentials } from './tls.ts';
@@ -61,6 +63,7 @@ export interface LocalApi {
   token: string;
   caPem: string;
   kubeconfigPath: string;
+  /** For clients in this process: the loopback socket where there is one; `exportConfig()` gives the TLS kubeconfig. */
   kubeConfig(): KubeConfig;
   store: Store;
   registry: Registry;
@@ -128,24 +131,30 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });
   });
+  const loopback = await listenLoopback(requestListener(ctx), upgrades.onUpgrade);
+  if (!loopback) log.warn({}, 'no loopback socket for in-process clients; they use the TLS listener');
   const boundPort = (server.address() as { port: number }).port;
   address = `${urlHost(host)}:${boundPort}`;
   const url = `https://${address}`;
   const kubeconfigPath = opts.kubeconfigPath ?? join(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ordinal-api-')), 'kubeconfig');
   writeKubeconfig(kubeconfigPath, url, creds.caPem, creds.token);
   log.info({ url, kubeconfig: kubeconfigPath, persistent: Boolean(opts.dataDir) }, 'local API server listening');
+  const tlsKubeConfig = (): KubeConfig => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: CONTEXT_NAME, server: url, caData: Buffer.from(creds.caPem).toString('base64'), skipTLSVerify: false }],
+      users: [{ name: CONTEXT_NAME, token: creds.token }],
+      contexts: [{ name: CONTEXT_NAME, cluster: CONTEXT_NAME, user: CONTEXT_NAME, namespace: 'default' }],
+      currentContext: CONTEXT_NAME,
+    });
+    return kc;
+  };
   return {
     url, host, port: boundPort, token: creds.token, caPem: creds.caPem, kubeconfigPath, store, registry,
     setPodBackend: (backend) => { pods.backend = backend; },
     kubeConfig: () => {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ name: CONTEXT_NAME, server: url, caData: Buffer.from(creds.caPem).toString('base64'), skipTLSVerify: false }],
-        users: [{ name: CONTEXT_NAME, token: creds.token }],
-        contexts: [{ name: CONTEXT_NAME, cluster: CONTEXT_NAME, user: CONTEXT_NAME, namespace: 'default' }],
-        currentContext: CONTEXT_NAME,
-      });
-      return kc;
+      const external = tlsKubeConfig();
+      return loopback ? new LoopbackKubeConfig(loopback.socketPath, creds.token, external) : external;
     },
     close: async () => {
       gc.stop();
@@ -153,7 +162,7 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
       clearInterval(compactor);
       upgrades.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), loopback?.close()]);
       store.close();
       lock?.release();
     },

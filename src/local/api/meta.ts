@@ -24,18 +24,34 @@ export function specPart(o: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-/** Key-order-insensitive JSON equality: the same object may arrive with keys in any order. */
+/**
+ * Key-order-insensitive JSON equality: the same object may arrive with keys in any order. As
+ * JSON.stringify does, a key whose value is undefined counts as absent. Every update of every
+ * object compares twice (spec for the generation, then the whole object for a no-op), so this
+ * walks the two values instead of serialising both.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && sameArray(a, b);
+  return sameObject(a as Record<string, unknown>, b as Record<string, unknown>);
 }
 
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val === null || typeof val !== 'object' || Array.isArray(val)) return val;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(val).sort()) sorted[k] = (val as Record<string, unknown>)[k];
-    return sorted;
-  });
+function sameArray(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+  return true;
+}
+
+function sameObject(x: Record<string, unknown>, y: Record<string, unknown>): boolean {
+  let defined = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    defined++;
+    if (!sameJson(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /** Deep copy of plain JSON data. */

@@ -18,9 +18,11 @@ export interface IpPool {
   flush(): Promise<void>;
 }
 
-function reportedIPs(p: V1Pod): string[] {
-  const st = p.status ?? {};
-  return [...(st.podIPs ?? []).map((x) => x.ip), st.podIP].filter((ip): ip is string => !!ip);
+/** Add the addresses a pod reports (podIP and podIPs); runs for every pod on every assignment. */
+function addReported(used: Set<string>, p: V1Pod): void {
+  const st = p.status;
+  if (st?.podIP) used.add(st.podIP);
+  for (const x of st?.podIPs ?? []) if (x.ip) used.add(x.ip);
 }
 
 export async function createIpPool(log: Logger, statePath?: string): Promise<IpPool> {
@@ -56,7 +58,7 @@ export async function createIpPool(log: Logger, statePath?: string): Promise<IpP
       const u = p.metadata?.uid ?? '';
       live.add(u);
       if (u === uid || p.spec?.hostNetwork) continue;
-      for (const ip of reportedIPs(p)) used.add(ip);
+      addReported(used, p);
     }
     for (const [u, ip] of ips) if (u !== uid && live.has(u)) used.add(ip);
     return used;

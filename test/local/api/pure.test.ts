@@ -3,10 +3,37 @@
 import { describe, expect, it } from 'vitest';
 import { finalizersFor, graceFor } from '../../../src/local/api/delete.ts';
 import { filterEvent } from '../../../src/local/api/list.ts';
+import { sameJson } from '../../../src/local/api/meta.ts';
 import { findResource } from '../../../src/local/api/resources.ts';
 import { route } from '../../../src/local/api/router.ts';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from '../../../src/local/api/selectors.ts';
 import type { KObject, StoreEvent } from '../../../src/local/api/store.ts';
+
+describe('sameJson: equal as JSON, whatever the key order', () => {
+  // The reference: what the comparison replaced (serialise both with sorted keys).
+  const canonical = (v: unknown): string => JSON.stringify(v, (_k, val: unknown) => (val === null || typeof val !== 'object' || Array.isArray(val)
+    ? val : Object.fromEntries(Object.keys(val).sort().map((k) => [k, (val as Record<string, unknown>)[k]]))));
+  it.each<[string, unknown, unknown, boolean]>([
+    ['same scalars', 1, 1, true], ['different scalars', 1, 2, false], ['number vs string', 1, '1', false],
+    ['null vs object', null, {}, false], ['null vs null', null, null, true], ['empty objects', {}, {}, true],
+    ['key order', { a: 1, b: { c: [1, 2], d: 'x' } }, { b: { d: 'x', c: [1, 2] }, a: 1 }, true],
+    ['nested difference', { a: { b: [1, { c: 2 }] } }, { a: { b: [1, { c: 3 }] } }, false],
+    ['array order matters', [1, 2], [2, 1], false], ['array length', [1], [1, 1], false],
+    ['array vs object', [], {}, false], ['object vs array', { 0: 1 }, [1], false],
+    ['undefined key is absent', { a: 1, b: undefined }, { a: 1 }, true],
+    ['absent vs undefined, other side', { a: 1 }, { a: 1, b: undefined }, true],
+    ['extra key', { a: 1 }, { a: 1, b: 2 }, false], ['missing key', { a: 1, b: 2 }, { a: 1 }, false],
+    ['same count, different keys', { a: 1, b: undefined }, { a: 1, c: 2 }, false],
+    ['undefined in an array is null', [undefined], [null], true],
+    ['null value vs absent', { a: null }, {}, false],
+    ['pod-sized', { metadata: { name: 'web-0', labels: { app: 'web', x: '1' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } },
+      { spec: { containers: [{ ports: [{ containerPort: 80 }], name: 'c' }] }, metadata: { labels: { x: '1', app: 'web' }, name: 'web-0' } }, true],
+  ])('%s', (_name, a, b, want) => {
+    expect(sameJson(a, b)).toBe(want);
+    expect(sameJson(b, a)).toBe(want);
+    expect(canonical(a) === canonical(b)).toBe(want);
+  });
+});
 
 describe('label selectors', () => {
   const labels = { app: 'web', tier: 'front', n: '5' };
