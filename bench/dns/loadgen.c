@@ -12,6 +12,11 @@
  * Run:  loadgen -s 127.0.0.1 -p 25355 -d bench/out/q/pods.txt [-e] [-l 10] [-c 4] [-w 512] [-Q QPS] [-P SERVER_PID]
  * Without -Q it keeps the window full (max mode); with -Q it sends at that fixed rate (open
  * loop, still batched), for latency and CPU at a given load.
+ *
+ * -T: DNS over TCP (RFC 7766), -c connections with queries pipelined on each. Every query that
+ * is due goes out in one write per connection, as a forwarder that pipelines does; -i US makes
+ * the generator wake at most every US microseconds (default 0: as soon as a query is due), so
+ * the writes carry that many microseconds of queries. Latency is timed from the write.
  * The query file is dnsperf's: one "name TYPE" per line.
  * Output: one line of key=value pairs (qps, lost, p50/p99/p999 in µs, server µs CPU/query).
  */
@@ -19,6 +24,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +32,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +51,11 @@ typedef struct {
   uint64_t sent_at[65536]; /* 0 = free */
   uint16_t next_id;
   int inflight;
+  /* TCP: bytes of a partly read reply stream, and queries written in part (kernel buffer full). */
+  uint8_t *rbuf;
+  size_t rlen;
+  uint8_t wbuf[BATCH * (MAXQ + 2)];
+  size_t wlen, woff;
 } sock_t;
 
 static uint64_t now_ns(void) {
@@ -198,9 +211,78 @@ static void recv_batch(sock_t *s) {
   }
 }
 
+#define RBUF (1 << 20)
+
+/* TCP: flush what an earlier write left; 0 when the connection is clear for new queries. */
+static int tcp_flush(sock_t *s) {
+  while (s->woff < s->wlen) {
+    ssize_t w = write(s->fd, s->wbuf + s->woff, s->wlen - s->woff);
+    if (w < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : -1;
+    s->woff += (size_t)w;
+  }
+  s->wlen = s->woff = 0;
+  return 0;
+}
+
+/* TCP: every due query (up to BATCH) behind its 2-byte length (RFC 7766 §8), in one write. */
+static void tcp_send_batch(sock_t *s, const query_t *qs, int nq, size_t *cursor, int window, uint64_t budget) {
+  if (tcp_flush(s) != 0) return;
+  int n = 0;
+  uint64_t t = now_ns();
+  while (n < BATCH && s->inflight + n < window && (uint64_t)n < budget) {
+    uint16_t id = s->next_id;
+    if (s->sent_at[id] != 0) break;
+    s->next_id++;
+    const query_t *q = &qs[(*cursor)++ % (size_t)nq];
+    uint8_t *p = s->wbuf + s->wlen;
+    p[0] = (uint8_t)(q->len >> 8);
+    p[1] = (uint8_t)q->len;
+    memcpy(p + 2, q->wire, (size_t)q->len);
+    p[2] = (uint8_t)(id >> 8);
+    p[3] = (uint8_t)id;
+    s->wlen += (size_t)q->len + 2;
+    s->sent_at[id] = t;
+    n++;
+  }
+  if (n == 0) return;
+  s->inflight += n;
+  sent += (uint64_t)n;
+  if (tcp_flush(s) < 0) { perror("write"); exit(1); }
+}
+
+static void tcp_recv(sock_t *s) {
+  for (;;) {
+    ssize_t r = read(s->fd, s->rbuf + s->rlen, RBUF - s->rlen);
+    if (r == 0) { fprintf(stderr, "server closed a connection\n"); exit(1); }
+    if (r < 0) { if (errno == EAGAIN || errno == EWOULDBLOCK) return; perror("read"); exit(1); }
+    s->rlen += (size_t)r;
+    uint64_t t = now_ns();
+    size_t off = 0;
+    while (s->rlen - off >= 2) {
+      size_t len = (size_t)(s->rbuf[off] << 8 | s->rbuf[off + 1]);
+      if (s->rlen - off - 2 < len) break;
+      const uint8_t *m = s->rbuf + off + 2;
+      off += len + 2;
+      if (len < 12) continue;
+      uint16_t id = (uint16_t)(m[0] << 8 | m[1]);
+      if (s->sent_at[id] == 0) continue;
+      uint64_t us = (t - s->sent_at[id]) / 1000;
+      hist[us < HBUCKETS ? us : HBUCKETS - 1]++;
+      s->sent_at[id] = 0;
+      s->inflight--;
+      received++;
+      rcodes[m[3] & 0x0f]++;
+      if (m[2] & 0x02) truncated++;
+    }
+    memmove(s->rbuf, s->rbuf + off, s->rlen - off);
+    s->rlen -= off;
+  }
+}
+
 static void expire(sock_t *s, uint64_t t) {
   for (int id = 0; id < 65536; id++) {
-    if (s->sent_at[id] != 0 && t - s->sent_at[id] > TIMEOUT_NS) {
+    /* A query sent after `t` was read is younger than zero, not 2^64 ns old. */
+    if (s->sent_at[id] != 0 && t > s->sent_at[id] && t - s->sent_at[id] > TIMEOUT_NS) {
       s->sent_at[id] = 0;
       s->inflight--;
       lost++;
@@ -210,9 +292,10 @@ static void expire(sock_t *s, uint64_t t) {
 
 int main(int argc, char **argv) {
   const char *host = "127.0.0.1", *file = NULL;
-  int port = 53, seconds = 10, nsock = 4, window = 512, edns = 0, pid = 0, opt;
+  int port = 53, seconds = 10, nsock = 4, window = 512, edns = 0, pid = 0, tcp = 0, opt;
   double rate = 0;
-  while ((opt = getopt(argc, argv, "s:p:d:l:c:w:eP:Q:")) != -1) {
+  uint64_t tick_ns = 0;
+  while ((opt = getopt(argc, argv, "s:p:d:l:c:w:eP:Q:Ti:")) != -1) {
     switch (opt) {
       case 's': host = optarg; break;
       case 'p': port = atoi(optarg); break;
@@ -223,7 +306,9 @@ int main(int argc, char **argv) {
       case 'e': edns = 1; break;
       case 'P': pid = atoi(optarg); break;
       case 'Q': rate = atof(optarg); break;
-      default: fprintf(stderr, "usage: %s -d queries.txt [-s host] [-p port] [-l seconds] [-c sockets] [-w window] [-e] [-Q qps] [-P server-pid]\n", argv[0]); return 2;
+      case 'T': tcp = 1; break;
+      case 'i': tick_ns = (uint64_t)atoll(optarg) * 1000ull; break;
+      default: fprintf(stderr, "usage: %s -d queries.txt [-s host] [-p port] [-l seconds] [-c sockets] [-w window] [-e] [-Q qps] [-T [-i us]] [-P server-pid]\n", argv[0]); return 2;
     }
   }
   if (!file || nsock < 1 || nsock > MAXSOCK || window < 1 || window > 60000 || seconds < 1) {
@@ -237,32 +322,48 @@ int main(int argc, char **argv) {
   sock_t *socks = calloc((size_t)nsock, sizeof *socks);
   struct pollfd pfd[MAXSOCK];
   for (int i = 0; i < nsock; i++) {
-    socks[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    socks[i].fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM | SOCK_NONBLOCK, 0);
     int big = 4 << 20;
     setsockopt(socks[i].fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
     setsockopt(socks[i].fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    if (tcp) {
+      int one = 1;
+      setsockopt(socks[i].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      if (connect(socks[i].fd, (const struct sockaddr *)&to, sizeof to) != 0) { perror("connect"); return 1; }
+      fcntl(socks[i].fd, F_SETFL, fcntl(socks[i].fd, F_GETFL) | O_NONBLOCK);
+      socks[i].rbuf = malloc(RBUF);
+    }
     socks[i].next_id = (uint16_t)(i * 7919);
     pfd[i].fd = socks[i].fd;
     pfd[i].events = POLLIN;
   }
   size_t cursor = 0;
   uint64_t cpu0 = pid ? schedstat_ns(pid) : 0, t0 = now_ns(), end = t0 + (uint64_t)seconds * 1000000000ull, last_expire = t0;
+  uint64_t last_send = 0;
   for (uint64_t t = t0; t < end; t = now_ns()) {
-    for (int i = 0; i < nsock; i++) {
+    /* With a tick, replies that wake the loop in between do not send: a write carries a tick's queries. */
+    int may_send = !(rate > 0 && tick_ns && t < last_send + tick_ns);
+    if (may_send) last_send = t;
+    for (int i = 0; i < nsock && may_send; i++) {
       /* Fixed rate: what the clock allows so far, minus what went out. */
       uint64_t allowed = rate > 0 ? (uint64_t)(rate * (double)(t - t0) / 1e9) : UINT64_MAX;
-      send_batch(&socks[i], qs, nq, &cursor, window, &to, allowed > sent ? allowed - sent : 0);
+      /* Open loop over TCP: this connection's share of what is due (the rest go on the others). */
+      uint64_t budget = allowed > sent ? allowed - sent : 0;
+      if (tcp && rate > 0 && budget != UINT64_MAX) budget = (budget + (uint64_t)(nsock - i) - 1) / (uint64_t)(nsock - i);
+      if (tcp) tcp_send_batch(&socks[i], qs, nq, &cursor, window, budget);
+      else send_batch(&socks[i], qs, nq, &cursor, window, &to, budget);
     }
     if (rate > 0) {
-      /* Sleep until the next query is due, or a reply arrives (ppoll: µs resolution). */
+      /* Sleep until the next query is due (and at least a tick after this wake), or a reply arrives (ppoll: µs resolution). */
       uint64_t due = t0 + (uint64_t)((double)(sent + 1) * 1e9 / rate), now = now_ns();
+      if (tick_ns && due < last_send + tick_ns) due = last_send + tick_ns;
       uint64_t wait = due > now ? due - now : 0;
       struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ull), .tv_nsec = (long)(wait % 1000000000ull)};
       ppoll(pfd, (nfds_t)nsock, &ts, NULL);
     } else {
       poll(pfd, (nfds_t)nsock, 1);
     }
-    for (int i = 0; i < nsock; i++) if (pfd[i].revents & POLLIN) recv_batch(&socks[i]);
+    for (int i = 0; i < nsock; i++) if (pfd[i].revents & POLLIN) { if (tcp) tcp_recv(&socks[i]); else recv_batch(&socks[i]); }
     if (t - last_expire > 100000000ull) {
       for (int i = 0; i < nsock; i++) expire(&socks[i], t);
       last_expire = t;
@@ -275,7 +376,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nsock; i++) any |= socks[i].inflight > 0;
     if (!any) break;
     poll(pfd, (nfds_t)nsock, 10);
-    for (int i = 0; i < nsock; i++) if (pfd[i].revents & POLLIN) recv_batch(&socks[i]);
+    for (int i = 0; i < nsock; i++) if (pfd[i].revents & POLLIN) { if (tcp) tcp_recv(&socks[i]); else recv_batch(&socks[i]); }
   }
   for (int i = 0; i < nsock; i++) lost += (uint64_t)socks[i].inflight;
   double secs = (double)(t1 - t0) / 1e9;

@@ -4,8 +4,11 @@
 # core 1, loadgen on core 0, runs interleaved so drifts in the box's other load hit all alike.
 # Server CPU per query comes from /proc/PID/task/*/schedstat (loadgen -P).
 #
-#   bench/dns/saturate.sh [RUNS] [SECONDS] [MIX]     MIX: pods (default) | srv100e | mixe
+#   bench/dns/saturate.sh [RUNS] [SECONDS] [MIX]     MIX: pods (default) | srv100e | mixe | srv100tcp
 #   QPS=195000 bench/dns/saturate.sh ...              fixed rate (open loop) instead of max mode
+#   TICK=100 QPS=98000 bench/dns/saturate.sh 3 10 srv100tcp
+#                                                     over TCP (4 pipelined connections), the
+#                                                     generator waking at most every TICK µs
 # Needs `bench/dns/run.sh gen` first (manifests, zone file and query files in bench/out).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +25,9 @@ case $MIX in
   pods) QARGS=(-d "$OUT/q/pods.txt") ;;
   srv100e) QARGS=(-d "$OUT/q/srv100.txt" -e) ;;
   mixe) QARGS=(-d "$OUT/q/mix.txt" -e) ;;
+  # 25 queries in flight per connection, as dnsperf -c 4 -q 100: at 256 a connection holds 1.9 MB
+  # of replies, and loopback TCP collapses to ~30k/s for knotd and ordinal alike.
+  srv100tcp) QARGS=(-d "$OUT/q/srv100.txt" -e -T ${TICK:+-i "$TICK"}); WINDOW=${WINDOW:-25} ;;
   *) echo "unknown mix $MIX" >&2; exit 2 ;;
 esac
 [ -f "$OUT/manifests/cluster.json" ] || { echo "run bench/dns/run.sh gen first" >&2; exit 1; }
@@ -74,8 +80,12 @@ for s in "${SERVERS[@]}"; do wait_ready "${SPORT[$s]}"; done
 # knotd pins its UDP worker by itself: re-pin every thread to core 1.
 [ -n "${PID[knot]:-}" ] && taskset -a -cp 1 "${PID[knot]}" >/dev/null
 
+# A 3-s warm-up per server, not reported: the JIT and the answer cache, as the dnsperf harnesses do.
+for s in "${SERVERS[@]}"; do
+  taskset -c 0 timeout 30 "$LG" -s 127.0.0.1 -p "${SPORT[$s]}" "${QARGS[@]}" -l 3 -c 4 -w "${WINDOW:-256}" >/dev/null
+done
 for n in $(seq 1 "$RUNS"); do
   for s in "${SERVERS[@]}"; do
-    echo "run=$n server=$s mix=$MIX${QPS:+ qps_target=$QPS} $(taskset -c 0 timeout $((SECS + 20)) "$LG" -s 127.0.0.1 -p "${SPORT[$s]}" "${QARGS[@]}" -l "$SECS" -c 4 -w 256 ${QPS:+-Q "$QPS"} -P "${PID[$s]}")"
+    echo "run=$n server=$s mix=$MIX${QPS:+ qps_target=$QPS} $(taskset -c 0 timeout $((SECS + 20)) "$LG" -s 127.0.0.1 -p "${SPORT[$s]}" "${QARGS[@]}" -l "$SECS" -c 4 -w "${WINDOW:-256}" ${QPS:+-Q "$QPS"} -P "${PID[$s]}")"
   done
 done

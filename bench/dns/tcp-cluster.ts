@@ -8,11 +8,20 @@
  *   ORDINAL_FROM_SRC=1 node_modules/.bin/node bench/dns/tcp-cluster.ts [runs=3] [seconds=10] [max|QPS] [serve args...]
  *
  * With a QPS, dnsperf sends at that fixed rate (`-Q`) and the run reports its p50/p99/p99.9 (`-v`).
+ *
+ * BENCH_CLIENT=loadgen puts bench/dns/loadgen.c in dnsperf's place (`-T`: 4 pipelined connections,
+ * the same query, EDNS), which writes every due query in one write per connection; BENCH_TICK_US=N
+ * makes it wake at most every N µs (`-i`), so each write carries N µs of queries. dnsperf writes
+ * each query on its own, and past ~50k/s over TCP its own queue is what it measures.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServe, writeKubeconfig } from '../serve-child.ts';
+
+const CLIENT = process.env.BENCH_CLIENT ?? 'dnsperf';
+const TICK_US = process.env.BENCH_TICK_US ?? '0';
+if (CLIENT !== 'dnsperf' && CLIENT !== 'loadgen') throw new Error(`BENCH_CLIENT=${CLIENT}: dnsperf or loadgen`);
 
 const [RUNS = '3', SECONDS = '10', RATE = 'max', ...SERVE_ARGS] = process.argv.slice(2);
 const ROOT = join(import.meta.dirname, '../..');
@@ -42,8 +51,21 @@ try {
   const load = RATE === 'max' ? ['-q', '100'] : ['-q', '1000', '-Q', RATE, '-v'];
   const dnsperf = (seconds: number): string => execFileSync('timeout', ['60', 'taskset', '-c', '0', 'dnsperf', '-s', '127.0.0.1', '-p', String(serve.dnsPort),
     '-d', qfile, '-e', '-m', 'tcp', '-c', '4', ...load, '-l', String(seconds)], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  dnsperf(3); // warm-up: JIT, answer cache
-  for (let r = 1; r <= Number(RUNS); r++) {
+  if (CLIENT === 'loadgen') {
+    const bin = join(OUT, 'loadgen');
+    execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(ROOT, 'bench/dns/loadgen.c')]);
+    const loadgen = (seconds: number): string => execFileSync('timeout', ['60', 'taskset', '-c', '0', bin, '-T', '-s', '127.0.0.1', '-p', String(serve.dnsPort),
+      '-d', qfile, '-e', '-c', '4', '-w', '100', ...(RATE === 'max' ? [] : ['-Q', RATE, '-i', TICK_US]), '-l', String(seconds), '-P', String(pid)], { encoding: 'utf8' }).trim();
+    loadgen(3); // warm-up: JIT, answer cache
+    for (let r = 1; r <= Number(RUNS); r++) {
+      const kv = Object.fromEntries(loadgen(Number(SECONDS)).split(' ').map((f) => f.split('=')));
+      const ms = (us: string | undefined): string => (Number(us) / 1000).toFixed(2);
+      console.log(`run ${r}: ${kv.qps} q/s (sent ${kv.sent}, lost ${kv.lost}, tc ${kv.tc}), ${kv.server_us_per_query} µs CPU per query, p50 ${ms(kv.p50_us)} p99 ${ms(kv.p99_us)} p99.9 ${ms(kv.p999_us)} ms`);
+    }
+    process.exitCode = 0;
+  }
+  if (CLIENT === 'dnsperf') dnsperf(3); // warm-up: JIT, answer cache
+  for (let r = 1; CLIENT === 'dnsperf' && r <= Number(RUNS); r++) {
     const c0 = cpuTicks(pid);
     const out = dnsperf(Number(SECONDS));
     const cpuS = (cpuTicks(pid) - c0) / 100;
