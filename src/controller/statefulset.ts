@@ -163,7 +163,9 @@ export function startStatefulSetController(kc: KubeConfig, opts: ControllerOptio
     for (const i of informers) i.start();
     queue.start(sync, opts.workers ?? 2);
     leader = startLeaderElection({
-      api, log, ...opts.leaderElection,
+      // A client of its own, as kube-controller-manager's "leader-election" one: renewals never
+      // wait behind a burst of pod creates in the write client's bounded pool (rest.ts).
+      api: opts.api ?? kubeApi(kc), log, ...opts.leaderElection,
       onStartedLeading: () => { for (const s of sets.list()) queue.add(objectKey(s)); },
       onStoppedLeading: () => log.warn('stopped acting: not the leader'),
     });

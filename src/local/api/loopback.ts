@@ -15,7 +15,7 @@ export interface Loopback {
 }
 
 /**
- * Listen on `<tmpdir>/ordinal-api-XXXXXX/api.sock`. The temp dir, not the data dir: a socket
+ * Listen on `<tmpdir>/ordinal-loopback-XXXXXX/api.sock`. The temp dir, not the data dir: a socket
  * path must fit in sun_path (108 bytes on Linux, 104 on macOS), and a data dir may be deep.
  * Resolves undefined (and the caller keeps using TLS) when the socket cannot be made.
  */
@@ -24,7 +24,7 @@ export async function listenLoopback(
 ): Promise<Loopback | undefined> {
   let dir: string;
   try {
-    dir = mkdtempSync(join(tmpdir(), 'ordinal-api-')); // mode 0700
+    dir = mkdtempSync(join(tmpdir(), 'ordinal-loopback-')); // mode 0700
   } catch {
     return undefined;
   }
