@@ -131,7 +131,7 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });
   });
-  const loopback = await listenLoopback(requestListener(ctx), upgrades.onUpgrade);
+  const loopback = await listenLoopback(requestListener(ctx), upgrades.onUpgrade, opts.dataDir);
   if (!loopback) log.warn({}, 'no loopback socket for in-process clients; they use the TLS listener');
   const boundPort = (server.address() as { port: number }).port;
   address = `${urlHost(host)}:${boundPort}`;

@@ -1,7 +1,7 @@
 // In-process clients reach the embedded API over a private Unix socket (src/kube/loopback.ts,
 // src/local/api/loopback.ts); everyone else keeps the TLS listener.
 import { request } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -112,6 +112,30 @@ describe('loopback socket lifecycle', () => {
       else process.env.TMPDIR = saved;
       await api?.close();
       rmSync(dirname(deep), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loopback socket in a data dir', () => {
+  it('sits in <dataDir>/loopback (0700), replaces what a killed process left, and is removed on close', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-lbdata-'));
+    try {
+      mkdirSync(join(dataDir, 'loopback'), { mode: 0o755 });
+      writeFileSync(join(dataDir, 'loopback', 'api.sock'), 'left by a kill -9');
+      const api = await startLocalApi({ listen: '127.0.0.1:0', dataDir, log: silentLogger() });
+      const kc = api.kubeConfig() as LoopbackKubeConfig;
+      try {
+        expect(kc.socketPath).toBe(join(dataDir, 'loopback', 'api.sock'));
+        expect(statSync(kc.socketPath).isSocket()).toBe(true);
+        expect(statSync(join(dataDir, 'loopback')).mode & 0o777).toBe(0o700);
+        expect((await kc.makeApiClient(CoreV1Api).listNamespace()).items.length).toBeGreaterThan(0);
+      } finally {
+        await kc.release();
+        await api.close();
+      }
+      expect(existsSync(kc.socketPath)).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
