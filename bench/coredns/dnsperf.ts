@@ -35,12 +35,13 @@
  *    (test/e2e/harness/daemon.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Resolver } from 'node:dns/promises';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { silentLogger } from '../../src/log.ts';
+import { loadgenBin } from '../dns/loadgen-bin.ts';
 import { startSimNodes, type Stoppable } from '../../src/local/sim/index.ts';
 import { REPO_ROOT, requireBins } from '../../test/e2e/harness/bins.ts';
 import { corefile } from '../../test/e2e/harness/coredns.ts';
@@ -424,15 +425,6 @@ async function runDnsperf(outFile: string, args: readonly string[]): Promise<Per
     lat: lat.length > 0 ? Float64Array.from(lat).sort() : undefined,
     text,
   };
-}
-
-/** bench/dns/loadgen.c, built if missing or older than its source. */
-function loadgenBin(): string {
-  const bin = join(REPO_ROOT, 'bench/out/loadgen');
-  const src = join(REPO_ROOT, 'bench/dns/loadgen.c');
-  mkdirSync(dirname(bin), { recursive: true });
-  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) execFileSync('cc', ['-O2', '-Wall', '-o', bin, src]);
-  return bin;
 }
 
 /** One saturating loadgen run (max mode) on core 0 against `s`, its server CPU from schedstat. */

@@ -349,7 +349,7 @@ int main(int argc, char **argv) {
       uint64_t allowed = rate > 0 ? (uint64_t)(rate * (double)(t - t0) / 1e9) : UINT64_MAX;
       /* Open loop over TCP: this connection's share of what is due (the rest go on the others). */
       uint64_t budget = allowed > sent ? allowed - sent : 0;
-      if (tcp && rate > 0 && budget != UINT64_MAX) budget = (budget + (uint64_t)(nsock - i) - 1) / (uint64_t)(nsock - i);
+      if (tcp && rate > 0) budget = (budget + (uint64_t)(nsock - i) - 1) / (uint64_t)(nsock - i);
       if (tcp) tcp_send_batch(&socks[i], qs, nq, &cursor, window, budget);
       else send_batch(&socks[i], qs, nq, &cursor, window, &to, budget);
     }

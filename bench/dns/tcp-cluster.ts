@@ -18,6 +18,7 @@ import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServe, writeKubeconfig } from '../serve-child.ts';
+import { loadgenBin } from './loadgen-bin.ts';
 
 const CLIENT = process.env.BENCH_CLIENT ?? 'dnsperf';
 const TICK_US = process.env.BENCH_TICK_US ?? '0';
@@ -52,8 +53,7 @@ try {
   const dnsperf = (seconds: number): string => execFileSync('timeout', ['60', 'taskset', '-c', '0', 'dnsperf', '-s', '127.0.0.1', '-p', String(serve.dnsPort),
     '-d', qfile, '-e', '-m', 'tcp', '-c', '4', ...load, '-l', String(seconds)], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (CLIENT === 'loadgen') {
-    const bin = join(OUT, 'loadgen');
-    execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(ROOT, 'bench/dns/loadgen.c')]);
+    const bin = loadgenBin();
     const loadgen = (seconds: number): string => execFileSync('timeout', ['60', 'taskset', '-c', '0', bin, '-T', '-s', '127.0.0.1', '-p', String(serve.dnsPort),
       '-d', qfile, '-e', '-c', '4', '-w', '100', ...(RATE === 'max' ? [] : ['-Q', RATE, '-i', TICK_US]), '-l', String(seconds), '-P', String(pid)], { encoding: 'utf8' }).trim();
     loadgen(3); // warm-up: JIT, answer cache
@@ -62,16 +62,16 @@ try {
       const ms = (us: string | undefined): string => (Number(us) / 1000).toFixed(2);
       console.log(`run ${r}: ${kv.qps} q/s (sent ${kv.sent}, lost ${kv.lost}, tc ${kv.tc}), ${kv.server_us_per_query} µs CPU per query, p50 ${ms(kv.p50_us)} p99 ${ms(kv.p99_us)} p99.9 ${ms(kv.p999_us)} ms`);
     }
-    process.exitCode = 0;
-  }
-  if (CLIENT === 'dnsperf') dnsperf(3); // warm-up: JIT, answer cache
-  for (let r = 1; CLIENT === 'dnsperf' && r <= Number(RUNS); r++) {
-    const c0 = cpuTicks(pid);
-    const out = dnsperf(Number(SECONDS));
-    const cpuS = (cpuTicks(pid) - c0) / 100;
-    const completed = Number(/Queries completed:\s+(\d+)/.exec(out)?.[1]);
-    const qps = Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]);
-    console.log(`run ${r}: ${Math.round(qps)} q/s, ${(cpuS * 1e6 / completed).toFixed(2)} µs CPU per query, cpu ${cpuS.toFixed(2)} s${RATE === 'max' ? '' : latencies(out)}`);
+  } else {
+    dnsperf(3); // warm-up: JIT, answer cache
+    for (let r = 1; r <= Number(RUNS); r++) {
+      const c0 = cpuTicks(pid);
+      const out = dnsperf(Number(SECONDS));
+      const cpuS = (cpuTicks(pid) - c0) / 100;
+      const completed = Number(/Queries completed:\s+(\d+)/.exec(out)?.[1]);
+      const qps = Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]);
+      console.log(`run ${r}: ${Math.round(qps)} q/s, ${(cpuS * 1e6 / completed).toFixed(2)} µs CPU per query, cpu ${cpuS.toFixed(2)} s${RATE === 'max' ? '' : latencies(out)}`);
+    }
   }
 } finally {
   serve.proc.kill('SIGTERM');

@@ -15,9 +15,10 @@
  * generator shares the cores with the server in both cases.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServe, writeKubeconfig } from '../serve-child.ts';
+import { loadgenBin } from './loadgen-bin.ts';
 
 const [RUNS = '3', SECONDS = '10', RATE = '60000'] = process.argv.slice(2);
 const ROOT = join(import.meta.dirname, '../..');
@@ -27,9 +28,7 @@ const SERVICES = 1_000;
 const NAMESPACES = 10;
 
 mkdirSync(OUT, { recursive: true });
-const loadgen = join(OUT, 'loadgen');
-const source = join(ROOT, 'bench/dns/loadgen.c');
-if (!existsSync(loadgen) || statSync(loadgen).mtimeMs < statSync(source).mtimeMs) execFileSync('cc', ['-O2', '-Wall', '-o', loadgen, source]);
+const loadgen = loadgenBin();
 
 // The pod names propagation.ts's API child serves (svc-<s>-<i>.svc-<s>.ns-<s % 10>).
 const perSvc = PODS / SERVICES;

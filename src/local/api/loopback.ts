@@ -35,7 +35,9 @@ function place(dataDir: string | undefined): { socketPath: string; remove: strin
     }
     const dir = mkdtempSync(join(tmpdir(), 'ordinal-loopback-')); // mode 0700
     const socketPath = join(dir, 'api.sock');
-    return socketPath.length <= MAX_SOCKET_PATH ? { socketPath, remove: dir } : (rmSync(dir, { recursive: true, force: true }), undefined);
+    if (socketPath.length <= MAX_SOCKET_PATH) return { socketPath, remove: dir };
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
   } catch {
     return undefined;
   }
