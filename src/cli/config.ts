@@ -31,6 +31,8 @@ export interface ServeConfig {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   workers: number;
+  /** Nice steps the main thread runs below the DNS worker threads (priority.ts). */
+  mainThreadNice: number;
   /** How UDP datagrams move (dns/server.ts). */
   udpIo: UdpIo;
   cacheSize: number;
@@ -95,6 +97,7 @@ const SERVE_FLAGS = {
   'tcp-idle-timeout': { type: 'string' },
   'tcp-max-connections': { type: 'string' },
   workers: { type: 'string' },
+  'main-thread-nice': { type: 'string' },
   'udp-io': { type: 'string' },
   'cache-size': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -232,6 +235,7 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     tcpIdleTimeoutMs: dur('tcp-idle-timeout', 1, 3_600_000, 10_000),
     tcpMaxConnections: int('tcp-max-connections', 1, 100_000, 1000),
     workers: int('workers', 0, 64, 1),
+    mainThreadNice: int('main-thread-nice', 0, 19, 5),
     udpIo: oneOf('udp-io', str(v, 'udp-io'), UDP_IO_MODES, 'auto'),
     cacheSize: int('cache-size', 0, 10_000_000, 10_000),
     kubeconfig: str(v, 'kubeconfig'),

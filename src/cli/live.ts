@@ -22,6 +22,7 @@ import type { Output } from './serve.ts';
 import { expectedRule, zoneConfig } from './zone-config.ts';
 import { startWorkerPool, threadsNote, wantsTcpThread, workerCount, type WorkerPool } from './worker-pool.ts';
 import { FeedingModel } from './zone-feed.ts';
+import { lowerMainThread } from './priority.ts';
 
 /** Where the controller's Lease lives; several replicas of ordinal campaign for it. */
 export const CONTROLLER_LEASE = { namespace: 'kube-system', name: 'ordinal-statefulset-controller' };
@@ -99,6 +100,7 @@ async function startPool(cfg: ServeConfig, workers: number, model: FeedingModel,
   const pool = await startWorkerPool({ ...cfg, udpIo: resolveUdpIo(cfg.udpIo, log) }, workers, model.feed, log);
   // The workers count their own queries and UDP drops; /metrics sums them in.
   metrics.setRemote(async () => (await pool.stats()).metrics);
+  lowerMainThread(cfg.mainThreadNice, log);
   return { port: pool.port, close: () => pool.close(), pool };
 }
 

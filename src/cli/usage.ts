@@ -24,6 +24,9 @@ ordinal serve [flags]
   --tcp-max-connections <n>      concurrent TCP connections (default 1000)
   --workers <n>                  DNS worker threads sharing the port with SO_REUSEPORT, 0-64;
                                  0 = one per available core (default 1)
+  --main-thread-nice <n>         with DNS on worker threads (--workers 2+, or --transfer-to),
+                                 run the main thread (watches, API server, controllers) this
+                                 many nice steps below them, 0-19 (default 5)
   --udp-io <mode>                auto | batch | dgram: batch moves up to 64 datagrams per
                                  syscall (recvmmsg/sendmmsg addon, Linux); auto uses it where
                                  it loads, else dgram with a warning (default auto)

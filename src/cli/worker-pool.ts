@@ -20,6 +20,7 @@ import type { Protocols } from '../dns/server.ts';
 import type { ServeConfig } from './config.ts';
 import type { WorkerInit, WorkerMessage } from './dns-worker.ts';
 import type { ZoneFeed } from './zone-feed.ts';
+import { spawnAtBase } from './priority.ts';
 
 /** `--workers 0` = one per core the process may use (respects a container's CPU limit). */
 export function workerCount(n: number): number {
@@ -48,10 +49,10 @@ const MAX_DELAY_MS = 5000;
 /** A worker that ran at least this long before dying restarts at once. */
 const HEALTHY_MS = 10_000;
 
-function spawn(init: WorkerInit, feed: ZoneFeed): Promise<{ worker: Worker; port: number }> {
+function spawn(init: WorkerInit, feed: ZoneFeed, log: Logger): Promise<{ worker: Worker; port: number }> {
   // Same extension as this module: .ts when run from source, .js from the dist/ build.
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const worker = new Worker(new URL(`./dns-worker${ext}`, import.meta.url), { workerData: init });
+  const worker = spawnAtBase(() => new Worker(new URL(`./dns-worker${ext}`, import.meta.url), { workerData: init }), log);
   feed.attach(worker);
   return new Promise((resolve, reject) => {
     const fail = (err: Error): void => {
@@ -151,7 +152,7 @@ async function startThreads(threads: number, initOf: (index: number, port: numbe
   const restart = (index: number, delayMs: number): void => {
     const timer = setTimeout(() => {
       if (stopping) return;
-      spawn(initOf(index, port), feed).then(
+      spawn(initOf(index, port), feed, log).then(
         ({ worker: w }) => {
           restarts++;
           if (stopping) void w.terminate();
@@ -179,7 +180,7 @@ async function startThreads(threads: number, initOf: (index: number, port: numbe
   const order = shape.tcpThread ? [threads - 1, ...Array.from({ length: threads - 1 }, (_, i) => i)] : Array.from({ length: threads }, (_, i) => i);
   for (const [n, i] of order.entries()) {
     try {
-      const started = await spawn(initOf(i, port), feed);
+      const started = await spawn(initOf(i, port), feed, log);
       port = started.port;
       supervise(i, started.worker);
     } catch (err) {

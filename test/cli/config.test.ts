@@ -13,7 +13,7 @@ describe('serve defaults', () => {
     expect(serve([])).toEqual({
       manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
-      workers: 1, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
+      workers: 1, mainThreadNice: 5, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
       httpListen: '127.0.0.1:8080', controller: false, transferTo: [], tsigKeys: [], requireTsig: false,
       pods: 'disabled', expectedNegativeTtl: 0,
     });
@@ -45,6 +45,8 @@ describe('serve flags', () => {
     { argv: ['--tcp-max-connections', '5'], want: { tcpMaxConnections: 5 } },
     { argv: ['--workers', '2'], want: { workers: 2 } },
     { argv: ['--workers', '0'], want: { workers: 0 } },
+    { argv: ['--main-thread-nice', '0'], want: { mainThreadNice: 0 } },
+    { argv: ['--main-thread-nice', '19'], want: { mainThreadNice: 19 } },
     { argv: ['--udp-io', 'batch'], want: { udpIo: 'batch' } },
     { argv: ['--udp-io', 'dgram'], want: { udpIo: 'dgram' } },
     { argv: ['--cache-size', '0'], want: { cacheSize: 0 } },
@@ -107,6 +109,7 @@ describe('errors name the flag and the accepted values', () => {
     { argv: ['serve', '--tcp-idle-timeout', '10x'], errContains: ['--tcp-idle-timeout', 'not a duration'] },
     { argv: ['serve', '--tcp-max-connections', '0'], errContains: ['--tcp-max-connections', '1-100000'] },
     { argv: ['serve', '--workers', '65'], errContains: ['--workers', '0-64'] },
+    { argv: ['serve', '--main-thread-nice', '20'], errContains: ['--main-thread-nice', '0-19'] },
     { argv: ['serve', '--udp-io', 'fast'], errContains: ['--udp-io', 'auto, batch, dgram'] },
     { argv: ['serve', '--workers', '1.5'], errContains: ['--workers', 'whole number'] },
     { argv: ['serve', '--cache-size', '-5'], errContains: ['--cache-size'] },
