@@ -67,16 +67,37 @@ function makePiece(ep: ResolvedEndpoint, base: string, ttl: number, headless: bo
   };
 }
 
+/** Per endpoint object (resolve.ts reuses them across builds): its distinct port count and named port keys. */
+const facts = new WeakMap<ResolvedEndpoint, { distinct: number; named: readonly string[] }>();
+
+function factsOf(ep: ResolvedEndpoint): { distinct: number; named: readonly string[] } {
+  let f = facts.get(ep);
+  if (!f) {
+    const named = new Set(ep.ports.filter((p) => p.name !== '').map((p) => portKey(p.name, p.protocol)));
+    facts.set(ep, (f = { distinct: distinctPorts(ep.ports).length, named: [...named] }));
+  }
+  return f;
+}
+
 function weightsOf(r: ResolvedService, headless: boolean): Weights {
   if (!headless) return { self: srvWeight(distinctPorts(r.ports).length), named: new Map() };
   let self = 0;
   const counts = new Map<string, number>();
   for (const ep of r.endpoints) {
-    self += distinctPorts(ep.ports).length;
-    const keys = new Set(ep.ports.filter((p) => p.name !== '').map((p) => portKey(p.name, p.protocol)));
-    for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const f = factsOf(ep);
+    self += f.distinct;
+    for (const k of f.named) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  return { self: srvWeight(self), named: new Map([...counts].map(([k, n]) => [k, srvWeight(n)])) };
+  const named = new Map<string, number>();
+  for (const [k, n] of counts) named.set(k, srvWeight(n));
+  return { self: srvWeight(self), named };
+}
+
+/** Everything the weights contribute to any piece of this build: equal signatures, equal weights. */
+function weightsSig(w: Weights, headless: boolean): string {
+  let s = `${headless ? 'h' : 'c'}${w.self}`;
+  for (const [k, n] of w.named) s += ` ${k}=${n}`;
+  return s;
 }
 
 function pieceKey(ep: ResolvedEndpoint, headless: boolean, w: Weights): string {
@@ -84,6 +105,9 @@ function pieceKey(ep: ResolvedEndpoint, headless: boolean, w: Weights): string {
   const weights = headless ? `${w.self}:${ep.ports.map((p) => w.named.get(portKey(p.name, p.protocol)) ?? 0).join(',')}` : '-';
   return `${ep.ips.join(',')}|${ports}|${weights}`;
 }
+
+/** The pieces of the previous build, with the endpoint object and weights each was made from. */
+const madeFrom = new WeakMap<EndpointPiece, { ep: ResolvedEndpoint; wsig: string }>();
 
 /** Collects an SRV RRset and its glue. */
 class SrvAcc {
@@ -102,25 +126,30 @@ function accOf(named: Map<string, SrvAcc>, k: string): SrvAcc {
   return a;
 }
 
-/** Headless: the service's sets are the union of its endpoints' shares. */
+/** Headless: the service's sets are the union of its endpoints' shares (plain loops: it runs per change, over every endpoint). */
 function headlessSets(r: ResolvedService, pieces: ReadonlyMap<string, EndpointPiece>): ServiceSets {
   // One A/AAAA per distinct address (an IP may sit under two endpoint names).
   const seen = new Set<string>();
   const selfAddr: WireRR[] = [];
   for (const ep of r.endpoints) {
     const p = pieces.get(ep.label);
-    ep.ips.forEach((ip, i) => {
+    for (let i = 0; i < ep.ips.length; i++) {
+      const ip = ep.ips[i]!;
       const rr = p?.selfAddr[i];
       if (rr && !seen.has(ip)) { seen.add(ip); selfAddr.push(rr); }
-    });
+    }
   }
   const self = new SrvAcc();
   const named = new Map<string, SrvAcc>();
   for (const p of pieces.values()) {
-    if (p.selfSrv.length > 0) { self.srv.push(...p.selfSrv); self.glue.push(...p.glue); }
-    for (const [k, rr] of p.named) { const a = accOf(named, k); a.srv.push(rr); a.glue.push(...p.glue); }
+    if (p.selfSrv.length > 0) { pushAll(self.srv, p.selfSrv); pushAll(self.glue, p.glue); }
+    for (const k of p.named.keys()) { const a = accOf(named, k); a.srv.push(p.named.get(k)!); pushAll(a.glue, p.glue); }
   }
   return { selfAddr, self, named };
+}
+
+function pushAll<T>(to: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]!);
 }
 
 /** ClusterIP: addresses are the ClusterIPs; SRVs target the service name with the Service port (dns.md B.3). */
@@ -148,15 +177,22 @@ function buildZone(r: ResolvedService, zone: string, ttl: number, prev: SvcZoneV
   }
   const headless = r.type === 'Headless';
   const w = weightsOf(r, headless);
+  const wsig = weightsSig(w, headless);
   const pieces = new Map<string, EndpointPiece>();
   // Endpoint names exist for ClusterIP services too (CoreDNS extension, dns.md B.3).
   const children = new Map<string, NameNode>();
   for (const ep of r.endpoints) {
-    const key = pieceKey(ep, headless, w);
     const old = prev?.pieces.get(ep.label);
-    const piece = old?.key === key ? old : makePiece(ep, base, ttl, headless, w, key);
-    pieces.set(ep.label, piece);
-    children.set(ep.label, piece.node);
+    // The same endpoint object under the same weights is the same piece, without building its key.
+    const from = old && madeFrom.get(old);
+    let piece = old;
+    if (!old || from?.ep !== ep || from.wsig !== wsig) {
+      const key = pieceKey(ep, headless, w);
+      piece = old?.key === key ? old : makePiece(ep, base, ttl, headless, w, key);
+      madeFrom.set(piece, { ep, wsig });
+    }
+    pieces.set(ep.label, piece!);
+    children.set(ep.label, piece!.node);
   }
 
   const { selfAddr, self, named } = headless ? headlessSets(r, pieces) : clusterIPSets(r, base, ttl, w);
@@ -174,10 +210,54 @@ function countRecords(z: SvcZoneView): number {
   return n;
 }
 
-/** PTRs for ClusterIPs and ready endpoint IPs, targets under the primary zone (dns.md B.3, B.10). */
+/** An endpoint's own PTR entries (IP -> its name), per endpoint object, zone base and TTL. */
+const ownPtr = new WeakMap<ResolvedEndpoint, { base: string; ttl: number; entries: ReadonlyArray<readonly [ip: string, pk: string, entry: PtrEntry]> }>();
+
+function ownPtrs(ep: ResolvedEndpoint, base: string, ttl: number, prev: SvcView | undefined): ReadonlyArray<readonly [string, string, PtrEntry]> {
+  const m = ownPtr.get(ep);
+  if (m?.base === base && m.ttl === ttl) return m.entries;
+  const name = `${ep.label}.${base}`;
+  const key = `e ${name}`;
+  const entries = ep.ips.map((ip) => {
+    const pk = ptrKey(ip);
+    const old = prev?.ptr.get(pk);
+    return [ip, pk, old?.key === key ? old : { key, clusterIP: false, rrs: [ptrRR(reverseName(ip), ttl, name)] }] as const;
+  });
+  ownPtr.set(ep, { base, ttl, entries });
+  return entries;
+}
+
+/**
+ * PTRs for ClusterIPs and ready endpoint IPs, targets under the primary zone (dns.md B.3, B.10).
+ * An endpoint IP owned by one endpoint takes that endpoint's memoised entry; an IP under
+ * several names (or also a ClusterIP) goes through the general merge.
+ */
 function buildPtr(r: ResolvedService, cfg: BuildConfig, prev: SvcView | undefined): Map<string, PtrEntry> {
-  const targets = new Map<string, { clusterIP: boolean; names: string[] }>();
   const base = `${r.name}.${r.ns}.svc.${cfg.zones[0] ?? 'cluster.local'}`;
+  const ptr = new Map<string, PtrEntry>();
+  for (const ep of r.endpoints) {
+    const own = ownPtrs(ep, base, cfg.ttl, prev);
+    for (let i = 0; i < own.length; i++) {
+      const [ip, pk, entry] = own[i]!;
+      if (ptr.has(pk) || r.clusterIPs.includes(ip)) return mergedPtr(r, cfg, prev, base);
+      ptr.set(pk, entry);
+    }
+  }
+  if (r.clusterIPs.length === 0) return ptr;
+  const out = new Map<string, PtrEntry>();
+  const key = `c ${base}`;
+  for (const ip of r.clusterIPs) {
+    const pk = ptrKey(ip);
+    const old = prev?.ptr.get(pk);
+    out.set(pk, old?.key === key ? old : { key, clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
+  }
+  for (const [pk, e] of ptr) out.set(pk, e);
+  return out;
+}
+
+/** The general case: ClusterIP matches win over endpoint matches; endpoint names sharing an IP merge. */
+function mergedPtr(r: ResolvedService, cfg: BuildConfig, prev: SvcView | undefined, base: string): Map<string, PtrEntry> {
+  const targets = new Map<string, { clusterIP: boolean; names: string[] }>();
   for (const ip of r.clusterIPs) targets.set(ip, { clusterIP: true, names: [base] });
   for (const ep of r.endpoints) {
     for (const ip of ep.ips) {

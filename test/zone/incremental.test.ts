@@ -40,12 +40,13 @@ function randomObject(r: () => number): { key: string; obj: object } {
   if (kind < 0.85) {
     const name = pick(PODS);
     const i = PODS.indexOf(name);
-    const ips = [`10.1.${NS.indexOf(ns)}.${i + 1}`, ...(r() < 0.3 ? [`fd00::${NS.indexOf(ns)}:${i + 1}`] : [])];
+    // Now and then an address or a hostname two pods share (hostNetwork pods, a Deployment with spec.hostname).
+    const ips = [r() < 0.15 ? `10.1.${NS.indexOf(ns)}.99` : `10.1.${NS.indexOf(ns)}.${i + 1}`, ...(r() < 0.3 ? [`fd00::${NS.indexOf(ns)}:${i + 1}`] : [])];
     return {
       key: `Pod/${ns}/${name}`,
       obj: pod(ns, name, {
         labels: { app: pick(APPS) }, ips: r() < 0.9 ? ips : [], ready: r() < 0.7, deleting: r() < 0.1,
-        hostname: r() < 0.5 ? name : undefined, subdomain: pick(SVC), ports: r() < 0.5 ? [{ name: 'web', containerPort: 9000 }] : [],
+        hostname: r() < 0.5 ? (r() < 0.2 ? 'shared' : name) : undefined, subdomain: pick(SVC), ports: r() < 0.5 ? [{ name: 'web', containerPort: 9000 }] : [],
       }),
     };
   }
@@ -63,7 +64,8 @@ for (const ns of NS) {
   for (const s of SVC) {
     const base = `${s}.${ns}.svc.cluster.local`;
     QUESTIONS.push([base, RRType.A], [base, RRType.AAAA], [base, RRType.SRV], [`_http._tcp.${base}`, RRType.SRV], [`_tcp.${base}`, RRType.A]);
-    for (const p of PODS) QUESTIONS.push([`${p}.${base}`, RRType.A], [`${p}.${base}`, RRType.SRV]);
+    for (const p of [...PODS, 'shared']) QUESTIONS.push([`${p}.${base}`, RRType.A], [`${p}.${base}`, RRType.SRV]);
+    QUESTIONS.push([`10-1-${NS.indexOf(ns)}-99.${base}`, RRType.A]);
     for (let i = 1; i <= PODS.length; i++) {
       QUESTIONS.push([`10-1-${NS.indexOf(ns)}-${i}.${base}`, RRType.A], [`10-2-${NS.indexOf(ns)}-${i}.${base}`, RRType.A]);
     }
@@ -71,7 +73,7 @@ for (const ns of NS) {
   for (let i = 1; i <= PODS.length; i++) {
     QUESTIONS.push([`${i}.${NS.indexOf(ns)}.1.10.in-addr.arpa`, RRType.PTR], [`${i}.${NS.indexOf(ns)}.2.10.in-addr.arpa`, RRType.PTR]);
   }
-  QUESTIONS.push([`${NS.indexOf(ns)}.1.10.in-addr.arpa`, RRType.PTR], [`1.96.10.in-addr.arpa`, RRType.PTR]);
+  QUESTIONS.push([`${NS.indexOf(ns)}.1.10.in-addr.arpa`, RRType.PTR], [`1.96.10.in-addr.arpa`, RRType.PTR], [`99.${NS.indexOf(ns)}.1.10.in-addr.arpa`, RRType.PTR]);
 }
 
 /** Every answer, with the SOA serial masked (the two models reach the same content at different times). */

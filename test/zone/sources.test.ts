@@ -29,6 +29,34 @@ interface Case { name: string; objs: object[]; qname: string; qtype: number; wan
 
 const podCases: Case[] = [
   {
+    name: 'two pods with one hostname: one name with both addresses',
+    objs: [
+      hl('m'),
+      pod('default', 'm-a', { labels: { app: 'm' }, ips: ['10.0.0.2'], hostname: 'h', subdomain: 'm' }),
+      pod('default', 'm-b', { labels: { app: 'm' }, ips: ['10.0.0.1'], hostname: 'h', subdomain: 'm' }),
+    ],
+    qname: `h.m.${D}`, qtype: RRType.A, want: [`h.m.${D}. 5 IN A 10.0.0.1`, `h.m.${D}. 5 IN A 10.0.0.2`],
+  },
+  {
+    name: 'two hostname-less pods on one IP (hostNetwork): one dashed name, one SRV',
+    objs: [
+      hl('n'),
+      pod('default', 'n-a', { labels: { app: 'n' }, ips: ['10.0.0.9'] }),
+      pod('default', 'n-b', { labels: { app: 'n' }, ips: ['10.0.0.9'] }),
+    ],
+    qname: `n.${D}`, qtype: RRType.SRV, want: [`n.${D}. 5 IN SRV 0 100 8080 10-0-0-9.n.${D}.`],
+  },
+  {
+    name: 'two hostnames on one IP: the PTR names both',
+    objs: [
+      hl('p'),
+      pod('default', 'p-0', { labels: { app: 'p' }, ips: ['10.0.0.7'], hostname: 'p-0', subdomain: 'p' }),
+      pod('default', 'p-1', { labels: { app: 'p' }, ips: ['10.0.0.7'], hostname: 'p-1', subdomain: 'p' }),
+    ],
+    qname: '7.0.0.10.in-addr.arpa', qtype: RRType.PTR,
+    want: [`7.0.0.10.in-addr.arpa. 5 IN PTR p-0.p.${D}.`, `7.0.0.10.in-addr.arpa. 5 IN PTR p-1.p.${D}.`],
+  },
+  {
     name: 'named targetPort resolves per pod; protocol must match',
     objs: [
       hl('n', { ports: [{ name: 'http', port: 80, targetPort: 'web' }] }),
