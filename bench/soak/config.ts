@@ -8,7 +8,7 @@ export type FaultKind = typeof FAULT_KINDS[number];
 export interface SoakConfig {
   minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
   rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
-  fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number;
+  fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number; harnessNice: number;
   /** The fault kinds injected; a run without all of them fails its "every fault kind" target. */
   faults: FaultKind[];
 }
@@ -32,6 +32,8 @@ export const HELP = `npm run soak -- [flags]
   --disk-full-seconds <s> (default 15)
   --fuzz-per-hour <n>    garbage packets per hour (default 1000000)
   --sample-rate <qps>    checked queries per second per replica (default 50)
+  --harness-nice <n>     nice steps the soak's own process (churn, oracle, fuzzer, transfer
+                         clients) runs below ordinal and dnsperf (default 10; 0 = equal)
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 
@@ -41,7 +43,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
     'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
     'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
-    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
+    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, 'harness-nice': { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const num = (k: keyof typeof values, d: number, min = 0): number => {
@@ -59,7 +61,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
-    settleMs: num('settle-ms', 15_000), faults: faultList(values.faults),
+    settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), faults: faultList(values.faults),
   };
 }
 

@@ -23,6 +23,7 @@ import { Proc, sampleProc, type Crash } from './procs.ts';
 import { startRelay } from './proxy.ts';
 import { buildReport } from './summary.ts';
 import { makeRng } from './rng.ts';
+import { lowerHarness } from './priority.ts';
 import { Sampler } from './sampler.ts';
 import { startXfr } from './xfr.ts';
 
@@ -61,6 +62,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${faultsFlag(cfg)})`);
   // Four faults, each from a converged cluster and back (the SIGSTOP alone lasts --stop-seconds), take about two minutes.
   if (cfg.minutes < 3) log(`warning: ${cfg.minutes} minute(s) may leave no room for every fault kind, and that target would fail; 3 or more inject all four`);
+  lowerHarness(cfg.harnessNice);
   const rng = makeRng(cfg.seed);
   const base = mkdtempSync(join(tmpdir(), 'ordinal-soak-'));
   const dataDir = join(base, 'data');

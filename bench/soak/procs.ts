@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { atFullPriority } from './priority.ts';
 
 export const REPO = join(import.meta.dirname, '../..');
 
@@ -40,9 +41,9 @@ export class Proc {
     this.out = '';
     this.head = '';
     this.expectExit = false;
-    const child = spawn(process.execPath, [join(REPO, 'bin/ordinal.js'), ...this.args], {
+    const child = atFullPriority(() => spawn(process.execPath, [join(REPO, 'bin/ordinal.js'), ...this.args], {
       cwd: REPO, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     // The tail for crash reports, and the head for startup lines: a restarted `ordinal local`
     // prints a line per pod it finds right after its banner, which pushed the banner out of a
     // tail-only buffer before waitFor looked (the 60-minute run's fault 38).
