@@ -59,10 +59,11 @@ export interface SoakOutcome { pass: boolean; report: string }
 
 export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const log = (s: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}\n`); };
+  const niceNote = lowerHarness(cfg.harnessNice);
+  if (niceNote) log(`warning: ${niceNote}`);
   log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${faultsFlag(cfg)})`);
   // Four faults, each from a converged cluster and back (the SIGSTOP alone lasts --stop-seconds), take about two minutes.
   if (cfg.minutes < 3) log(`warning: ${cfg.minutes} minute(s) may leave no room for every fault kind, and that target would fail; 3 or more inject all four`);
-  lowerHarness(cfg.harnessNice);
   const rng = makeRng(cfg.seed);
   const base = mkdtempSync(join(tmpdir(), 'ordinal-soak-'));
   const dataDir = join(base, 'data');

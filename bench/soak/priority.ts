@@ -14,11 +14,25 @@ import { getPriority, setPriority } from 'node:os';
 
 let start: number | undefined;
 
-/** Lower this (main) thread by `by` nice steps; 0 does nothing. */
-export function lowerHarness(by: number): void {
-  if (by === 0 || start !== undefined) return;
-  start = getPriority(0);
+/**
+ * Lower this (main) thread by `by` nice steps; 0 does nothing. Without the privilege to raise a
+ * priority back (tested first, on a step above the start), the children would inherit the
+ * lowered value: then nothing is lowered, and the returned note says why.
+ */
+export function lowerHarness(by: number): string | undefined {
+  if (by === 0 || start !== undefined) return undefined;
+  const now = getPriority(0);
+  if (now > -20) {
+    try {
+      setPriority(0, now - 1);
+      setPriority(0, now);
+    } catch {
+      return `--harness-nice ${by} not applied: raising a priority back for the processes it starts needs CAP_SYS_NICE`;
+    }
+  }
+  start = now;
   setPriority(0, Math.min(19, start + by));
+  return undefined;
 }
 
 /** Run `spawn` (which starts a child process) at the soak's starting priority. */
