@@ -233,6 +233,16 @@ describe('answer cache', () => {
     expect(c.readUInt16BE(0)).toBe(4);
     expect(c.subarray(2)).toEqual(a.subarray(2));
   });
+  it('a cached reply owns its memory: no view into Node\'s shared buffer pool, which it would keep alive for as long as it is cached', () => {
+    const { h } = handler();
+    const q = (id: number) => buildQuery('web-1.nginx.default.svc.cluster.local', 1, { id });
+    h.lease(q(1));
+    const a = h.lease(q(2))!; // the cache's own buffer
+    expect([a.byteOffset, a.buffer.byteLength]).toEqual([0, a.length]);
+    h.keep();
+    const c = h.lease(q(3))!; // the copy the cache moved to
+    expect([c.byteOffset, c.buffer.byteLength]).toEqual([0, c.length]);
+  });
   it.each([
     ['same case twice, then another case', ['web-1.nginx', 'web-1.nginx', 'WEB-1.Nginx']],
     ['alternating case', ['web-1.nginx', 'WEB-1.NGINX', 'web-1.nginx', 'Web-1.nginx']],
