@@ -47,6 +47,8 @@ describe('ip pool', () => {
     const z = second.assign(pod('z'), '10.244.1.0/24', [pod('x'), pod('y'), pod('z')]);
     expect(second.assign(pod('y'), '10.244.1.0/24', [pod('x'), pod('y'), pod('z')])).toBe(y);
     expect(z).toBe('10.244.1.4'); // .2 and .3 are remembered for x and y
+    // Its write of z's address must end before afterEach removes the directory (ENOTEMPTY).
+    await second.flush();
   });
 
   it('released and unretained pods free their addresses', async () => {
@@ -59,6 +61,7 @@ describe('ip pool', () => {
     await pool.flush();
     const again = await createIpPool(silentLogger(), path);
     expect(again.assign(pod('w2'), '10.244.1.0/24', [pod('w2')])).toBe('10.244.1.2');
+    await again.flush();
   });
 
   it('a corrupt state file is logged and ignored', async () => {
@@ -67,5 +70,6 @@ describe('ip pool', () => {
     await writeFile(path, 'not json');
     const pool = await createIpPool(silentLogger(), path);
     expect(pool.assign(pod('a'), '10.244.1.0/24', [pod('a')])).toBe('10.244.1.2');
+    await pool.flush();
   });
 });
