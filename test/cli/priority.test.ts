@@ -4,15 +4,12 @@
 // Nice values are read from /proc for each thread of a real `ordinal serve` process; a DNS
 // thread restarted after a crash starts at the DNS threads' priority, not the main thread's.
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/cli/config.ts';
 import { startLiveServe } from '../../src/cli/live.ts';
 import { silentLogger } from '../../src/log.ts';
-import { startServe } from '../helpers/serve-process.ts';
-import { FakeApi } from '../kube/fake-api.ts';
+import { fakeApiWithKubeconfig, startServe } from '../helpers/serve-process.ts';
+import type { FakeApi } from '../kube/fake-api.ts';
 import { waitFor } from '../kube/helpers.ts';
 
 interface Thread { tid: number; name: string; nice: number }
@@ -33,12 +30,7 @@ describe('--main-thread-nice', () => {
   let api: FakeApi;
   let kubeconfig = '';
   beforeEach(async () => {
-    api = new FakeApi();
-    await api.start();
-    api.put('/api/v1/namespaces', { kind: 'Namespace', metadata: { name: 'default' } });
-    const dir = await mkdtemp(path.join(tmpdir(), 'ordinal-nice-'));
-    kubeconfig = path.join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
+    ({ api, kubeconfig } = await fakeApiWithKubeconfig());
   });
   afterEach(() => api.stop());
 

@@ -4,14 +4,11 @@
 // 5 stale answers right after SIGCONT). A real `ordinal serve --kubeconfig` process, a real
 // SIGSTOP, and queries that arrive during the stop and right after it.
 import dgram from 'node:dgram';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildQuery, decode } from '../helpers/dns-client.ts';
-import { FakeApi } from '../kube/fake-api.ts';
+import type { FakeApi } from '../kube/fake-api.ts';
 import { pod } from '../kube/helpers.ts';
-import { startServe } from '../helpers/serve-process.ts';
+import { fakeApiWithKubeconfig, startServe } from '../helpers/serve-process.ts';
 
 const PODS = '/api/v1/pods';
 const SVCS = '/api/v1/services';
@@ -45,14 +42,9 @@ describe('serve --kubeconfig back from SIGSTOP', () => {
   let api: FakeApi;
   let kubeconfig = '';
   beforeEach(async () => {
-    api = new FakeApi();
-    await api.start();
-    api.put('/api/v1/namespaces', { kind: 'Namespace', metadata: { name: 'default' } });
+    ({ api, kubeconfig } = await fakeApiWithKubeconfig());
     api.put(SVCS, headless('web'));
     api.put(PODS, pod('web-0', 'default', { app: 'web' }, true, '10.1.0.7'));
-    const dir = await mkdtemp(path.join(tmpdir(), 'ordinal-stop-'));
-    kubeconfig = path.join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
   });
   afterEach(() => api.stop());
 

@@ -1,7 +1,10 @@
 // `ordinal serve --kubeconfig` as a child process, as a user starts it (bin/ordinal.js, from the
 // sources): resolves once DNS listens and the zone is synced.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { FakeApi } from '../kube/fake-api.ts';
 
 const BIN = path.resolve('bin/ordinal.js');
 
@@ -37,4 +40,14 @@ export async function startServe(kubeconfig: string, extra: string[] = []): Prom
     proc.kill('SIGKILL');
     throw e;
   }
+}
+
+/** A started FakeApi holding the `default` Namespace, and a kubeconfig file for it, for startServe. */
+export async function fakeApiWithKubeconfig(): Promise<{ api: FakeApi; kubeconfig: string }> {
+  const api = new FakeApi();
+  await api.start();
+  api.put('/api/v1/namespaces', { kind: 'Namespace', metadata: { name: 'default' } });
+  const kubeconfig = path.join(await mkdtemp(path.join(tmpdir(), 'ordinal-serve-')), 'kubeconfig');
+  await writeFile(kubeconfig, api.kubeConfig().exportConfig());
+  return { api, kubeconfig };
 }
