@@ -109,6 +109,20 @@ function pieceKey(ep: ResolvedEndpoint, headless: boolean, w: Weights): string {
 /** The pieces of the previous build, with the endpoint object and weights each was made from. */
 const madeFrom = new WeakMap<EndpointPiece, { ep: ResolvedEndpoint; wsig: string }>();
 
+/** The same endpoint object under the same weights is the same piece, without building its key. */
+function sameSource(piece: EndpointPiece, ep: ResolvedEndpoint, wsig: string): boolean {
+  const from = madeFrom.get(piece);
+  return from?.ep === ep && from.wsig === wsig;
+}
+
+/** The old piece when its data is equal (by key), else a new one; either way remembered as made from `ep`. */
+function pieceOf(ep: ResolvedEndpoint, old: EndpointPiece | undefined, base: string, ttl: number, headless: boolean, w: Weights, wsig: string): EndpointPiece {
+  const key = pieceKey(ep, headless, w);
+  const piece = old?.key === key ? old : makePiece(ep, base, ttl, headless, w, key);
+  madeFrom.set(piece, { ep, wsig });
+  return piece;
+}
+
 /** Collects an SRV RRset and its glue. */
 class SrvAcc {
   readonly srv: WireRR[] = [];
@@ -183,16 +197,9 @@ function buildZone(r: ResolvedService, zone: string, ttl: number, prev: SvcZoneV
   const children = new Map<string, NameNode>();
   for (const ep of r.endpoints) {
     const old = prev?.pieces.get(ep.label);
-    // The same endpoint object under the same weights is the same piece, without building its key.
-    const from = old && madeFrom.get(old);
-    let piece = old;
-    if (!old || from?.ep !== ep || from.wsig !== wsig) {
-      const key = pieceKey(ep, headless, w);
-      piece = old?.key === key ? old : makePiece(ep, base, ttl, headless, w, key);
-      madeFrom.set(piece, { ep, wsig });
-    }
-    pieces.set(ep.label, piece!);
-    children.set(ep.label, piece!.node);
+    const piece = old !== undefined && sameSource(old, ep, wsig) ? old : pieceOf(ep, old, base, ttl, headless, w, wsig);
+    pieces.set(ep.label, piece);
+    children.set(ep.label, piece.node);
   }
 
   const { selfAddr, self, named } = headless ? headlessSets(r, pieces) : clusterIPSets(r, base, ttl, w);
@@ -211,9 +218,9 @@ function countRecords(z: SvcZoneView): number {
 }
 
 /** An endpoint's own PTR entries (IP -> its name), per endpoint object, zone base and TTL. */
-const ownPtr = new WeakMap<ResolvedEndpoint, { base: string; ttl: number; entries: ReadonlyArray<readonly [ip: string, pk: string, entry: PtrEntry]> }>();
+const ownPtr = new WeakMap<ResolvedEndpoint, { base: string; ttl: number; entries: ReadonlyArray<readonly [pk: string, entry: PtrEntry]> }>();
 
-function ownPtrs(ep: ResolvedEndpoint, base: string, ttl: number, prev: SvcView | undefined): ReadonlyArray<readonly [string, string, PtrEntry]> {
+function ownPtrs(ep: ResolvedEndpoint, base: string, ttl: number, prev: SvcView | undefined): ReadonlyArray<readonly [string, PtrEntry]> {
   const m = ownPtr.get(ep);
   if (m?.base === base && m.ttl === ttl) return m.entries;
   const name = `${ep.label}.${base}`;
@@ -221,7 +228,7 @@ function ownPtrs(ep: ResolvedEndpoint, base: string, ttl: number, prev: SvcView 
   const entries = ep.ips.map((ip) => {
     const pk = ptrKey(ip);
     const old = prev?.ptr.get(pk);
-    return [ip, pk, old?.key === key ? old : { key, clusterIP: false, rrs: [ptrRR(reverseName(ip), ttl, name)] }] as const;
+    return [pk, old?.key === key ? old : { key, clusterIP: false, rrs: [ptrRR(reverseName(ip), ttl, name)] }] as const;
   });
   ownPtr.set(ep, { base, ttl, entries });
   return entries;
@@ -235,24 +242,22 @@ function ownPtrs(ep: ResolvedEndpoint, base: string, ttl: number, prev: SvcView 
 function buildPtr(r: ResolvedService, cfg: BuildConfig, prev: SvcView | undefined): Map<string, PtrEntry> {
   const base = `${r.name}.${r.ns}.svc.${cfg.zones[0] ?? 'cluster.local'}`;
   const ptr = new Map<string, PtrEntry>();
-  for (const ep of r.endpoints) {
-    const own = ownPtrs(ep, base, cfg.ttl, prev);
-    for (let i = 0; i < own.length; i++) {
-      const [ip, pk, entry] = own[i]!;
-      if (ptr.has(pk) || r.clusterIPs.includes(ip)) return mergedPtr(r, cfg, prev, base);
-      ptr.set(pk, entry);
-    }
-  }
-  if (r.clusterIPs.length === 0) return ptr;
-  const out = new Map<string, PtrEntry>();
   const key = `c ${base}`;
   for (const ip of r.clusterIPs) {
     const pk = ptrKey(ip);
     const old = prev?.ptr.get(pk);
-    out.set(pk, old?.key === key ? old : { key, clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
+    ptr.set(pk, old?.key === key ? old : { key, clusterIP: true, rrs: [ptrRR(reverseName(ip), cfg.ttl, base)] });
   }
-  for (const [pk, e] of ptr) out.set(pk, e);
-  return out;
+  for (const ep of r.endpoints) {
+    const own = ownPtrs(ep, base, cfg.ttl, prev);
+    for (let i = 0; i < own.length; i++) {
+      const [pk, entry] = own[i]!;
+      // Taken already, by a ClusterIP or another endpoint's name.
+      if (ptr.has(pk)) return mergedPtr(r, cfg, prev, base);
+      ptr.set(pk, entry);
+    }
+  }
+  return ptr;
 }
 
 /** The general case: ClusterIP matches win over endpoint matches; endpoint names sharing an IP merge. */

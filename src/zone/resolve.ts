@@ -73,14 +73,12 @@ function addEndpoint(acc: Map<string, Acc>, hostname: string, rawIPs: readonly s
 
 const byLabel = (a: { label: string }, b: { label: string }): number => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
 
-function finish(svc: SlimService, acc: Map<string, Acc>): ResolvedService {
-  const endpoints = [...acc.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([label, a]) => ({ label, ips: [...a.ips].sort(), ports: [...a.ports.values()] }));
-  return base(svc, endpoints);
+/** The merged endpoints, sorted by label for stable answers. */
+function endpointsOf(acc: Map<string, Acc>): ResolvedEndpoint[] {
+  return Array.from(acc, ([label, a]) => ({ label, ips: [...a.ips].sort(), ports: [...a.ports.values()] })).sort(byLabel);
 }
 
-function base(svc: SlimService, endpoints: ResolvedEndpoint[]): ResolvedService {
+function finish(svc: SlimService, endpoints: readonly ResolvedEndpoint[]): ResolvedService {
   return {
     ns: svc.ns, name: svc.name, type: svc.type,
     clusterIPs: svc.clusterIPs.map(canonicalIP).filter((x): x is string => x !== undefined),
@@ -90,78 +88,55 @@ function base(svc: SlimService, endpoints: ResolvedEndpoint[]): ResolvedService 
   };
 }
 
-/** A pod's share of a service: its endpoint(s) before merging by label. */
-interface Contribution { readonly hostname: string; readonly ips: readonly string[]; readonly ports: readonly SlimEndpointPort[] }
-
 /**
- * What each pod contributes to each service, and the endpoint it makes on its own, kept while
- * both objects live: records are replaced on every change, never mutated, so a service rebuilt
- * for one pod's change reuses the other pods' endpoint objects instead of resolving them again
- * (a readiness flip in a 100-pod set resolved all 100 and allocated ~80 KB; on a DNS worker
- * thread that garbage is GC pause time queries wait behind). The reused objects also let
- * build.ts skip re-deriving keys for endpoints it has seen.
+ * The endpoints each pod makes for each service on its own, kept while both objects live:
+ * records are replaced on every change, never mutated, so a service rebuilt for one pod's change
+ * reuses the other pods' endpoint objects instead of resolving them again (a readiness flip in a
+ * 100-pod set resolved all 100 and allocated ~80 KB; on a DNS worker thread that garbage is GC
+ * pause time queries wait behind). The reused objects also let build.ts skip re-deriving keys
+ * for endpoints it has seen.
  */
-const shares = new WeakMap<SlimService, WeakMap<SlimPod, { c: Contribution | undefined; alone: ResolvedEndpoint[] | undefined }>>();
+const own = new WeakMap<SlimService, WeakMap<SlimPod, readonly ResolvedEndpoint[]>>();
 
-function shareOf(svc: SlimService, pod: SlimPod): { c: Contribution | undefined; alone: ResolvedEndpoint[] | undefined } {
-  let bySvc = shares.get(svc);
-  if (!bySvc) shares.set(svc, (bySvc = new WeakMap()));
-  let sh = bySvc.get(pod);
-  if (!sh) bySvc.set(pod, (sh = { c: contribution(svc, pod), alone: undefined }));
-  return sh;
+function ownEndpoints(svc: SlimService, pod: SlimPod): readonly ResolvedEndpoint[] {
+  let bySvc = own.get(svc);
+  if (!bySvc) own.set(svc, (bySvc = new WeakMap()));
+  let eps = bySvc.get(pod);
+  if (!eps) bySvc.set(pod, (eps = podEndpoints(svc, pod)));
+  return eps;
 }
 
-function contribution(svc: SlimService, pod: SlimPod): Contribution | undefined {
-  if (pod.ns !== svc.ns || !selects(svc.selector, pod.labels)) return undefined;
+/** podToEndpoint for one pod and one service: none, one per hostname, or one per IP. */
+function podEndpoints(svc: SlimService, pod: SlimPod): ResolvedEndpoint[] {
+  if (pod.ns !== svc.ns || !selects(svc.selector, pod.labels)) return [];
   // Terminal pods and pods without an IP never appear in EndpointSlices.
-  if (pod.terminal || pod.ips.length === 0 || !podEndpointReady(pod, svc)) return undefined;
+  if (pod.terminal || pod.ips.length === 0 || !podEndpointReady(pod, svc)) return [];
   const ports: SlimEndpointPort[] = [];
   for (const sp of svc.ports) {
     const port = findPort(pod, sp);
     if (port !== undefined) ports.push({ name: sp.name, protocol: sp.protocol, port });
   }
-  return { hostname: shouldSetHostname(pod, svc) ? pod.hostname : '', ips: pod.ips, ports };
-}
-
-/** The endpoints a contribution makes when no other pod shares their labels (finish()'s shape). */
-function alone(c: Contribution): ResolvedEndpoint[] {
   const acc = new Map<string, Acc>();
-  addEndpoint(acc, c.hostname, c.ips, c.ports);
-  return [...acc.entries()].map(([label, a]) => ({ label, ips: [...a.ips].sort(), ports: [...a.ports.values()] }));
+  addEndpoint(acc, shouldSetHostname(pod, svc) ? pod.hostname : '', pod.ips, ports);
+  return endpointsOf(acc);
 }
 
 /**
- * Endpoints from the pods the service selects (the `pods` source). The same result as merging
- * every pod's addresses by label (finish()), built from each pod's memoised endpoints; labels
- * that two pods share (hostname-less pods on one IP, or one hostname twice) are merged as before.
+ * Endpoints from the pods the service selects (the `pods` source): each pod's memoised
+ * endpoints, with the labels that two pods share (hostname-less pods on one IP, or one
+ * hostname twice) merged as the slices source merges them.
  */
 export function resolveFromPods(svc: SlimService, pods: Iterable<SlimPod>): ResolvedService {
   const all: ResolvedEndpoint[] = [];
-  for (const pod of pods) {
-    const sh = shareOf(svc, pod);
-    if (!sh.c) continue;
-    sh.alone ??= alone(sh.c);
-    for (const ep of sh.alone) all.push(ep);
-  }
+  for (const pod of pods) for (const ep of ownEndpoints(svc, pod)) all.push(ep);
+  // Stable sort: a shared label is a run of equal labels, in the pods' order.
   all.sort(byLabel);
-  // Sorted, a label two pods share is a run of equal labels: merge each run, keep the rest.
-  let runs = false;
-  for (let i = 1; i < all.length && !runs; i++) runs = all[i]!.label === all[i - 1]!.label;
-  if (!runs) return base(svc, all);
-  const endpoints: ResolvedEndpoint[] = [];
-  for (let i = 0; i < all.length;) {
-    let j = i + 1;
-    while (j < all.length && all[j]!.label === all[i]!.label) j++;
-    if (j === i + 1) endpoints.push(all[i]!);
-    else {
-      const acc = new Map<string, Acc>();
-      for (let k = i; k < j; k++) add(acc, all[k]!.label, all[k]!.ips, all[k]!.ports);
-      const [label, a] = [...acc][0]!;
-      endpoints.push({ label, ips: [...a.ips].sort(), ports: [...a.ports.values()] });
-    }
-    i = j;
-  }
-  return base(svc, endpoints);
+  let shared = false;
+  for (let i = 1; i < all.length && !shared; i++) shared = all[i]!.label === all[i - 1]!.label;
+  if (!shared) return finish(svc, all);
+  const acc = new Map<string, Acc>();
+  for (const ep of all) add(acc, ep.label, ep.ips, ep.ports);
+  return finish(svc, endpointsOf(acc));
 }
 
 /** Endpoints from the union of the service's EndpointSlices (the `endpointslices` source). */
@@ -171,5 +146,5 @@ export function resolveFromSlices(svc: SlimService, slices: Iterable<SlimEndpoin
     if (s.ns !== svc.ns || s.service !== svc.name) continue;
     for (const e of s.endpoints) if (e.ready) addEndpoint(acc, e.hostname, e.ips, s.ports);
   }
-  return finish(svc, acc);
+  return finish(svc, endpointsOf(acc));
 }
