@@ -9,6 +9,8 @@ export interface SoakConfig {
   minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
   rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
   fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number; harnessNice: number;
+  /** SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority) and of dnsperf; 0 = normal scheduling. */
+  rtPriority: number;
   /** The fault kinds injected; a run without all of them fails its "every fault kind" target. */
   faults: FaultKind[];
 }
@@ -34,6 +36,10 @@ export const HELP = `npm run soak -- [flags]
   --sample-rate <qps>    checked queries per second per replica (default 50)
   --harness-nice <n>     nice steps the soak's own process (churn, oracle, fuzzer, transfer
                          clients) runs below ordinal and dnsperf (default 10; 0 = equal)
+  --rt-priority <n>      SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority) and of
+                         dnsperf, 1-99, as on a DNS host with the load on other machines: no
+                         query or reply waits for a core behind the control plane (default 1;
+                         0 = both under the normal scheduler)
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 
@@ -43,7 +49,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
     'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
     'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
-    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, 'harness-nice': { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
+    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, 'harness-nice': { type: 'string' }, 'rt-priority': { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const num = (k: keyof typeof values, d: number, min = 0): number => {
@@ -61,13 +67,13 @@ export function parseConfig(argv: string[]): SoakConfig {
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
-    settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), faults: faultList(values.faults),
+    settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(99, num('rt-priority', 1)), faults: faultList(values.faults),
   };
 }
 
-/** The --faults flag that replays `cfg`'s choice, or '' for all of them. */
-export function faultsFlag(cfg: Pick<SoakConfig, 'faults'>): string {
-  return cfg.faults.length === FAULT_KINDS.length ? '' : ` --faults ${cfg.faults.join(',')}`;
+/** The --faults (and --rt-priority) flags that replay `cfg`'s choice, or '' for the defaults. */
+export function faultsFlag(cfg: Pick<SoakConfig, 'faults' | 'rtPriority'>): string {
+  return (cfg.faults.length === FAULT_KINDS.length ? '' : ` --faults ${cfg.faults.join(',')}`) + (cfg.rtPriority === 1 ? '' : ` --rt-priority ${cfg.rtPriority}`);
 }
 
 function faultList(v: string | undefined): FaultKind[] {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ClusterView } from './expect.ts';
 import { ZONE } from './expect.ts';
 import { Hist } from './hist.ts';
-import { atFullPriority } from './priority.ts';
+import { atFullPriority, clientCommand } from './priority.ts';
 import type { Rng } from './rng.ts';
 
 export interface DnsperfResult { sent: number; completed: number; lost: number; qps: number; rcodes: Record<string, number> }
@@ -51,7 +51,8 @@ export function dnsperf(args: { port: number; file: string; seconds: number; qps
   const dir = mkdtempSync(join(tmpdir(), 'soak-dnsperf-'));
   const outPath = join(dir, 'out');
   const out = openSync(outPath, 'w');
-  const child = atFullPriority(() => spawn('dnsperf', argv, { stdio: ['ignore', out, 'pipe'] }));
+  const [cmd, cmdArgs] = clientCommand('dnsperf', argv);
+  const child = atFullPriority(() => spawn(cmd, cmdArgs, { stdio: ['ignore', out, 'pipe'] }));
   closeSync(out);
   let err = '';
   child.stderr!.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });

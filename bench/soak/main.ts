@@ -23,7 +23,7 @@ import { Proc, sampleProc, type Crash } from './procs.ts';
 import { startRelay } from './proxy.ts';
 import { buildReport } from './summary.ts';
 import { makeRng } from './rng.ts';
-import { lowerHarness } from './priority.ts';
+import { lowerHarness, setClientRealtime } from './priority.ts';
 import { Sampler } from './sampler.ts';
 import { startXfr } from './xfr.ts';
 
@@ -61,6 +61,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const log = (s: string): void => { process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}\n`); };
   const niceNote = lowerHarness(cfg.harnessNice);
   if (niceNote) log(`warning: ${niceNote}`);
+  setClientRealtime(cfg.rtPriority);
   log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${faultsFlag(cfg)})`);
   // Four faults, each from a converged cluster and back (the SIGSTOP alone lasts --stop-seconds), take about two minutes.
   if (cfg.minutes < 3) log(`warning: ${cfg.minutes} minute(s) may leave no room for every fault kind, and that target would fail; 3 or more inject all four`);
@@ -73,7 +74,8 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const crashes: Crash[] = [];
   const taken = new Set<number>();
   const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
-  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn'];
+  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn',
+    ...(cfg.rtPriority > 0 ? ['--dns-rt-priority', String(cfg.rtPriority)] : [])];
   const keep = retention(cfg);
   const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--event-ttl', keep.eventTtl, '--compaction-interval', keep.compactionInterval, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
     '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common], crashes);

@@ -46,3 +46,21 @@ export function atFullPriority<T>(spawn: () => T): T {
     setPriority(0, lowered);
   }
 }
+
+let rt = 0;
+
+/**
+ * --rt-priority: dnsperf runs under SCHED_RR, like ordinal's DNS threads (--dns-rt-priority).
+ * On 2 cores shared with the API server, the controllers, the replica and this harness, a reply
+ * otherwise waits in dnsperf's socket until dnsperf gets a core, and that wait counts as the
+ * server's latency. Only both together help: with dnsperf realtime and ordinal not, dnsperf's
+ * sending takes the cores from the DNS threads (bench/soak/RESULTS.md).
+ */
+export function setClientRealtime(priority: number): void {
+  rt = priority;
+}
+
+/** `cmd argv` as spawned: under `chrt --rr` when --rt-priority is set. */
+export function clientCommand(cmd: string, argv: string[]): [string, string[]] {
+  return rt > 0 ? ['chrt', ['--rr', String(rt), cmd, ...argv]] : [cmd, argv];
+}

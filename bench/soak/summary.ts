@@ -110,7 +110,10 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     ...(cfg.minutes < 60 ? [`**Short run (${cfg.minutes} minutes), not the 60-minute run.**`, ''] : []),
     `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}${faultsFlag(cfg)}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window). ` +
-    `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up.`,
+    `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
+    (cfg.rtPriority > 0
+      ? `Both ordinal processes run with \`--dns-rt-priority ${cfg.rtPriority}\`, and dnsperf under \`chrt --rr ${cfg.rtPriority}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere.`
+      : 'DNS threads and dnsperf run under the normal scheduler (`--rt-priority 0`).'),
   ];
   const report = markdown({ header, targets, rows, faults: r.faults, counts, slopes, svgFile: basename(svgPath), problems });
   mkdirSync(dirname(resolve(cfg.out)), { recursive: true });

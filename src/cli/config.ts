@@ -33,6 +33,8 @@ export interface ServeConfig {
   workers: number;
   /** Nice steps the main thread runs below the DNS worker threads (priority.ts). */
   mainThreadNice: number;
+  /** SCHED_RR priority of the DNS threads, 1-99; 0 leaves them under the normal scheduler. */
+  dnsRtPriority: number;
   /** How UDP datagrams move (dns/server.ts). */
   udpIo: UdpIo;
   cacheSize: number;
@@ -98,6 +100,7 @@ const SERVE_FLAGS = {
   'tcp-max-connections': { type: 'string' },
   workers: { type: 'string' },
   'main-thread-nice': { type: 'string' },
+  'dns-rt-priority': { type: 'string' },
   'udp-io': { type: 'string' },
   'cache-size': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -236,6 +239,7 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     tcpMaxConnections: int('tcp-max-connections', 1, 100_000, 1000),
     workers: int('workers', 0, 64, 1),
     mainThreadNice: int('main-thread-nice', 0, 19, 5),
+    dnsRtPriority: int('dns-rt-priority', 0, 99, 0),
     udpIo: oneOf('udp-io', str(v, 'udp-io'), UDP_IO_MODES, 'auto'),
     cacheSize: int('cache-size', 0, 10_000_000, 10_000),
     kubeconfig: str(v, 'kubeconfig'),

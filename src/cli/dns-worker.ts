@@ -19,6 +19,7 @@ import { freshnessGate } from '../dns/freshness.ts';
 import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
 import { transferConfig } from './transfer.ts';
+import { realtimeThisThread } from './priority.ts';
 
 /**
  * `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns.
@@ -48,6 +49,12 @@ const SLOW_DELTA_MS = 50;
 
 function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
+  if (init.cfg.dnsRtPriority > 0) {
+    // Before the first query: from here on this thread preempts every normally scheduled one.
+    const why = realtimeThisThread(init.cfg.dnsRtPriority);
+    if (why === undefined) log.info({ priority: init.cfg.dnsRtPriority }, 'DNS thread runs under SCHED_RR');
+    else log.warn({ reason: why }, 'DNS thread stays under the normal scheduler');
+  }
   // The main thread's model warns about unencodable services once; N workers need not repeat it.
   const model = new ClusterModel(zoneConfig(init.cfg), {
     onError: (err, service) => log.debug({ err, service }, 'service left out of the zone: its names cannot be encoded'),

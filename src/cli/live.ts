@@ -20,7 +20,7 @@ import type { ServeConfig } from './config.ts';
 import { transferConfig } from './transfer.ts';
 import type { Output } from './serve.ts';
 import { expectedRule, zoneConfig } from './zone-config.ts';
-import { startWorkerPool, threadsNote, wantsTcpThread, workerCount, type WorkerPool } from './worker-pool.ts';
+import { startWorkerPool, threadsNote, usesPool, workerCount, type WorkerPool } from './worker-pool.ts';
 import { FeedingModel } from './zone-feed.ts';
 import { lowerMainThread } from './priority.ts';
 
@@ -46,8 +46,8 @@ export async function startLiveServe(cfg: ServeConfig, kc: KubeConfig, log: Logg
   const workers = workerCount(cfg.workers);
   const modelOpts = { onError: (err: unknown, service: string) => log.warn({ err, service }, 'service left out of the zone: its names cannot be encoded') };
   // With workers, one set of watches here feeds every worker's zone (zone-feed.ts). With zone
-  // transfers, TCP gets a thread of its own (worker-pool.ts), so the pool runs even for one worker.
-  const model = workers > 1 || wantsTcpThread(cfg) ? new FeedingModel(zoneConfig(cfg), modelOpts) : new ClusterModel(zoneConfig(cfg), modelOpts);
+  // transfers or --dns-rt-priority, the pool runs even for one worker (worker-pool.ts, usesPool).
+  const model = usesPool(cfg, workers) ? new FeedingModel(zoneConfig(cfg), modelOpts) : new ClusterModel(zoneConfig(cfg), modelOpts);
   const watcher = startWatcher({
     kc, model, endpointsFrom: cfg.endpointsFrom, namespaces: cfg.namespaces, labelSelector: cfg.labelSelector, log, metrics,
     pods: cfg.pods === 'verified' || expectedRule(cfg), statefulSets: expectedRule(cfg),

@@ -12,6 +12,8 @@
  * lowered. Raising a priority back needs CAP_SYS_NICE or RLIMIT_NICE; without them a DNS thread
  * restarted after a crash starts lowered, and the log says so once.
  */
+import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { Logger } from '../log.ts';
 
@@ -48,5 +50,34 @@ export function spawnAtBase<T>(spawn: () => T, log: Logger): T {
     return spawn();
   } finally {
     if (raised) setPriority(0, lowered);
+  }
+}
+
+/**
+ * `--dns-rt-priority`: put the calling (DNS) thread under SCHED_RR at `priority` (sched(7)). A
+ * nice value only weighs a thread's share of the CPU: woken by a query on a machine whose cores
+ * are all busy, a DNS thread can still wait a scheduler slice or more (milliseconds) before it
+ * runs. A realtime thread preempts every normal one at once. The kernel's RT throttling
+ * (sched_rt_runtime_us, 95% by default) keeps a flood from starving the rest of the process.
+ *
+ * Node has no binding for sched_setscheduler(2), so chrt(1) (util-linux) sets it on this
+ * thread's id. Returns the reason when it cannot (not Linux, no chrt, no CAP_SYS_NICE): the
+ * thread then answers under the normal scheduler, and the caller logs why.
+ */
+export function realtimeThisThread(priority: number): string | undefined {
+  let tid: string;
+  try {
+    tid = readlinkSync('/proc/thread-self').split('/').pop()!;
+  } catch {
+    return 'realtime scheduling of the DNS threads is implemented for Linux only';
+  }
+  try {
+    execFileSync('chrt', ['--rr', '--pid', String(priority), tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (e.code === 'ENOENT') return 'chrt (util-linux) is not installed';
+    const why = e.stderr?.toString().trim() || e.message;
+    return `chrt --rr ${priority} failed (${why}); SCHED_RR needs CAP_SYS_NICE, and in a cgroup v1 hierarchy with RT group scheduling an RT budget (cpu.rt_runtime_us)`;
   }
 }

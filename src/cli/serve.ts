@@ -9,7 +9,7 @@ import type { ServeConfig } from './config.ts';
 import { transferConfig } from './transfer.ts';
 import { loadManifests } from './manifests.ts';
 import { buildStaticZone, zoneRecords } from './static-zone.ts';
-import { startWorkerPool, threadsNote, wantsTcpThread, workerCount } from './worker-pool.ts';
+import { startWorkerPool, threadsNote, usesPool, workerCount } from './worker-pool.ts';
 import { ZoneFeed } from './zone-feed.ts';
 
 export interface Output {
@@ -45,8 +45,8 @@ export async function runServe(cfg: ServeConfig, stdout: Output, stop: Promise<u
   const log = createLogger(cfg.logLevel).child({ component: 'serve' });
   const objects = await loadManifests(cfg.manifests);
   const workers = workerCount(cfg.workers);
-  // With zone transfers, TCP gets a thread of its own (worker-pool.ts), so the pool runs even for one worker.
-  const running = workers > 1 || wantsTcpThread(cfg) ? await startWorkers(cfg, objects, workers, log) : await startInProcess(cfg, objects, log);
+  // With zone transfers or --dns-rt-priority, the pool runs even for one worker (worker-pool.ts).
+  const running = usesPool(cfg, workers) ? await startWorkers(cfg, objects, workers, log) : await startInProcess(cfg, objects, log);
   const where = formatHostPort(parseHostPort(cfg.dnsListen).host, running.port);
   stdout.write(`dns listening on udp+tcp ${where}${threadsNote(running)}\n`);
   await stop;

@@ -11,6 +11,7 @@
  * heap and event loop, it competes for CPU only, where the kernel favours the mostly idle UDP
  * threads. That thread also sends the NOTIFYs.
  */
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseHostPort } from '../dns/address.ts';
@@ -98,6 +99,15 @@ export function threadsNote(p: { udpThreads?: number; tcpThread?: boolean }): st
   return ` (${n}, TCP and zone transfers on a thread of their own)`;
 }
 
+/**
+ * DNS runs on threads of its own (the pool) with more than one worker; with zone transfers
+ * (TCP gets a thread of its own); and with --dns-rt-priority, which must not raise the thread
+ * that also holds the watches (and in `ordinal local` the API server) above everything else.
+ */
+export function usesPool(cfg: ServeConfig, workers: number): boolean {
+  return workers > 1 || wantsTcpThread(cfg) || cfg.dnsRtPriority > 0;
+}
+
 /** Zone transfers may be served: TCP then gets a thread of its own. */
 export function wantsTcpThread(cfg: ServeConfig): boolean {
   return cfg.transferTo.length > 0;
@@ -111,6 +121,10 @@ export function wantsTcpThread(cfg: ServeConfig): boolean {
 export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgram' }, count: number, feed: ZoneFeed, log: Logger): Promise<WorkerPool> {
   const tcpThread = wantsTcpThread(cfg);
   const threads = count + (tcpThread ? 1 : 0);
+  // libuv starts its thread pool on first use, and a new thread takes its creator's scheduling
+  // policy: started by a realtime DNS thread (its logger writes through the pool), the pool would
+  // run this thread's file I/O at realtime priority too. So this thread starts it first.
+  if (cfg.dnsRtPriority > 0) await stat(process.execPath);
   const initOf = (index: number, port: number): WorkerInit => ({ cfg, port, index, ...threadRole(count, tcpThread, index) });
   const { host, port } = parseHostPort(cfg.dnsListen);
   for (let attempt = 1; ; attempt++) {

@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { getPriority } from 'node:os';
 import { expect, it } from 'vitest';
-import { atFullPriority, lowerHarness } from '../../bench/soak/priority.ts';
-import { parseConfig } from '../../bench/soak/config.ts';
+import { atFullPriority, clientCommand, lowerHarness, setClientRealtime } from '../../bench/soak/priority.ts';
+import { faultsFlag, parseConfig } from '../../bench/soak/config.ts';
 
 /** The nice value a child reports for itself (proc(5) stat field 19). */
 function childNice(start: () => ReturnType<typeof spawn>): Promise<number> {
@@ -24,4 +24,29 @@ it('--harness-nice: the soak below, its children at the priority it started with
   expect(await childNice(cat)).toBe(Math.min(19, before + 10));
   expect(await childNice(() => atFullPriority(cat))).toBe(before);
   expect(getPriority(0)).toBe(Math.min(19, before + 10));
+});
+
+// --rt-priority: dnsperf starts under SCHED_RR (proc(5) stat fields 40 and 41), and the replay
+// command names a non-default value.
+it.each([
+  { argv: [] as string[], rt: 1, policy: 2, replay: '' },
+  { argv: ['--rt-priority', '7'], rt: 7, policy: 2, replay: ' --rt-priority 7' },
+  { argv: ['--rt-priority', '0'], rt: 0, policy: 0, replay: ' --rt-priority 0' },
+])('--rt-priority $argv: clients under policy $policy at $rt', async ({ argv, rt, policy, replay }) => {
+  expect(process.getuid?.(), 'SCHED_RR needs CAP_SYS_NICE: run as root (CI does)').toBe(0);
+  const cfg = parseConfig(argv);
+  expect(cfg.rtPriority).toBe(rt);
+  expect(faultsFlag(cfg)).toBe(replay);
+  setClientRealtime(cfg.rtPriority);
+  try {
+    const [cmd, args] = clientCommand('cat', ['/proc/self/stat']);
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    await new Promise((resolve) => child.on('close', resolve));
+    const fields = out.slice(out.lastIndexOf(')') + 2).split(' ');
+    expect({ rtPriority: Number(fields[37]), policy: Number(fields[38]) }).toEqual({ rtPriority: rt, policy });
+  } finally {
+    setClientRealtime(0);
+  }
 });

@@ -6,20 +6,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/cli/config.ts';
+import { realtimeThisThread } from '../../src/cli/priority.ts';
 import { startLiveServe } from '../../src/cli/live.ts';
 import { silentLogger } from '../../src/log.ts';
 import { fakeApiWithKubeconfig, startServe } from '../helpers/serve-process.ts';
 import type { FakeApi } from '../kube/fake-api.ts';
 import { waitFor } from '../kube/helpers.ts';
 
-interface Thread { tid: number; name: string; nice: number }
+interface Thread { tid: number; name: string; nice: number; rtPriority: number; policy: number }
 
 /** Every thread of `pid`: its id, its name (comm) and its nice value (stat field 19, proc(5)). */
 function threads(pid: number): Thread[] {
   return readdirSync(`/proc/${pid}/task`).map((t) => {
     const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { tid: Number(t), name: readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(), nice: Number(fields[16]) };
+    // proc(5): nice is field 19, rt_priority 40 and policy 41 (0 SCHED_OTHER, 2 SCHED_RR); fields[0] is field 3.
+    return { tid: Number(t), name: readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(), nice: Number(fields[16]), rtPriority: Number(fields[37]), policy: Number(fields[38]) };
   });
 }
 const workerNices = (pid: number, except = new Set<number>()): number[] =>
@@ -67,5 +69,74 @@ describe('--main-thread-nice', () => {
     } finally {
       await live.close(0);
     }
+  });
+});
+
+// --dns-rt-priority: the DNS threads under SCHED_RR (the soak's calm p99, issue #14). Setting
+// SCHED_RR needs CAP_SYS_NICE: CI runs as root, and so does this test's first table.
+describe('--dns-rt-priority', () => {
+  let api: FakeApi;
+  let kubeconfig = '';
+  beforeEach(async () => {
+    ({ api, kubeconfig } = await fakeApiWithKubeconfig());
+  });
+  afterEach(() => api.stop());
+  const SCHED_OTHER = 0;
+  const SCHED_RR = 2;
+  const dns = (pid: number): { policy: number; rtPriority: number }[] =>
+    threads(pid).filter((t) => t.name === 'WorkerThread').map(({ policy, rtPriority }) => ({ policy, rtPriority }));
+
+  it.each([
+    { name: 'two workers at priority 3', args: ['--workers', '2', '--dns-rt-priority', '3'], dns: [{ policy: SCHED_RR, rtPriority: 3 }, { policy: SCHED_RR, rtPriority: 3 }] },
+    { name: 'one worker: DNS still gets a thread of its own', args: ['--dns-rt-priority', '1'], dns: [{ policy: SCHED_RR, rtPriority: 1 }] },
+    { name: 'with --transfer-to: the UDP and the TCP thread', args: ['--transfer-to', '127.0.0.1/32', '--dns-rt-priority', '50'], dns: [{ policy: SCHED_RR, rtPriority: 50 }, { policy: SCHED_RR, rtPriority: 50 }] },
+    { name: '0 (the default): normal scheduling', args: ['--workers', '2', '--dns-rt-priority', '0'], dns: [{ policy: SCHED_OTHER, rtPriority: 0 }, { policy: SCHED_OTHER, rtPriority: 0 }] },
+  ])('$name', async ({ args, dns: want }) => {
+    expect(process.getuid?.(), 'SCHED_RR needs CAP_SYS_NICE: run as root (CI does)').toBe(0);
+    const { proc, exited } = await startServe(kubeconfig, args);
+    try {
+      expect(dns(proc.pid!)).toEqual(want);
+      // Only the DNS threads: the main thread (watches, HTTP), V8's GC helpers and libuv's pool
+      // (which a realtime thread would hand its policy to, had it started them) stay normal.
+      const others = threads(proc.pid!).filter((t) => t.name !== 'WorkerThread');
+      if (want[0]!.policy === SCHED_RR) expect(others.map((t) => t.name)).toContain('libuv-worker');
+      expect(others.filter((t) => t.policy !== SCHED_OTHER).map((t) => t.name)).toEqual([]);
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('without chrt the threads answer under the normal scheduler, and the log says why', async () => {
+    const { proc, exited, stderr, port } = await startServe(kubeconfig, ['--dns-rt-priority', '1'], { PATH: '/nonexistent' });
+    try {
+      expect(port).toBeGreaterThan(0);
+      expect(dns(proc.pid!)).toEqual([{ policy: SCHED_OTHER, rtPriority: 0 }]);
+      await waitFor(() => stderr().includes('DNS thread stays under the normal scheduler'), 5000);
+      expect(stderr()).toContain('chrt (util-linux) is not installed');
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it.each([
+    { name: 'no chrt on PATH', path: '/nonexistent', want: 'chrt (util-linux) is not installed' },
+  ])('realtimeThisThread: $name', ({ path, want }) => {
+    const saved = process.env['PATH'];
+    process.env['PATH'] = path;
+    try {
+      expect(realtimeThisThread(1)).toBe(want);
+    } finally {
+      process.env['PATH'] = saved;
+    }
+  });
+
+  it.each([
+    { value: '100', error: /--dns-rt-priority/ },
+    { value: '-1', error: /--dns-rt-priority/ },
+    { value: 'high', error: /--dns-rt-priority/ },
+  ])('rejects --dns-rt-priority $value', ({ value, error }) => {
+    expect(() => parseConfig(['serve', '--dns-rt-priority', value])).toThrow(error);
   });
 });
