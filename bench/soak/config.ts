@@ -36,10 +36,10 @@ export const HELP = `npm run soak -- [flags]
   --sample-rate <qps>    checked queries per second per replica (default 50)
   --harness-nice <n>     nice steps the soak's own process (churn, oracle, fuzzer, transfer
                          clients) runs below ordinal and dnsperf (default 10; 0 = equal)
-  --rt-priority <n>      SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority) and of
-                         dnsperf, 1-99, as on a DNS host with the load on other machines: no
-                         query or reply waits for a core behind the control plane (default 1;
-                         0 = both under the normal scheduler)
+  --rt-priority <n>      SCHED_RR priority of ordinal local's DNS threads (--dns-rt-priority) and
+                         of the dnsperf runs that time queries, 1-99, as on a DNS host with its
+                         clients on other machines: no query or reply waits for a core behind
+                         the control plane (default 1; 0 = all under the normal scheduler)
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 

@@ -51,7 +51,8 @@ export function dnsperf(args: { port: number; file: string; seconds: number; qps
   const dir = mkdtempSync(join(tmpdir(), 'soak-dnsperf-'));
   const outPath = join(dir, 'out');
   const out = openSync(outPath, 'w');
-  const [cmd, cmdArgs] = clientCommand('dnsperf', argv);
+  // The runs that time each query (-v) are the ones that must read their replies at once.
+  const [cmd, cmdArgs] = args.hist ? clientCommand('dnsperf', argv) : ['dnsperf', argv] as const;
   const child = atFullPriority(() => spawn(cmd, cmdArgs, { stdio: ['ignore', out, 'pipe'] }));
   closeSync(out);
   let err = '';

@@ -74,11 +74,12 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const crashes: Crash[] = [];
   const taken = new Set<number>();
   const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
-  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn',
-    ...(cfg.rtPriority > 0 ? ['--dns-rt-priority', String(cfg.rtPriority)] : [])];
+  const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn'];
+  // The primary takes the load whose latency is measured; the replica answers only the checker.
+  const rt = cfg.rtPriority > 0 ? ['--dns-rt-priority', String(cfg.rtPriority)] : [];
   const keep = retention(cfg);
   const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--event-ttl', keep.eventTtl, '--compaction-interval', keep.compactionInterval, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
-    '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common], crashes);
+    '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common, ...rt], crashes);
   const cleanups: (() => Promise<void> | void)[] = [];
   let cleaned = false;
   const cleanup = async (): Promise<void> => {

@@ -50,11 +50,13 @@ export function atFullPriority<T>(spawn: () => T): T {
 let rt = 0;
 
 /**
- * --rt-priority: dnsperf runs under SCHED_RR, like ordinal's DNS threads (--dns-rt-priority).
- * On 2 cores shared with the API server, the controllers, the replica and this harness, a reply
- * otherwise waits in dnsperf's socket until dnsperf gets a core, and that wait counts as the
- * server's latency. Only both together help: with dnsperf realtime and ordinal not, dnsperf's
- * sending takes the cores from the DNS threads (bench/soak/RESULTS.md).
+ * --rt-priority: the dnsperf runs that time each query run under SCHED_RR, like the primary's DNS
+ * threads (--dns-rt-priority). On 2 cores shared with the API server, the controllers, the
+ * replica and this harness, a reply otherwise waits in dnsperf's socket until dnsperf gets a
+ * core, and that wait counts as the server's latency. Only both together help: with every
+ * dnsperf realtime and ordinal not, dnsperf's sending took the cores from the DNS threads; with
+ * the bulk stream realtime too, queries stalled for a whole SCHED_RR quantum (100 ms) now and
+ * then (bench/soak/RESULTS.md). The bulk stream stays under the normal scheduler.
  */
 export function setClientRealtime(priority: number): void {
   rt = priority;

@@ -112,7 +112,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window). ` +
     `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
     (cfg.rtPriority > 0
-      ? `Both ordinal processes run with \`--dns-rt-priority ${cfg.rtPriority}\`, and dnsperf under \`chrt --rr ${cfg.rtPriority}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere.`
+      ? `\`ordinal local\` runs with \`--dns-rt-priority ${cfg.rtPriority}\`, and the dnsperf runs that time each query under \`chrt --rr ${cfg.rtPriority}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere; the bulk UDP stream and the replica run under the normal scheduler.`
       : 'DNS threads and dnsperf run under the normal scheduler (`--rt-priority 0`).'),
   ];
   const report = markdown({ header, targets, rows, faults: r.faults, counts, slopes, svgFile: basename(svgPath), problems });
