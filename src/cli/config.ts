@@ -69,6 +69,8 @@ export interface LocalOptions {
   eventTtlMs: number;
   /** `--compaction-interval`: the watch history is compacted this often (0: only by size). */
   compactionIntervalMs: number;
+  /** `--memory-reduce-interval`: how often freed heap pages go back to the system (0: never; cli/memory.ts). */
+  memoryReduceIntervalMs: number;
 }
 
 export interface QueryConfig {
@@ -126,6 +128,7 @@ const LOCAL_FLAGS = {
   'node-grace-period': { type: 'string' },
   'api-bind-any': { type: 'boolean' },
   'event-ttl': { type: 'string' },
+  'memory-reduce-interval': { type: 'string' },
   'compaction-interval': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -273,6 +276,7 @@ function parseLocal(v: Values): LocalOptions {
     eventTtlMs: dur('event-ttl', 3_600_000, 30 * 86_400_000),
     // kube-apiserver's --etcd-compaction-interval (5m), up to a day.
     compactionIntervalMs: dur('compaction-interval', 300_000, 86_400_000),
+    memoryReduceIntervalMs: dur('memory-reduce-interval', 60_000, 86_400_000),
   };
 }
 

@@ -10,6 +10,7 @@ import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import type { Logger } from '../log.ts';
 import type { LocalOptions, ServeConfig } from './config.ts';
 import { startLocalStack } from './local-stack.ts';
+import { startMemoryReducer } from './memory.ts';
 import { describeObject, loadManifests } from './manifests.ts';
 import { startProgress } from './progress.ts';
 import type { Output } from './serve.ts';
@@ -49,6 +50,8 @@ export async function runLocal(cfg: ServeConfig, local: LocalOptions, out: Outpu
   const stack = await startLocalStack(cfg, local, log);
   const { api, live, dataDir, nodes, dnsAt } = stack;
   const stoppers: Array<{ stop(): Promise<void> }> = [];
+  const reducer = startMemoryReducer(local.memoryReduceIntervalMs, log.child({ component: 'memory' }));
+  stoppers.push({ stop: async () => reducer.stop() });
   try {
     const kc = api.kubeConfig();
     out.write([

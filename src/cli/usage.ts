@@ -60,6 +60,10 @@ ordinal local [manifests...] [flags]   (every serve flag, plus)
                                  forget watch history older than this, at most twice
                                  this; 0 bounds it by size only (default 5m, as
                                  kube-apiserver's --etcd-compaction-interval)
+  --memory-reduce-interval <duration>
+                                 this often, if RSS grew, give the heap pages V8 keeps
+                                 after a collection back to the system (a full collection
+                                 on the API server's thread); 0 never (default 1m)
 
 ordinal query <name> [type] [flags]
   --server <addr:port>           server to ask (default 127.0.0.1:5353)
