@@ -13,7 +13,7 @@ describe('serve defaults', () => {
     expect(serve([])).toEqual({
       manifests: [], zones: ['cluster.local'], reverseZones: [], dnsListen: '127.0.0.1:5353', ttl: 5,
       endpointsFrom: 'pods', logLevel: 'info', maxUdpSize: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000,
-      workers: 1, mainThreadNice: 5, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
+      workers: 1, mainThreadNice: 5, dnsRtPriority: 0, udpIo: 'auto', cacheSize: 10_000, kubeconfig: undefined, context: undefined, namespaces: [], labelSelector: undefined,
       httpListen: '127.0.0.1:8080', controller: false, transferTo: [], tsigKeys: [], requireTsig: false,
       pods: 'disabled', expectedNegativeTtl: 0,
     });
@@ -47,6 +47,8 @@ describe('serve flags', () => {
     { argv: ['--workers', '0'], want: { workers: 0 } },
     { argv: ['--main-thread-nice', '0'], want: { mainThreadNice: 0 } },
     { argv: ['--main-thread-nice', '19'], want: { mainThreadNice: 19 } },
+    { argv: ['--dns-rt-priority', '1'], want: { dnsRtPriority: 1 } },
+    { argv: ['--dns-rt-priority', '99'], want: { dnsRtPriority: 99 } },
     { argv: ['--udp-io', 'batch'], want: { udpIo: 'batch' } },
     { argv: ['--udp-io', 'dgram'], want: { udpIo: 'dgram' } },
     { argv: ['--cache-size', '0'], want: { cacheSize: 0 } },
@@ -164,16 +166,16 @@ describe('other commands', () => {
 
   it('local takes serve flags, positional manifests and its own flags', () => {
     const c = parseConfig(['local', 'a.yaml', '--manifests', 'b.yaml', '--ttl', '30', '--nodes', '5', '--ready-delay', '500ms',
-      '--node-grace-period', '2m', '--api-listen', '127.0.0.1:0', '--data-dir', '/tmp/o', '--api-bind-any', '--event-ttl', '10m', '--compaction-interval', '0']);
+      '--node-grace-period', '2m', '--api-listen', '127.0.0.1:0', '--data-dir', '/tmp/o', '--api-bind-any', '--event-ttl', '10m', '--compaction-interval', '0', '--memory-reduce-interval', '30s']);
     expect(c).toMatchObject({
       command: 'local',
       serve: { manifests: ['b.yaml', 'a.yaml'], ttl: 30 },
-      local: { apiListen: '127.0.0.1:0', dataDir: '/tmp/o', nodes: 5, readyDelayMs: 500, nodeGracePeriodMs: 120_000, apiBindAny: true, eventTtlMs: 600_000, compactionIntervalMs: 0 },
+      local: { apiListen: '127.0.0.1:0', dataDir: '/tmp/o', nodes: 5, readyDelayMs: 500, nodeGracePeriodMs: 120_000, apiBindAny: true, eventTtlMs: 600_000, compactionIntervalMs: 0, memoryReduceIntervalMs: 30_000 },
     });
   });
   it('local defaults', () => {
     expect(parseConfig(['local'])).toMatchObject({
-      local: { apiListen: '127.0.0.1:6443', dataDir: '.ordinal', nodes: 3, readyDelayMs: 1000, nodeGracePeriodMs: 40_000, apiBindAny: false, eventTtlMs: 3_600_000, compactionIntervalMs: 300_000 },
+      local: { apiListen: '127.0.0.1:6443', dataDir: '.ordinal', nodes: 3, readyDelayMs: 1000, nodeGracePeriodMs: 40_000, apiBindAny: false, eventTtlMs: 3_600_000, compactionIntervalMs: 300_000, memoryReduceIntervalMs: 60_000 },
     });
   });
   it('the usage text lists every flag', () => {
