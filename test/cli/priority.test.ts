@@ -28,13 +28,15 @@ const workerNices = (pid: number, except = new Set<number>()): number[] =>
   threads(pid).filter((t) => t.name === 'WorkerThread' && !except.has(t.tid)).map((t) => t.nice);
 const mainNice = (pid: number): number => threads(pid).find((t) => t.tid === pid)!.nice;
 
+// Every test gets a fresh fake API server and a kubeconfig for it.
+let api: FakeApi;
+let kubeconfig = '';
+beforeEach(async () => {
+  ({ api, kubeconfig } = await fakeApiWithKubeconfig());
+});
+afterEach(() => api.stop());
+
 describe('--main-thread-nice', () => {
-  let api: FakeApi;
-  let kubeconfig = '';
-  beforeEach(async () => {
-    ({ api, kubeconfig } = await fakeApiWithKubeconfig());
-  });
-  afterEach(() => api.stop());
 
   it.each([
     { name: 'two workers: the main thread 5 below them (the default)', args: ['--workers', '2'], main: 5, workers: [0, 0] },
@@ -75,12 +77,6 @@ describe('--main-thread-nice', () => {
 // --dns-rt-priority: the DNS threads under SCHED_RR (the soak's calm p99, issue #14). Setting
 // SCHED_RR needs CAP_SYS_NICE: CI runs as root, and so does this test's first table.
 describe('--dns-rt-priority', () => {
-  let api: FakeApi;
-  let kubeconfig = '';
-  beforeEach(async () => {
-    ({ api, kubeconfig } = await fakeApiWithKubeconfig());
-  });
-  afterEach(() => api.stop());
   const SCHED_OTHER = 0;
   const SCHED_RR = 2;
   const dns = (pid: number): { policy: number; rtPriority: number }[] =>
