@@ -71,8 +71,8 @@ export function parseConfig(argv: string[]): SoakConfig {
   };
 }
 
-/** The --faults (and --rt-priority) flags that replay `cfg`'s choice, or '' for the defaults. */
-export function faultsFlag(cfg: Pick<SoakConfig, 'faults' | 'rtPriority'>): string {
+/** The flags beyond --minutes and --seed that replay `cfg`'s choices (--faults, --rt-priority), or '' for the defaults. */
+export function replayFlags(cfg: Pick<SoakConfig, 'faults' | 'rtPriority'>): string {
   return (cfg.faults.length === FAULT_KINDS.length ? '' : ` --faults ${cfg.faults.join(',')}`) + (cfg.rtPriority === 1 ? '' : ` --rt-priority ${cfg.rtPriority}`);
 }
 

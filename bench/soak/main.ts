@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Churn } from './churn.ts';
 import { DnsClient } from './client.ts';
-import { FAULT_KINDS, faultsFlag, parseConfig, retention, type SoakConfig } from './config.ts';
+import { FAULT_KINDS, replayFlags, parseConfig, retention, type SoakConfig } from './config.ts';
 import { TYPE } from './dnswire.ts';
 import { audit, converge, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
@@ -62,7 +62,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const niceNote = lowerHarness(cfg.harnessNice);
   if (niceNote) log(`warning: ${niceNote}`);
   setClientRealtime(cfg.rtPriority);
-  log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${faultsFlag(cfg)})`);
+  log(`seed ${cfg.seed} (replay: npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${replayFlags(cfg)})`);
   // Four faults, each from a converged cluster and back (the SIGSTOP alone lasts --stop-seconds), take about two minutes.
   if (cfg.minutes < 3) log(`warning: ${cfg.minutes} minute(s) may leave no room for every fault kind, and that target would fail; 3 or more inject all four`);
   const rng = makeRng(cfg.seed);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import type { Churn } from './churn.ts';
-import { FAULT_KINDS, faultsFlag, retention, type SoakConfig } from './config.ts';
+import { FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.ts';
 import type { AuditResult, FaultRecord } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
 import { Hist, slope } from './hist.ts';
@@ -108,7 +108,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const header = [
     `## Soak: ${cfg.minutes} minutes, seed ${cfg.seed} — ${pass ? 'PASS' : 'FAIL'}`, '',
     ...(cfg.minutes < 60 ? [`**Short run (${cfg.minutes} minutes), not the 60-minute run.**`, ''] : []),
-    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}${faultsFlag(cfg)}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
+    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}${replayFlags(cfg)}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window). ` +
     `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
     (cfg.rtPriority > 0

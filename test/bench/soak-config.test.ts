@@ -1,7 +1,7 @@
 // The soak's flags and what it derives from them: the retention it gives `ordinal local` is
 // half the warm-up, so the RSS slope after it is measured at the steady state.
 import { describe, expect, it } from 'vitest';
-import { faultsFlag, parseConfig, retention } from '../../bench/soak/config.ts';
+import { replayFlags, parseConfig, retention } from '../../bench/soak/config.ts';
 
 describe('soak config', () => {
   it.each([
@@ -19,8 +19,8 @@ describe('soak config', () => {
   it('--faults picks some kinds, once each, and the replay command repeats it', () => {
     const cfg = parseConfig(['--faults', 'sigstop, watch-cut,sigstop']);
     expect(cfg.faults).toEqual(['sigstop', 'watch-cut']);
-    expect(faultsFlag(cfg)).toBe(' --faults sigstop,watch-cut');
-    expect(faultsFlag(parseConfig([]))).toBe('');
+    expect(replayFlags(cfg)).toBe(' --faults sigstop,watch-cut');
+    expect(replayFlags(parseConfig([]))).toBe('');
   });
 
   it.each([

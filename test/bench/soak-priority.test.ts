@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { getPriority } from 'node:os';
 import { expect, it } from 'vitest';
 import { atFullPriority, clientCommand, lowerHarness, setClientRealtime } from '../../bench/soak/priority.ts';
-import { faultsFlag, parseConfig } from '../../bench/soak/config.ts';
+import { replayFlags, parseConfig } from '../../bench/soak/config.ts';
 
 /** The nice value a child reports for itself (proc(5) stat field 19). */
 function childNice(start: () => ReturnType<typeof spawn>): Promise<number> {
@@ -36,7 +36,7 @@ it.each([
   expect(process.getuid?.(), 'SCHED_RR needs CAP_SYS_NICE: run as root (CI does)').toBe(0);
   const cfg = parseConfig(argv);
   expect(cfg.rtPriority).toBe(rt);
-  expect(faultsFlag(cfg)).toBe(replay);
+  expect(replayFlags(cfg)).toBe(replay);
   setClientRealtime(cfg.rtPriority);
   try {
     const [cmd, args] = clientCommand('cat', ['/proc/self/stat']);
