@@ -13,7 +13,11 @@ import { Hist } from './hist.ts';
 import { atFullPriority, clientCommand } from './priority.ts';
 import type { Rng } from './rng.ts';
 
-export interface DnsperfResult { sent: number; completed: number; lost: number; qps: number; rcodes: Record<string, number> }
+export interface DnsperfResult {
+  sent: number; completed: number; lost: number; qps: number; rcodes: Record<string, number>;
+  /** dnsperf's whole output, when asked for (keepRaw): one line per query, in the order replies came. */
+  raw?: string;
+}
 
 /** The query mix: pod A, bare and _port._proto SRV of the big sets, NXDOMAIN, PTR. */
 export function queryMix(view: ClusterView, rng: Rng, n = 2000): string[] {
@@ -43,7 +47,7 @@ export interface DnsperfRun { done: Promise<DnsperfResult>; stop(): void }
  * on its own output, with replies waiting unread in its socket, and their latency would be the
  * soak's stall, not the server's (the 60-minute run at 1827b9b had ~0.7-s spikes in calm minutes).
  */
-export function dnsperf(args: { port: number; file: string; seconds: number; qps?: number; tcp?: boolean; hist?: Hist }): DnsperfRun {
+export function dnsperf(args: { port: number; file: string; seconds: number; qps?: number; tcp?: boolean; hist?: Hist; keepRaw?: boolean }): DnsperfRun {
   const argv = ['-s', '127.0.0.1', '-p', String(args.port), '-d', args.file, '-l', String(args.seconds), '-q', args.tcp ? '50' : '500', '-t', '2'];
   if (args.qps) argv.push('-Q', String(Math.max(1, Math.round(args.qps))));
   if (args.tcp) argv.push('-m', 'tcp', '-c', '2');
@@ -60,7 +64,9 @@ export function dnsperf(args: { port: number; file: string; seconds: number; qps
   const done = new Promise<DnsperfResult>((resolve, reject) => {
     child.on('error', (e) => { rmSync(dir, { recursive: true, force: true }); reject(e); });
     child.on('close', (code) => {
-      const res = parseDnsperf(readFileSync(outPath, 'utf8'), args.hist);
+      const text = readFileSync(outPath, 'utf8');
+      const res = parseDnsperf(text, args.hist);
+      if (args.keepRaw) res.raw = text;
       rmSync(dir, { recursive: true, force: true });
       if (code === 0 || res.sent > 0) resolve(res); else reject(new Error(`dnsperf exited ${code}: ${err}`));
     });

@@ -12,12 +12,12 @@ import { basename, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Churn } from './churn.ts';
 import { DnsClient } from './client.ts';
-import { FAULT_KINDS, replayFlags, parseConfig, retention, type SoakConfig } from './config.ts';
+import { replayFlags, parseConfig, retention, type SoakConfig } from './config.ts';
 import { TYPE } from './dnswire.ts';
 import { audit, converge, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
 import { Hist } from './hist.ts';
-import { dnsperf, measureMax, queryMix, writeQueryFile } from './load.ts';
+import { dnsperf, measureMax, type DnsperfResult, queryMix, writeQueryFile } from './load.ts';
 import { Oracle } from './oracle.ts';
 import { Proc, sampleProc, type Crash } from './procs.ts';
 import { startRelay } from './proxy.ts';
@@ -26,6 +26,7 @@ import { makeRng } from './rng.ts';
 import { lowerHarness, setClientRealtime } from './priority.ts';
 import { Sampler } from './sampler.ts';
 import { startXfr } from './xfr.ts';
+import { planFaults } from './schedule.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -53,6 +54,13 @@ function addPerf(perf: { sent: number; completed: number; lost: number }, r: { s
   perf.sent += r.sent;
   perf.completed += r.completed;
   perf.lost += r.lost;
+}
+
+/** dnsperf's per-query lines of a chunk whose p99 is over the bound, as `dnsperf-<chunk>-<udp|tcp>-<start ms>.txt`. */
+function keepSlow(dir: string, chunk: string, start: number, p99Ms: number, runs: Record<string, [Hist, DnsperfResult | undefined]>): void {
+  for (const [name, [h, r]] of Object.entries(runs)) {
+    if (r?.raw && h.quantileMs(0.99) > p99Ms) writeFileSync(join(dir, `dnsperf-${chunk}-${name}-${start}.txt`), r.raw);
+  }
 }
 
 export interface SoakOutcome { pass: boolean; report: string }
@@ -159,48 +167,42 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     })();
 
     const faultLoop = (async () => {
-      const fr = rng.fork('faults');
-      const cycles = Math.max(1, Math.floor(cfg.minutes / 6));
-      const slot = (cfg.minutes * 60_000 - 20_000) / (cycles * FAULT_KINDS.length);
+      const plan = planFaults(cfg.minutes, rng.fork('faults'));
       const chosen = new Set(cfg.faults);
-      await sleep(Math.min(20_000, slot / 2));
-      for (let c = 0; c < cycles; c++) {
-        const order = [...FAULT_KINDS].sort(() => fr.next() - 0.5);
-        for (let k = 0; k < order.length; k++) {
-          const due = t0 + 20_000 + (c * FAULT_KINDS.length + k) * slot;
-          while (Date.now() < due && running) await sleep(250);
-          if (!running || endAt - Date.now() < 15_000) return;
-          const kind = order[k]!;
-          // Left out by --faults: its slot stays, so the others keep their times and the seed its choices.
-          if (!chosen.has(kind)) continue;
-          // Start each fault from a converged cluster so its reconvergence is its own.
-          churn.paused = true;
-          await converge(ctx, Date.now(), 60_000);
-          churn.paused = false;
-          const start = Date.now();
-          inFault = true;
-          log(`fault ${kind}`);
-          let detail: string;
-          churn.light = true;
-          try { detail = await inject(kind, ctx, churn.acks, audits); } catch (err) { detail = `injection failed: ${(err as Error).message}`; }
-          churn.light = false;
-          const end = Date.now();
-          churn.paused = true;
-          const rc = await converge(ctx, end, 60_000);
-          sampler.down.delete('primary');
-          sampler.down.delete('replica');
-          churn.paused = false;
-          inFault = false;
-          // A fault's span runs until reconvergence plus a settle time: a restarted process (its JIT
-          // cold, its nodes restarting every pod) is not yet the steady state the p99 target is about.
-          faultSpans.push([start, end + Math.max(rc.ms, 0) + cfg.settleMs]);
-          faults.push({ kind, start: start - t0, end: end - t0, reconvergeMs: rc.ms, detail: rc.ms < 0 ? `${detail}; still: ${rc.why}` : detail });
-          log(`fault ${kind}: ${detail}; reconverged ${rc.ms} ms ${rc.why}`);
-        }
+      for (const { dueMs, kind } of plan.slots) {
+        const due = t0 + dueMs;
+        while (Date.now() < due && running) await sleep(250);
+        if (!running || endAt - Date.now() < 15_000) return;
+        // Left out by --faults: its slot stays, so the others keep their times and the seed its choices.
+        if (!chosen.has(kind)) continue;
+        // Start each fault from a converged cluster so its reconvergence is its own.
+        churn.paused = true;
+        await converge(ctx, Date.now(), 60_000);
+        churn.paused = false;
+        const start = Date.now();
+        inFault = true;
+        log(`fault ${kind}`);
+        let detail: string;
+        churn.light = true;
+        try { detail = await inject(kind, ctx, churn.acks, audits); } catch (err) { detail = `injection failed: ${(err as Error).message}`; }
+        churn.light = false;
+        const end = Date.now();
+        churn.paused = true;
+        const rc = await converge(ctx, end, 60_000);
+        sampler.down.delete('primary');
+        sampler.down.delete('replica');
+        churn.paused = false;
+        inFault = false;
+        // A fault's span runs until reconvergence plus a settle time: a restarted process (its JIT
+        // cold, its nodes restarting every pod) is not yet the steady state the p99 target is about.
+        faultSpans.push([start, end + Math.max(rc.ms, 0) + cfg.settleMs]);
+        faults.push({ kind, start: start - t0, end: end - t0, reconvergeMs: rc.ms, detail: rc.ms < 0 ? `${detail}; still: ${rc.why}` : detail });
+        log(`fault ${kind}: ${detail}; reconverged ${rc.ms} ms ${rc.why}`);
       }
     })();
 
     const chunks: { minute: number; hist: Hist; udp: Hist; tcp: Hist; start: number; end: number }[] = [];
+    const logDir = process.env['SOAK_LOG_DIR'];
     const perf = { sent: 0, completed: 0, lost: 0 };
     // dnsperf runs in 15 s chunks, so the minutes' percentiles can leave out the chunks a fault overlapped.
     for (let m = 0; m < cfg.minutes; m++) {
@@ -217,10 +219,13 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
         const probe = Math.min(2000, rate / 10);
         const rs = await Promise.all([
           dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate - probe }).done.catch(() => undefined),
-          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: probe, hist: udp }).done.catch(() => undefined),
-          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: Math.min(1000, rate / 10), tcp: true, hist: tcp }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: probe, hist: udp, keepRaw: !!logDir }).done.catch(() => undefined),
+          dnsperf({ port: dns1, file: qfile, seconds: secs, qps: Math.min(1000, rate / 10), tcp: true, hist: tcp, keepRaw: !!logDir }).done.catch(() => undefined),
         ]);
         for (const r of rs) addPerf(perf, r);
+        // With SOAK_LOG_DIR, a chunk over the p99 bound keeps its per-query lines: whether its tail is
+        // one stall (a ramp of latencies) or a standing delay (a plateau) shows in their order.
+        if (logDir) keepSlow(logDir, `${m + 1}.${c + 1}`, start, cfg.p99Ms, { udp: [udp, rs[1]], tcp: [tcp, rs[2]] });
         const hist = new Hist().merge(udp).merge(tcp);
         chunks.push({ minute: m + 1, hist, udp, tcp, start, end: Date.now() });
         log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms (UDP ${udp.quantileMs(0.99)}, TCP ${tcp.quantileMs(0.99)})${inFault ? ' (fault)' : ''}`);

@@ -7,6 +7,7 @@ import { FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.t
 import type { AuditResult, FaultRecord } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
 import { Hist, slope } from './hist.ts';
+import { quietWindow } from './schedule.ts';
 import type { Oracle } from './oracle.ts';
 import type { Crash } from './procs.ts';
 import { latencySvg, markdown, type MinuteRow, type Target } from './report.ts';
@@ -20,6 +21,12 @@ export interface RunRecord {
   rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[];
   sampler: Sampler; oracle: Oracle; churn: Churn; fuzz: FuzzStats; xfr: XfrStats;
   perf: { sent: number; completed: number; lost: number }; final: { ms: number; why: string };
+}
+
+/** Where kill -9 was kept out of, and why (schedule.ts). */
+function quietNote(minutes: number): string {
+  const q = quietWindow(minutes);
+  return q ? ` kill -9 falls only outside minutes ${q[0] / 60_000}–${q[1] / 60_000}, so that one life of \`ordinal local\` is long enough to measure its RSS slope; the other faults fill that window, and each kind is injected as often as in a run without it.` : '';
 }
 
 export function buildReport(r: RunRecord): { pass: boolean; report: string } {
@@ -113,7 +120,8 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
     (cfg.rtPriority > 0
       ? `\`ordinal local\` runs with \`--dns-rt-priority ${cfg.rtPriority}\`, and the dnsperf runs that time each query under \`chrt --rr ${cfg.rtPriority}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere; the bulk UDP stream and the replica run under the normal scheduler.`
-      : 'DNS threads and dnsperf run under the normal scheduler (`--rt-priority 0`).'),
+      : 'DNS threads and dnsperf run under the normal scheduler (`--rt-priority 0`).') +
+    quietNote(cfg.minutes),
   ];
   const report = markdown({ header, targets, rows, faults: r.faults, counts, slopes, svgFile: basename(svgPath), problems });
   mkdirSync(dirname(resolve(cfg.out)), { recursive: true });
