@@ -36,10 +36,11 @@ export const HELP = `npm run soak -- [flags]
   --sample-rate <qps>    checked queries per second per replica (default 50)
   --harness-nice <n>     nice steps the soak's own process (churn, oracle, fuzzer, transfer
                          clients) runs below ordinal and dnsperf (default 10; 0 = equal)
-  --rt-priority <n>      SCHED_RR priority of ordinal local's DNS threads (--dns-rt-priority) and
-                         of the dnsperf runs that time queries, 1-99, as on a DNS host with its
-                         clients on other machines: no query or reply waits for a core behind
-                         the control plane (default 1; 0 = all under the normal scheduler)
+  --rt-priority <n>      SCHED_RR priority of ordinal local's DNS threads (--dns-rt-priority),
+                         1-98; the dnsperf runs that time queries run one step above, as on a
+                         DNS host with its clients on other machines: no query or reply waits
+                         for a core behind the control plane or behind a DNS thread's quantum
+                         (default 1; 0 = all under the normal scheduler)
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 
@@ -67,7 +68,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
-    settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(99, num('rt-priority', 1)), faults: faultList(values.faults),
+    settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(98, num('rt-priority', 1)), faults: faultList(values.faults),
   };
 }
 

@@ -50,19 +50,28 @@ export function atFullPriority<T>(spawn: () => T): T {
 let rt = 0;
 
 /**
- * --rt-priority: the dnsperf runs that time each query run under SCHED_RR, like the primary's DNS
- * threads (--dns-rt-priority). On 2 cores shared with the API server, the controllers, the
- * replica and this harness, a reply otherwise waits in dnsperf's socket until dnsperf gets a
- * core, and that wait counts as the server's latency. Only both together help: with every
- * dnsperf realtime and ordinal not, dnsperf's sending took the cores from the DNS threads; with
- * the bulk stream realtime too, queries stalled for a whole SCHED_RR quantum (100 ms) now and
- * then (bench/soak/RESULTS.md). The bulk stream stays under the normal scheduler.
+ * --rt-priority: the dnsperf runs that time each query run under SCHED_RR one step above the
+ * primary's DNS threads (--dns-rt-priority). On 2 cores shared with the API server, the
+ * controllers, the replica and this harness, a reply otherwise waits in dnsperf's socket until
+ * dnsperf gets a core, and that wait counts as the server's latency. Only both together help:
+ * with every dnsperf realtime and ordinal not, dnsperf's sending took the cores from the DNS
+ * threads. At the same priority as the DNS threads, a dnsperf thread woken while both cores ran
+ * realtime threads waited for one of them to use up its quantum: runs of consecutive queries
+ * came back exactly 100.4 ms (one SCHED_RR quantum, 100 ms) late, with identical latencies
+ * (the 60-minute run at 0ccd3ab, and one at 60bfa55 with SOAK_LOG_DIR). A step above, a reply is
+ * read as soon as it is sent, as by a client on another host. The bulk stream stays under the
+ * normal scheduler.
  */
 export function setClientRealtime(priority: number): void {
   rt = priority;
 }
 
+/** The SCHED_RR priority of the timing clients for --rt-priority `n`: one above the DNS threads'. */
+export function clientPriority(n: number): number {
+  return n > 0 ? Math.min(99, n + 1) : 0;
+}
+
 /** `cmd argv` as spawned: under `chrt --rr` when --rt-priority is set. */
 export function clientCommand(cmd: string, argv: string[]): [string, string[]] {
-  return rt > 0 ? ['chrt', ['--rr', String(rt), cmd, ...argv]] : [cmd, argv];
+  return rt > 0 ? ['chrt', ['--rr', String(clientPriority(rt)), cmd, ...argv]] : [cmd, argv];
 }

@@ -8,6 +8,7 @@ import type { AuditResult, FaultRecord } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
 import { Hist, slope } from './hist.ts';
 import { quietWindow } from './schedule.ts';
+import { clientPriority } from './priority.ts';
 import type { Oracle } from './oracle.ts';
 import type { Crash } from './procs.ts';
 import { latencySvg, markdown, type MinuteRow, type Target } from './report.ts';
@@ -119,7 +120,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window). ` +
     `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
     (cfg.rtPriority > 0
-      ? `\`ordinal local\` runs with \`--dns-rt-priority ${cfg.rtPriority}\`, and the dnsperf runs that time each query under \`chrt --rr ${cfg.rtPriority}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere; the bulk UDP stream and the replica run under the normal scheduler.`
+      ? `\`ordinal local\` runs with \`--dns-rt-priority ${cfg.rtPriority}\`, and the dnsperf runs that time each query one step above it, under \`chrt --rr ${clientPriority(cfg.rtPriority)}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere; the bulk UDP stream and the replica run under the normal scheduler.`
       : 'DNS threads and dnsperf run under the normal scheduler (`--rt-priority 0`).') +
     quietNote(cfg.minutes),
   ];
