@@ -74,6 +74,22 @@ export function dnsperf(args: { port: number; file: string; seconds: number; qps
   return { done, stop: () => child.kill('SIGINT') };
 }
 
+/**
+ * SOAK_LOG_DIR: dnsperf's per-query lines of a chunk whose p99 is over the bound, as
+ * `dnsperf-<chunk>-<udp|tcp>-<start ms>.txt`. Whether a tail is one stall (a ramp of latencies)
+ * or a standing delay (runs of equal ones) shows in their order. Returns the files written.
+ */
+export function keepSlow(dir: string, chunk: string, start: number, p99Ms: number, runs: Record<string, [Hist, DnsperfResult | undefined]>): string[] {
+  const kept: string[] = [];
+  for (const [name, [h, r]] of Object.entries(runs)) {
+    if (!r?.raw || !(h.quantileMs(0.99) > p99Ms)) continue;
+    const path = join(dir, `dnsperf-${chunk}-${name}-${start}.txt`);
+    writeFileSync(path, r.raw);
+    kept.push(path);
+  }
+  return kept;
+}
+
 /** dnsperf's summary, and its per-query `> ... <seconds>` lines into `hist`. */
 export function parseDnsperf(text: string, hist?: Hist): DnsperfResult {
   const res: DnsperfResult = { sent: 0, completed: 0, lost: 0, qps: 0, rcodes: {} };

@@ -17,7 +17,7 @@ import { TYPE } from './dnswire.ts';
 import { audit, converge, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
 import { Hist } from './hist.ts';
-import { dnsperf, measureMax, type DnsperfResult, queryMix, writeQueryFile } from './load.ts';
+import { dnsperf, keepSlow, measureMax, queryMix, writeQueryFile } from './load.ts';
 import { Oracle } from './oracle.ts';
 import { Proc, sampleProc, type Crash } from './procs.ts';
 import { startRelay } from './proxy.ts';
@@ -54,13 +54,6 @@ function addPerf(perf: { sent: number; completed: number; lost: number }, r: { s
   perf.sent += r.sent;
   perf.completed += r.completed;
   perf.lost += r.lost;
-}
-
-/** dnsperf's per-query lines of a chunk whose p99 is over the bound, as `dnsperf-<chunk>-<udp|tcp>-<start ms>.txt`. */
-function keepSlow(dir: string, chunk: string, start: number, p99Ms: number, runs: Record<string, [Hist, DnsperfResult | undefined]>): void {
-  for (const [name, [h, r]] of Object.entries(runs)) {
-    if (r?.raw && h.quantileMs(0.99) > p99Ms) writeFileSync(join(dir, `dnsperf-${chunk}-${name}-${start}.txt`), r.raw);
-  }
 }
 
 export interface SoakOutcome { pass: boolean; report: string }
