@@ -57,8 +57,8 @@ let rt = 0;
  * with every dnsperf realtime and ordinal not, dnsperf's sending took the cores from the DNS
  * threads. At the same priority as the DNS threads, a dnsperf thread woken while both cores ran
  * realtime threads waited for one of them to use up its quantum: runs of consecutive queries
- * came back exactly 100.4 ms (one SCHED_RR quantum, 100 ms) late, with identical latencies
- * (the 60-minute run at 0ccd3ab, and one at 60bfa55 with SOAK_LOG_DIR). A step above, a reply is
+ * came back 100.3-100.4 ms (one SCHED_RR quantum, 100 ms) late, with equal latencies (the
+ * 60-minute run at 0ccd3ab, and one at 60bfa55 with SOAK_LOG_DIR). A step above, a reply is
  * read as soon as it is sent, as by a client on another host. The bulk stream stays under the
  * normal scheduler.
  */
