@@ -22,6 +22,8 @@ export interface FaultRecord { kind: FaultKind; start: number; end: number; reco
 export interface FaultCtx {
   kc: KubeConfig; primary: Proc; replica: Proc; relay: Relay; oracle: Oracle; churn: Churn; sampler: Sampler;
   dataDir: string; stopSeconds: number; diskFullSeconds: number; log: (s: string) => void;
+  /** Called just before the primary is killed: the realtime clients stop while it is down. */
+  onPrimaryDown?: () => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -94,6 +96,7 @@ async function retry<T>(fn: () => Promise<T>, ms: number): Promise<T> {
 export async function inject(kind: FaultKind, ctx: FaultCtx, acks: Acks, audits: AuditResult[]): Promise<string> {
   if (kind === 'kill9') {
     ctx.sampler.down.add('primary');
+    ctx.onPrimaryDown?.();
     await ctx.primary.kill9();
     await sleep(500);
     const t0 = Date.now();
