@@ -226,14 +226,14 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
           dnsperf({ port: dns1, file: qfile, seconds: secs, qps: Math.min(1000, rate / 10), tcp: true, hist: tcp, keepRaw: !!logDir }),
         ];
         for (const run of timed) timing.add(run);
-        const rs = await Promise.all([
+        const [bulkRes, udpRes, tcpRes] = await Promise.all([
           dnsperf({ port: dns1, file: qfile, seconds: secs, qps: rate - probe }).done.catch(() => undefined),
           ...timed.map((run) => run.done.catch(() => undefined).finally(() => timing.delete(run))),
         ]);
-        for (const r of rs) addPerf(perf, r);
+        for (const r of [bulkRes, udpRes, tcpRes]) addPerf(perf, r);
         // With SOAK_LOG_DIR, a chunk over the p99 bound keeps its per-query lines: whether its tail is
         // one stall (a ramp of latencies) or a standing delay (a plateau) shows in their order.
-        if (logDir) keepSlow(logDir, `${m + 1}.${c + 1}`, start, cfg.p99Ms, { udp: [udp, rs[1]], tcp: [tcp, rs[2]] });
+        if (logDir) keepSlow(logDir, `${m + 1}.${c + 1}`, start, cfg.p99Ms, { udp: [udp, udpRes], tcp: [tcp, tcpRes] });
         const hist = new Hist().merge(udp).merge(tcp);
         chunks.push({ minute: m + 1, hist, udp, tcp, start, end: Date.now() });
         log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms (UDP ${udp.quantileMs(0.99)}, TCP ${tcp.quantileMs(0.99)})${inFault ? ' (fault)' : ''}`);

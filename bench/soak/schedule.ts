@@ -52,8 +52,7 @@ export function planFaults(minutes: number, rng: Rng): FaultPlan {
     return { slots: kinds.map((kind, i) => ({ dueMs: due(i), kind })) };
   }
   const outside: number[] = [];
-  const inside: number[] = [];
-  for (let i = 0; i < n; i++) (due(i) >= quiet[0] && due(i) < quiet[1] ? inside : outside).push(i);
+  for (let i = 0; i < n; i++) if (due(i) < quiet[0] || due(i) >= quiet[1]) outside.push(i);
   // The window spans 60% of the slots; the other 40% hold the kill -9s (25% of all slots).
   const killAt = new Set(shuffle([...outside], rng).slice(0, cycles));
   const others = shuffle(FAULT_KINDS.filter((k) => k !== 'kill9').flatMap((k) => Array<FaultKind>(cycles).fill(k)), rng);
