@@ -63,7 +63,7 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   let sealer: ReturnType<typeof createSealer> | undefined;
   let server: Promise<DnsServer> | undefined;
   // This thread's query counters; the main thread sums them into its /metrics at scrape time.
-  const metrics = createMetrics({ defaultMetrics: false });
+  const metrics = createMetrics({ defaultMetrics: false, thread: String(init.index) });
   // Back from a stop, this thread holds its answers until the main thread says it caught up.
   const fresh = freshnessGate();
   const onZone = (m: ZoneMessage): void => {

@@ -7,6 +7,7 @@
  *
  * Names follow CoreDNS where an equivalent exists (dns.md B.11), with an `ordinal_` prefix.
  */
+import { getHeapStatistics } from 'node:v8';
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UdpStats } from '../dns/udp-batch.ts';
 import type { InformerStats } from './informer.ts';
@@ -55,14 +56,36 @@ export interface Metrics {
   readonly queries: QueryCounter;
 }
 
+/** This isolate's heap, read at scrape time: used, committed (total) and resident (physical). */
+function threadHeapGauge(registry: Registry, thread: string): void {
+  new Gauge({
+    name: 'ordinal_dns_thread_heap_bytes',
+    help: 'V8 heap of each DNS worker thread: used, total (committed) and physical (resident) bytes.',
+    labelNames: ['thread', 'kind'],
+    registers: [registry],
+    collect(): void {
+      const h = getHeapStatistics();
+      this.set({ thread, kind: 'used' }, h.used_heap_size);
+      this.set({ thread, kind: 'total' }, h.total_heap_size);
+      this.set({ thread, kind: 'physical' }, h.total_physical_size);
+    },
+  });
+}
+
 /** UdpStats fields exported under ordinal_dns_udp_total{event}. */
 const UDP_EVENTS: ReadonlyArray<[keyof UdpStats, string]> = [
   ['received', 'received'], ['sent', 'sent'], ['sendErrors', 'send_error'], ['recvErrors', 'recv_error'], ['batches', 'batch'],
 ];
 
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+/**
+ * `thread`: this registry is a DNS worker thread's (cli/dns-worker.ts). Each thread is a V8
+ * isolate with a heap of its own, which the process's `ordinal_nodejs_heap_*` metrics (the main
+ * thread's isolate only) do not show, so the thread exports its own under that label.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'ordinal_' });
+  if (opts.thread !== undefined) threadHeapGauge(registry, opts.thread);
   const queries = new QueryCounter(registry, 'ordinal_dns_requests_total', 'DNS queries answered, by query type and response code.');
   const dnsLatency = new FastHistogram(registry, 'ordinal_dns_request_duration_seconds', 'Time to answer a DNS query, from decode to encoded reply.', DNS_LATENCY_BUCKETS);
   const programming = new FastHistogram(

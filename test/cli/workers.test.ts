@@ -192,6 +192,10 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     // The main thread's own process metrics are still there, once.
     expect(text.match(/^ordinal_process_start_time_seconds \d+/gm)?.length).toBe(1);
     expect(text).toMatch(/^ordinal_dns_udp_total\{event="received"\} [1-9]/m);
+    // Each worker's own V8 heap, which the process's heap metrics (the main isolate's) leave out.
+    for (const thread of ['0', '1']) {
+      for (const kind of ['used', 'total', 'physical']) expect(text).toMatch(new RegExp(`^ordinal_dns_thread_heap_bytes\\{thread="${thread}",kind="${kind}"\\} [1-9]\\d{5,}$`, 'm'));
+    }
 
     await core.deleteNamespacedPod({ name: 'web-0', namespace: 'default', gracePeriodSeconds: 0 });
     await eventually(async () => (await answers(port, NAME)).every((a) => a === 'rcode 3'), 10_000, 'NXDOMAIN in every worker');
