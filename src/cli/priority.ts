@@ -60,16 +60,15 @@ export function spawnAtBase<T>(spawn: () => T, log: Logger): T {
  * runs. A realtime thread preempts every normal one at once. The kernel's RT throttling
  * (sched_rt_runtime_us, 95% by default) keeps a flood from starving the rest of the process.
  *
- * One CPU stays free of realtime DNS threads (rtCpus). A realtime thread that waits for a
- * normally scheduled one by spinning never lets it run on its own CPU: sched_yield(2) yields
- * only to realtime threads. Such spin-then-yield waits exist in what a DNS thread runs (libuv
- * closing an async handle while another thread signals it, uv__async_spin; V8's once-only and
- * spinning locks). The soak (issue #14) saw their signature twice in an hour: two DNS threads
- * held both cores for 926-943 ms of a ~990 ms window while the main thread and V8's helpers
- * were runnable throughout, and it ended exactly when RT throttling (950 ms of each second)
- * let the normal threads run; in another run one UDP worker answered nothing for that second.
- * Which wait it was is not known. With a CPU the DNS threads cannot take, the thread they wait
- * for always has a core to finish on.
+ * One CPU stays free of realtime DNS threads (rtCpus). A DNS thread waits, spinning, on threads
+ * of the normal scheduler: libuv's uv_async_send, by which the main thread hands a zone delta to
+ * a DNS thread (postMessage) and V8's helpers hand it a task, wakes the DNS thread first and then
+ * marks the handoff done; the woken thread, realtime, preempts the sender on its CPU and spins
+ * until the mark is made (uv__async_spin, yielding only to other realtime threads). With every
+ * CPU held by such a spinner the sender never runs again until RT throttling stops them all, a
+ * second later: the soak (issue #14) saw two DNS threads hold both cores for 926-943 ms of a
+ * 994 ms window, the main thread runnable throughout, and one UDP worker answer nothing for 1 s.
+ * With a CPU the DNS threads cannot take, the preempted sender moves there and finishes.
  *
  * Node has no binding for sched_setscheduler(2) or sched_setaffinity(2), so chrt(1) and
  * taskset(1) (util-linux) set them on this thread's id. Returns the reason when it cannot (not
