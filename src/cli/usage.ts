@@ -29,9 +29,8 @@ ordinal serve [flags]
                                  many nice steps below them, 0-19 (default 5)
   --dns-rt-priority <n>          run the DNS threads under SCHED_RR at this priority, 1-99, so
                                  a query never waits for a core behind other work; DNS then
-                                 gets a thread of its own even with --workers 1; they keep off
-                                 the lowest CPU, left to the threads they wait on. Linux, 2+
-                                 CPUs, needs CAP_SYS_NICE; 0 = normal scheduling (default 0)
+                                 gets a thread of its own even with --workers 1. Linux, needs
+                                 CAP_SYS_NICE; 0 = normal scheduling (default 0)
   --udp-io <mode>                auto | batch | dgram: batch moves up to 64 datagrams per
                                  syscall (recvmmsg/sendmmsg addon, Linux); auto uses it where
                                  it loads, else dgram with a warning (default auto)
