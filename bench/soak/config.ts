@@ -1,5 +1,6 @@
 /** @module The soak's flags, with the issue's targets as defaults. */
 import { parseArgs } from 'node:util';
+import { parseReservation } from '../../src/cli/values.ts';
 
 /** Every kind of fault, in the order the help lists them. */
 export const FAULT_KINDS = ['kill9', 'watch-cut', 'sigstop', 'disk-full'] as const;
@@ -9,8 +10,10 @@ export interface SoakConfig {
   minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
   rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
   fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number; harnessNice: number;
-  /** SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority) and of dnsperf; 0 = normal scheduling. */
+  /** SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority, when dnsDeadline is off) and of dnsperf; 0 = normal scheduling. */
   rtPriority: number;
+  /** `--dns-deadline` of ordinal local's DNS threads (`2ms/4ms`), or 'off' for --dns-rt-priority. */
+  dnsDeadline: string;
   /** The fault kinds injected; a run without all of them fails its "every fault kind" target. */
   faults: FaultKind[];
 }
@@ -41,6 +44,11 @@ export const HELP = `npm run soak -- [flags]
                          DNS host with its clients on other machines: no query or reply waits
                          for a core behind the control plane or behind a DNS thread's quantum
                          (default 1; 0 = all under the normal scheduler)
+  --dns-deadline <r/p>   ordinal local's DNS threads under SCHED_DEADLINE with this reservation
+                         (its --dns-deadline), in place of --dns-rt-priority: a thread that
+                         spins waiting for a normal one is held after its runtime, where
+                         SCHED_RR held a core up to a second (default 2ms/4ms; off = SCHED_RR
+                         at --rt-priority)
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 
@@ -50,7 +58,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
     'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
     'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
-    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, 'harness-nice': { type: 'string' }, 'rt-priority': { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
+    'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, 'harness-nice': { type: 'string' }, 'rt-priority': { type: 'string' }, 'dns-deadline': { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const num = (k: keyof typeof values, d: number, min = 0): number => {
@@ -69,12 +77,33 @@ export function parseConfig(argv: string[]): SoakConfig {
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
     settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(98, num('rt-priority', 1)), faults: faultList(values.faults),
+    dnsDeadline: deadline(values['dns-deadline']),
   };
 }
 
-/** The flags beyond --minutes and --seed that replay `cfg`'s choices (--faults, --rt-priority), or '' for the defaults. */
-export function replayFlags(cfg: Pick<SoakConfig, 'faults' | 'rtPriority'>): string {
-  return (cfg.faults.length === FAULT_KINDS.length ? '' : ` --faults ${cfg.faults.join(',')}`) + (cfg.rtPriority === 1 ? '' : ` --rt-priority ${cfg.rtPriority}`);
+/** The flags beyond --minutes and --seed that replay `cfg`'s choices (--faults, --rt-priority, --dns-deadline), or '' for the defaults. */
+export function replayFlags(cfg: Pick<SoakConfig, 'faults' | 'rtPriority' | 'dnsDeadline'>): string {
+  return (cfg.faults.length === FAULT_KINDS.length ? '' : ` --faults ${cfg.faults.join(',')}`) + (cfg.rtPriority === 1 ? '' : ` --rt-priority ${cfg.rtPriority}`) +
+    (cfg.dnsDeadline === DEFAULT_DEADLINE ? '' : ` --dns-deadline ${cfg.dnsDeadline}`);
+}
+
+const DEFAULT_DEADLINE = '2ms/4ms';
+
+function deadline(v: string | undefined): string {
+  if (v === undefined) return DEFAULT_DEADLINE;
+  if (v === 'off') return v;
+  try {
+    parseReservation(v);
+  } catch (err) {
+    throw new Error(`--dns-deadline: ${(err as Error).message}, or off`);
+  }
+  return v;
+}
+
+/** How `ordinal local`'s DNS threads are scheduled: its --dns-deadline, else --dns-rt-priority, else nothing. */
+export function dnsSchedFlags(cfg: Pick<SoakConfig, 'rtPriority' | 'dnsDeadline'>): string[] {
+  if (cfg.dnsDeadline !== 'off') return ['--dns-deadline', cfg.dnsDeadline];
+  return cfg.rtPriority > 0 ? ['--dns-rt-priority', String(cfg.rtPriority)] : [];
 }
 
 function faultList(v: string | undefined): FaultKind[] {

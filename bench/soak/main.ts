@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Churn } from './churn.ts';
 import { DnsClient } from './client.ts';
-import { replayFlags, parseConfig, retention, type SoakConfig } from './config.ts';
+import { dnsSchedFlags, replayFlags, parseConfig, retention, type SoakConfig } from './config.ts';
 import { TYPE } from './dnswire.ts';
 import { audit, converge, inject, type AuditResult, type FaultCtx, type FaultRecord } from './faults.ts';
 import { startFuzz } from './fuzz.ts';
@@ -77,7 +77,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
   const [api, dns1, dns2, http1, http2] = [await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken), await freePort(taken)];
   const common = ['--reverse-zone', 'in-addr.arpa', '--transfer-to', '127.0.0.1/32', '--log-level', process.env['SOAK_LOG_LEVEL'] ?? 'warn'];
   // The primary takes the load whose latency is measured; the replica answers only the checker.
-  const rt = cfg.rtPriority > 0 ? ['--dns-rt-priority', String(cfg.rtPriority)] : [];
+  const rt = dnsSchedFlags(cfg);
   const keep = retention(cfg);
   const primary = new Proc('ordinal local', ['local', '--data-dir', dataDir, '--event-ttl', keep.eventTtl, '--compaction-interval', keep.compactionInterval, '--api-listen', `127.0.0.1:${api}`, '--dns-listen', `127.0.0.1:${dns1}`,
     '--http-listen', `127.0.0.1:${http1}`, '--nodes', String(cfg.nodes), '--node-grace-period', '5s', '--ready-delay', '1s', '--workers', String(cfg.workers), ...common, ...rt], crashes);

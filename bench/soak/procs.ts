@@ -41,8 +41,13 @@ export class Proc {
     this.out = '';
     this.head = '';
     this.expectExit = false;
+    // A process group of its own (detached: setsid): when a process exits, the kernel sends
+    // SIGHUP then SIGCONT to its group if that group is orphaned and holds a stopped process
+    // (POSIX.1 orphaned process groups; kernel exit_notify). Started in the background of a shell
+    // that has gone, the soak's own group is orphaned: any dnsperf that exited while the replica
+    // was SIGSTOPped killed the replica with SIGHUP (a 12-minute run's "crash" at 51 s).
     const child = atFullPriority(() => spawn(process.execPath, [join(REPO, 'bin/ordinal.js'), ...this.args], {
-      cwd: REPO, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO, env: { ...process.env, ORDINAL_FROM_SRC: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     }));
     // The tail for crash reports, and the head for startup lines: a restarted `ordinal local`
     // prints a line per pod it finds right after its banner, which pushed the banner out of a

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import type { Churn } from './churn.ts';
-import { FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.ts';
+import { dnsSchedFlags, FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.ts';
 import type { AuditResult, FaultRecord } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
 import { Hist, slope } from './hist.ts';
@@ -25,6 +25,16 @@ export interface RunRecord {
 }
 
 /** Where kill -9 was kept out of, and why (schedule.ts). */
+/** How the DNS threads and the timing clients were scheduled, for the report's header. */
+export function schedNote(cfg: Pick<SoakConfig, 'rtPriority' | 'dnsDeadline'>): string {
+  const dns = dnsSchedFlags(cfg);
+  const clients = cfg.rtPriority > 0
+    ? `the dnsperf runs that time each query run under \`chrt --rr ${clientPriority(cfg.rtPriority)}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere`
+    : 'dnsperf runs under the normal scheduler (`--rt-priority 0`)';
+  const how = dns.length ? `\`ordinal local\` runs with \`${dns.join(' ')}\`` : '`ordinal local`\'s DNS threads run under the normal scheduler';
+  return `${how}; ${clients}; the bulk UDP stream and the replica run under the normal scheduler.`;
+}
+
 function quietNote(minutes: number): string {
   const q = quietWindow(minutes);
   return q ? ` kill -9 falls only outside minutes ${q[0] / 60_000}–${q[1] / 60_000}, so that one life of \`ordinal local\` is long enough to measure its RSS slope; the other faults fill that window, and each kind is injected as often as in a run without it.` : '';
@@ -122,9 +132,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}${replayFlags(cfg)}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window). ` +
     `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
-    (cfg.rtPriority > 0
-      ? `\`ordinal local\` runs with \`--dns-rt-priority ${cfg.rtPriority}\`, and the dnsperf runs that time each query one step above it, under \`chrt --rr ${clientPriority(cfg.rtPriority)}\` (\`--rt-priority\`), as on a DNS host with its clients elsewhere; the bulk UDP stream and the replica run under the normal scheduler.`
-      : 'DNS threads and dnsperf run under the normal scheduler (`--rt-priority 0`).') +
+    schedNote(cfg) +
     quietNote(cfg.minutes),
   ];
   const report = markdown({ header, targets, rows, faults: r.faults, counts, slopes, svgFile: basename(svgPath), problems });

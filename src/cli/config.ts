@@ -10,7 +10,7 @@ import { UDP_IO_MODES, type UdpIo } from '../dns/udp-batch.ts';
 import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../dns/tsig.ts';
 import { LOG_LEVELS } from '../log.ts';
 import { PODS_MODES, RRType, type PodsMode } from '../zone/types.ts';
-import { parseDuration, parseIntIn, parseName } from './values.ts';
+import { parseDuration, parseIntIn, parseName, parseReservation, type Reservation } from './values.ts';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -35,6 +35,8 @@ export interface ServeConfig {
   mainThreadNice: number;
   /** SCHED_RR priority of the DNS threads, 1-99; 0 leaves them under the normal scheduler. */
   dnsRtPriority: number;
+  /** `--dns-deadline`: the DNS threads under SCHED_DEADLINE with this reservation each (priority.ts). */
+  dnsDeadline: Reservation | undefined;
   /** How UDP datagrams move (dns/server.ts). */
   udpIo: UdpIo;
   cacheSize: number;
@@ -103,6 +105,7 @@ const SERVE_FLAGS = {
   workers: { type: 'string' },
   'main-thread-nice': { type: 'string' },
   'dns-rt-priority': { type: 'string' },
+  'dns-deadline': { type: 'string' },
   'udp-io': { type: 'string' },
   'cache-size': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -229,6 +232,10 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
   }
   const labelSelector = str(v, 'label-selector');
   if (labelSelector !== undefined && labelSelector.trim() === '') throw new ConfigError('--label-selector: empty selector');
+  const dnsRtPriority = int('dns-rt-priority', 0, 99, 0);
+  const deadline = str(v, 'dns-deadline');
+  const dnsDeadline = deadline === undefined ? undefined : wrap('dns-deadline', () => parseReservation(deadline));
+  if (dnsDeadline && dnsRtPriority > 0) throw new ConfigError('--dns-deadline and --dns-rt-priority both set how the DNS threads are scheduled: give one');
   return {
     manifests,
     zones: zones.length ? [...new Set(zones)] : ['cluster.local'],
@@ -242,7 +249,8 @@ function parseServe(v: Values, extraManifests: string[] = []): ServeConfig {
     tcpMaxConnections: int('tcp-max-connections', 1, 100_000, 1000),
     workers: int('workers', 0, 64, 1),
     mainThreadNice: int('main-thread-nice', 0, 19, 5),
-    dnsRtPriority: int('dns-rt-priority', 0, 99, 0),
+    dnsRtPriority,
+    dnsDeadline,
     udpIo: oneOf('udp-io', str(v, 'udp-io'), UDP_IO_MODES, 'auto'),
     cacheSize: int('cache-size', 0, 10_000_000, 10_000),
     kubeconfig: str(v, 'kubeconfig'),

@@ -19,7 +19,7 @@ import { freshnessGate } from '../dns/freshness.ts';
 import { zoneConfig } from './zone-config.ts';
 import { applyZoneMessage, isZoneMessage, type ZoneMessage } from './zone-feed.ts';
 import { transferConfig } from './transfer.ts';
-import { realtimeThisThread } from './priority.ts';
+import { deadlineThisThread, realtimeThisThread } from './priority.ts';
 
 /**
  * `cfg.udpIo` is already resolved by the main thread (never `auto`), so only it warns.
@@ -49,10 +49,15 @@ const SLOW_DELTA_MS = 50;
 
 function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
-  if (init.cfg.dnsRtPriority > 0) {
-    // Before the first query: from here on this thread preempts every normally scheduled one.
-    const why = realtimeThisThread(init.cfg.dnsRtPriority);
-    if (why === undefined) log.info({ priority: init.cfg.dnsRtPriority }, 'DNS thread runs under SCHED_RR');
+  // Before the first query: from here on this thread preempts every normally scheduled one.
+  const { dnsRtPriority, dnsDeadline } = init.cfg;
+  if (dnsRtPriority > 0) {
+    const why = realtimeThisThread(dnsRtPriority);
+    if (why === undefined) log.info({ priority: dnsRtPriority }, 'DNS thread runs under SCHED_RR');
+    else log.warn({ reason: why }, 'DNS thread stays under the normal scheduler');
+  } else if (dnsDeadline) {
+    const why = deadlineThisThread(dnsDeadline);
+    if (why === undefined) log.info({ runtimeUs: dnsDeadline.runtimeUs, periodUs: dnsDeadline.periodUs }, 'DNS thread runs under SCHED_DEADLINE');
     else log.warn({ reason: why }, 'DNS thread stays under the normal scheduler');
   }
   // The main thread's model warns about unencodable services once; N workers need not repeat it.

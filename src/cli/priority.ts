@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { Logger } from '../log.ts';
+import type { Reservation } from './values.ts';
 
 /** The nice value the main thread had before lowerMainThread, which DNS threads are spawned at. */
 let base: number | undefined;
@@ -65,6 +66,39 @@ export function spawnAtBase<T>(spawn: () => T, log: Logger): T {
  * thread then answers under the normal scheduler, and the caller logs why.
  */
 export function realtimeThisThread(priority: number): string | undefined {
+  return chrtThisThread(['--rr'], String(priority), (why) =>
+    `chrt --rr ${priority} failed (${why}); SCHED_RR needs CAP_SYS_NICE, and in a cgroup v1 hierarchy with RT group scheduling an RT budget (cpu.rt_runtime_us)`);
+}
+
+/**
+ * `--dns-deadline`: put the calling (DNS) thread under SCHED_DEADLINE with `r` (sched(7),
+ * Documentation/scheduler/sched-deadline.rst). Woken with runtime left, it preempts every
+ * normal and SCHED_RR thread, as SCHED_RR does; but once it has run `runtimeUs` in a period the
+ * kernel holds it until the next one. That bound is the point: a DNS thread that spins waiting
+ * for a normally scheduled one (libuv's and V8's spin-then-sched_yield waits; for a deadline
+ * thread sched_yield gives up the rest of its runtime) cannot keep that thread off the cores for
+ * more than the period's remainder, where SCHED_RR keeps it off until RT throttling, up to a
+ * second (bench/soak/RESULTS.md). SCHED_FLAG_RESET_ON_FORK (chrt -R): the kernel refuses to
+ * create a thread from a deadline thread without it, and a thread started by this one (say,
+ * libuv's pool) then runs under the normal scheduler.
+ *
+ * The kernel admits reservations while, summed over the machine, they stay within
+ * sched_rt_runtime_us/sched_rt_period_us of every CPU (95%); one that does not fit (EBUSY), or a
+ * process whose CPU affinity does not span its root domain (EPERM, a restricted cpuset), leaves
+ * this thread under the normal scheduler with the reason returned.
+ */
+export function deadlineThisThread(r: Reservation): string | undefined {
+  const ns = (us: number): string => String(us * 1000);
+  return chrtThisThread(['--deadline', '--reset-on-fork', '--sched-runtime', ns(r.runtimeUs), '--sched-period', ns(r.periodUs), '--sched-deadline', ns(r.periodUs)], '0', (why) => {
+    const hint = /busy/i.test(why)
+      ? 'the kernel admits SCHED_DEADLINE reservations while together they stay within 95% (sched_rt_runtime_us) of every CPU: fewer DNS threads (--workers) or a smaller runtime fit'
+      : 'SCHED_DEADLINE needs CAP_SYS_NICE, and a CPU affinity (cpuset) spanning the whole machine';
+    return `chrt --deadline ${r.runtimeUs}us/${r.periodUs}us failed (${why}); ${hint}`;
+  });
+}
+
+/** chrt `policy` `priority` on this thread's id; the reason when it cannot. */
+function chrtThisThread(policy: string[], priority: string, failed: (why: string) => string): string | undefined {
   let tid: string;
   try {
     tid = readlinkSync('/proc/thread-self').split('/').pop()!;
@@ -72,12 +106,11 @@ export function realtimeThisThread(priority: number): string | undefined {
     return 'realtime scheduling of the DNS threads is implemented for Linux only';
   }
   try {
-    execFileSync('chrt', ['--rr', '--pid', String(priority), tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
+    execFileSync('chrt', [...policy, '--pid', priority, tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     if (e.code === 'ENOENT') return 'chrt (util-linux) is not installed';
-    const why = e.stderr?.toString().trim() || e.message;
-    return `chrt --rr ${priority} failed (${why}); SCHED_RR needs CAP_SYS_NICE, and in a cgroup v1 hierarchy with RT group scheduling an RT budget (cpu.rt_runtime_us)`;
+    return failed(e.stderr?.toString().trim() || e.message);
   }
 }

@@ -31,6 +31,11 @@ ordinal serve [flags]
                                  a query never waits for a core behind other work; DNS then
                                  gets a thread of its own even with --workers 1. Linux, needs
                                  CAP_SYS_NICE; 0 = normal scheduling (default 0)
+  --dns-deadline <reservation>   run each DNS thread under SCHED_DEADLINE with this CPU
+                                 reservation, <runtime>/<period> such as 2ms/4ms: it preempts
+                                 other work as with --dns-rt-priority, but never holds a core
+                                 for more than its runtime in a period. Linux, needs
+                                 CAP_SYS_NICE (default off)
   --udp-io <mode>                auto | batch | dgram: batch moves up to 64 datagrams per
                                  syscall (recvmmsg/sendmmsg addon, Linux); auto uses it where
                                  it loads, else dgram with a warning (default auto)

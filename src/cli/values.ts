@@ -41,3 +41,29 @@ export function parseName(text: string, single = false): string {
   }
   return name;
 }
+
+/** A SCHED_DEADLINE reservation (sched(7)): `runtimeUs` of CPU in every `periodUs`. */
+export interface Reservation { runtimeUs: number; periodUs: number }
+
+const UNIT_US: Record<string, number> = { us: 1, µs: 1, ms: 1000 };
+
+/**
+ * `<runtime>/<period>` such as `2ms/4ms` or `500us/1ms`. The kernel takes periods from 100 µs
+ * (sched_deadline_period_min_us) to about 4 s (sched_deadline_period_max_us) and a runtime of at
+ * least 1 µs; the runtime must be less than the period: a thread that may take all of a core at
+ * the top priority starves whatever it waits for, the stall a reservation is there to bound.
+ */
+export function parseReservation(text: string): Reservation {
+  const us = (part: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(us|µs|ms)$/.exec(part.trim());
+    if (!m) throw new Error(`"${text}" is not <runtime>/<period> with units us or ms, such as 2ms/4ms`);
+    return Math.round(Number(m[1]) * UNIT_US[m[2]!]!);
+  };
+  const parts = text.split('/');
+  if (parts.length !== 2) throw new Error(`"${text}" is not <runtime>/<period> with units us or ms, such as 2ms/4ms`);
+  const [runtimeUs, periodUs] = [us(parts[0]!), us(parts[1]!)];
+  if (periodUs < 100 || periodUs > 4_000_000) throw new Error(`period ${parts[1]!.trim()} is out of range 100us-4000ms`);
+  if (runtimeUs < 1) throw new Error(`runtime ${parts[0]!.trim()} is below 1us`);
+  if (runtimeUs >= periodUs) throw new Error(`runtime ${parts[0]!.trim()} is not less than the period ${parts[1]!.trim()}`);
+  return { runtimeUs, periodUs };
+}

@@ -101,11 +101,17 @@ export function threadsNote(p: { udpThreads?: number; tcpThread?: boolean }): st
 
 /**
  * DNS runs on threads of its own (the pool) with more than one worker; with zone transfers
- * (TCP gets a thread of its own); and with --dns-rt-priority, which must not raise the thread
- * that also holds the watches (and in `ordinal local` the API server) above everything else.
+ * (TCP gets a thread of its own); and with --dns-rt-priority or --dns-deadline, which must not
+ * raise the thread that also holds the watches (and in `ordinal local` the API server) above
+ * everything else.
  */
 export function usesPool(cfg: ServeConfig, workers: number): boolean {
-  return workers > 1 || wantsTcpThread(cfg) || cfg.dnsRtPriority > 0;
+  return workers > 1 || wantsTcpThread(cfg) || realtimeDns(cfg);
+}
+
+/** The DNS threads run under a realtime policy (SCHED_RR or SCHED_DEADLINE). */
+export function realtimeDns(cfg: ServeConfig): boolean {
+  return cfg.dnsRtPriority > 0 || cfg.dnsDeadline !== undefined;
 }
 
 /** Zone transfers may be served: TCP then gets a thread of its own. */
@@ -124,7 +130,7 @@ export async function startWorkerPool(cfg: ServeConfig & { udpIo: 'batch' | 'dgr
   // libuv starts its thread pool on first use, and a new thread takes its creator's scheduling
   // policy: started by a realtime DNS thread (its logger writes through the pool), the pool would
   // run this thread's file I/O at realtime priority too. So this thread starts it first.
-  if (cfg.dnsRtPriority > 0) await stat(process.execPath);
+  if (realtimeDns(cfg)) await stat(process.execPath);
   const initOf = (index: number, port: number): WorkerInit => ({ cfg, port, index, ...threadRole(count, tcpThread, index) });
   const { host, port } = parseHostPort(cfg.dnsListen);
   for (let attempt = 1; ; attempt++) {

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { getPriority } from 'node:os';
 import { expect, it } from 'vitest';
 import { atFullPriority, clientCommand, lowerHarness, setClientRealtime } from '../../bench/soak/priority.ts';
-import { replayFlags, parseConfig } from '../../bench/soak/config.ts';
+import { dnsSchedFlags, replayFlags, parseConfig } from '../../bench/soak/config.ts';
+import { schedNote } from '../../bench/soak/summary.ts';
 
 /** The nice value a child reports for itself (proc(5) stat field 19). */
 function childNice(start: () => ReturnType<typeof spawn>): Promise<number> {
@@ -52,4 +53,23 @@ it.each([
   } finally {
     setClientRealtime(0);
   }
+});
+
+// --dns-deadline: ordinal local's DNS threads under SCHED_DEADLINE (its --dns-deadline) by
+// default; off goes back to --dns-rt-priority. The replay command names a non-default value.
+it.each([
+  { argv: [] as string[], flags: ['--dns-deadline', '2ms/4ms'], replay: '' },
+  { argv: ['--dns-deadline', '1ms/2ms'], flags: ['--dns-deadline', '1ms/2ms'], replay: ' --dns-deadline 1ms/2ms' },
+  { argv: ['--dns-deadline', 'off'], flags: ['--dns-rt-priority', '1'], replay: ' --dns-deadline off' },
+  { argv: ['--dns-deadline', 'off', '--rt-priority', '5'], flags: ['--dns-rt-priority', '5'], replay: ' --rt-priority 5 --dns-deadline off' },
+  { argv: ['--dns-deadline', 'off', '--rt-priority', '0'], flags: [], replay: ' --rt-priority 0 --dns-deadline off' },
+])('--dns-deadline $argv: ordinal local gets $flags', ({ argv, flags, replay }) => {
+  const cfg = parseConfig(argv);
+  expect(dnsSchedFlags(cfg)).toEqual(flags);
+  expect(replayFlags(cfg)).toBe(replay);
+  expect(schedNote(cfg)).toContain(flags.length ? `\`ordinal local\` runs with \`${flags.join(' ')}\`` : 'DNS threads run under the normal scheduler');
+});
+
+it.each(['2ms', '4ms/4ms', 'on'])('rejects --dns-deadline %s', (v) => {
+  expect(() => parseConfig(['--dns-deadline', v])).toThrow(/--dns-deadline: .*or off/);
 });

@@ -3,10 +3,12 @@
 // a query does not wait for a core behind control-plane work (issue #14: the soak's calm p99).
 // Nice values are read from /proc for each thread of a real `ordinal serve` process; a DNS
 // thread restarted after a crash starts at the DNS threads' priority, not the main thread's.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/cli/config.ts';
-import { realtimeThisThread } from '../../src/cli/priority.ts';
+import { deadlineThisThread, realtimeThisThread } from '../../src/cli/priority.ts';
 import { startLiveServe } from '../../src/cli/live.ts';
 import { silentLogger } from '../../src/log.ts';
 import { fakeApiWithKubeconfig, startServe } from '../helpers/serve-process.ts';
@@ -134,5 +136,71 @@ describe('--dns-rt-priority', () => {
     { value: 'high', error: /--dns-rt-priority/ },
   ])('rejects --dns-rt-priority $value', ({ value, error }) => {
     expect(() => parseConfig(['serve', '--dns-rt-priority', value])).toThrow(error);
+  });
+});
+
+// --dns-deadline: the DNS threads under SCHED_DEADLINE (policy 6), each with its reservation; a
+// spinning DNS thread is then held after its runtime, where SCHED_RR held a core for up to a
+// second (issue #14). Setting it needs CAP_SYS_NICE: CI runs as root.
+describe('--dns-deadline', () => {
+  const SCHED_OTHER = 0;
+  const SCHED_DEADLINE = 6;
+  /** Policy of each DNS thread, and chrt's account of a deadline thread's parameters. */
+  const dns = (pid: number): { policy: number; chrt?: string }[] =>
+    threads(pid).filter((t) => t.name === 'WorkerThread').map(({ tid, policy }) => {
+      if (policy !== SCHED_DEADLINE) return { policy };
+      const out = execFileSync('chrt', ['--pid', String(tid)], { encoding: 'utf8' });
+      const flags = /policy: (\S+)/.exec(out)![1]!;
+      return { policy, chrt: `${flags} ${/parameters: (\S+)/.exec(out)![1]}` };
+    });
+  const DL = (runtime: number, period: number): { policy: number; chrt: string } =>
+    ({ policy: SCHED_DEADLINE, chrt: `SCHED_DEADLINE|SCHED_RESET_ON_FORK ${runtime}/${period}/${period}` });
+
+  it.each([
+    { name: 'two workers, 2ms in every 4ms', args: ['--workers', '2', '--dns-deadline', '2ms/4ms'], dns: [DL(2e6, 4e6), DL(2e6, 4e6)] },
+    { name: 'one worker: DNS still gets a thread of its own', args: ['--dns-deadline', '300us/1ms'], dns: [DL(3e5, 1e6)] },
+    { name: 'with --transfer-to: the UDP and the TCP thread', args: ['--transfer-to', '127.0.0.1/32', '--dns-deadline', '1ms/10ms'], dns: [DL(1e6, 1e7), DL(1e6, 1e7)] },
+  ])('$name', async ({ args, dns: want }) => {
+    expect(process.getuid?.(), 'SCHED_DEADLINE needs CAP_SYS_NICE: run as root (CI does)').toBe(0);
+    const { proc, exited, port } = await startServe(kubeconfig, args);
+    try {
+      expect(port).toBeGreaterThan(0);
+      expect(dns(proc.pid!)).toEqual(want);
+      // Only the DNS threads; libuv's pool was started by the main thread, before them.
+      const others = threads(proc.pid!).filter((t) => t.name !== 'WorkerThread');
+      expect(others.map((t) => t.name)).toContain('libuv-worker');
+      expect(others.filter((t) => t.policy !== SCHED_OTHER).map((t) => t.name)).toEqual([]);
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('reservations beyond what the kernel admits leave a thread under the normal scheduler, and the log says why', async () => {
+    // One thread more than there are CPUs, each asking 95% of one: together beyond the 95% of
+    // every CPU the kernel admits (sched_rt_runtime_us), so at least one is refused (EBUSY).
+    const n = availableParallelism() + 1;
+    const { proc, exited, stderr, port } = await startServe(kubeconfig, ['--workers', String(n), '--dns-deadline', '950us/1ms']);
+    try {
+      expect(port).toBeGreaterThan(0);
+      const policies = dns(proc.pid!).map((t) => t.policy);
+      expect(policies).toHaveLength(n);
+      expect(policies.filter((p) => p === SCHED_OTHER).length).toBeGreaterThanOrEqual(1);
+      await waitFor(() => stderr().includes('DNS thread stays under the normal scheduler'), 5000);
+      expect(stderr()).toContain('fewer DNS threads (--workers) or a smaller runtime fit');
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('deadlineThisThread without chrt says so', () => {
+    const saved = process.env['PATH'];
+    process.env['PATH'] = '/nonexistent';
+    try {
+      expect(deadlineThisThread({ runtimeUs: 1000, periodUs: 2000 })).toBe('chrt (util-linux) is not installed');
+    } finally {
+      process.env['PATH'] = saved;
+    }
   });
 });
