@@ -12,7 +12,7 @@ export interface SoakConfig {
   fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number; harnessNice: number;
   /** SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority, when dnsDeadline is off) and of dnsperf; 0 = normal scheduling. */
   rtPriority: number;
-  /** `--dns-deadline` of ordinal local's DNS threads (`2ms/4ms`), or 'off' for --dns-rt-priority. */
+  /** `--dns-deadline` of ordinal local's DNS threads (such as `2ms/4ms`), or 'off' (the default) for --dns-rt-priority. */
   dnsDeadline: string;
   /** The fault kinds injected; a run without all of them fails its "every fault kind" target. */
   faults: FaultKind[];
@@ -45,10 +45,8 @@ export const HELP = `npm run soak -- [flags]
                          for a core behind the control plane or behind a DNS thread's quantum
                          (default 1; 0 = all under the normal scheduler)
   --dns-deadline <r/p>   ordinal local's DNS threads under SCHED_DEADLINE with this reservation
-                         (its --dns-deadline), in place of --dns-rt-priority: a thread that
-                         spins waiting for a normal one is held after its runtime, where
-                         SCHED_RR held a core up to a second (default 2ms/4ms; off = SCHED_RR
-                         at --rt-priority)
+                         (its --dns-deadline, such as 2ms/4ms) in place of SCHED_RR at
+                         --rt-priority (default off: bench/soak/RESULTS.md has what it cost)
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 
@@ -87,7 +85,7 @@ export function replayFlags(cfg: Pick<SoakConfig, 'faults' | 'rtPriority' | 'dns
     (cfg.dnsDeadline === DEFAULT_DEADLINE ? '' : ` --dns-deadline ${cfg.dnsDeadline}`);
 }
 
-const DEFAULT_DEADLINE = '2ms/4ms';
+const DEFAULT_DEADLINE = 'off';
 
 function deadline(v: string | undefined): string {
   if (v === undefined) return DEFAULT_DEADLINE;

@@ -55,14 +55,16 @@ it.each([
   }
 });
 
-// --dns-deadline: ordinal local's DNS threads under SCHED_DEADLINE (its --dns-deadline) by
-// default; off goes back to --dns-rt-priority. The replay command names a non-default value.
+// --dns-deadline: ordinal local's DNS threads under SCHED_DEADLINE (its --dns-deadline) in
+// place of --dns-rt-priority; off (the default) keeps SCHED_RR. The replay command names a
+// non-default value.
 it.each([
-  { argv: [] as string[], flags: ['--dns-deadline', '2ms/4ms'], replay: '' },
-  { argv: ['--dns-deadline', '1ms/2ms'], flags: ['--dns-deadline', '1ms/2ms'], replay: ' --dns-deadline 1ms/2ms' },
-  { argv: ['--dns-deadline', 'off'], flags: ['--dns-rt-priority', '1'], replay: ' --dns-deadline off' },
-  { argv: ['--dns-deadline', 'off', '--rt-priority', '5'], flags: ['--dns-rt-priority', '5'], replay: ' --rt-priority 5 --dns-deadline off' },
-  { argv: ['--dns-deadline', 'off', '--rt-priority', '0'], flags: [], replay: ' --rt-priority 0 --dns-deadline off' },
+  { argv: [] as string[], flags: ['--dns-rt-priority', '1'], replay: '' },
+  { argv: ['--dns-deadline', '2ms/4ms'], flags: ['--dns-deadline', '2ms/4ms'], replay: ' --dns-deadline 2ms/4ms' },
+  { argv: ['--dns-deadline', '1ms/2ms', '--rt-priority', '5'], flags: ['--dns-deadline', '1ms/2ms'], replay: ' --rt-priority 5 --dns-deadline 1ms/2ms' },
+  { argv: ['--dns-deadline', 'off'], flags: ['--dns-rt-priority', '1'], replay: '' },
+  { argv: ['--rt-priority', '5'], flags: ['--dns-rt-priority', '5'], replay: ' --rt-priority 5' },
+  { argv: ['--rt-priority', '0'], flags: [], replay: ' --rt-priority 0' },
 ])('--dns-deadline $argv: ordinal local gets $flags', ({ argv, flags, replay }) => {
   const cfg = parseConfig(argv);
   expect(dnsSchedFlags(cfg)).toEqual(flags);
