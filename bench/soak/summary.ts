@@ -24,7 +24,6 @@ export interface RunRecord {
   perf: { sent: number; completed: number; lost: number }; final: { ms: number; why: string };
 }
 
-/** Where kill -9 was kept out of, and why (schedule.ts). */
 /** How the DNS threads and the timing clients were scheduled, for the report's header. */
 export function schedNote(cfg: Pick<SoakConfig, 'rtPriority' | 'dnsDeadline'>): string {
   const dns = dnsSchedFlags(cfg);
@@ -35,6 +34,7 @@ export function schedNote(cfg: Pick<SoakConfig, 'rtPriority' | 'dnsDeadline'>): 
   return `${how}; ${clients}; the bulk UDP stream and the replica run under the normal scheduler.`;
 }
 
+/** Where kill -9 was kept out of, and why (schedule.ts). */
 function quietNote(minutes: number): string {
   const q = quietWindow(minutes);
   return q ? ` kill -9 falls only outside minutes ${q[0] / 60_000}–${q[1] / 60_000}, so that one life of \`ordinal local\` is long enough to measure its RSS slope; the other faults fill that window, and each kind is injected as often as in a run without it.` : '';

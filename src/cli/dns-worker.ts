@@ -51,15 +51,11 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   const log = createLogger(init.cfg.logLevel).child({ worker: init.index });
   // Before the first query: from here on this thread preempts every normally scheduled one.
   const { dnsRtPriority, dnsDeadline } = init.cfg;
-  if (dnsRtPriority > 0) {
-    const why = realtimeThisThread(dnsRtPriority);
-    if (why === undefined) log.info({ priority: dnsRtPriority }, 'DNS thread runs under SCHED_RR');
-    else log.warn({ reason: why }, 'DNS thread stays under the normal scheduler');
-  } else if (dnsDeadline) {
-    const why = deadlineThisThread(dnsDeadline);
-    if (why === undefined) log.info({ runtimeUs: dnsDeadline.runtimeUs, periodUs: dnsDeadline.periodUs }, 'DNS thread runs under SCHED_DEADLINE');
-    else log.warn({ reason: why }, 'DNS thread stays under the normal scheduler');
-  }
+  const sched = dnsRtPriority > 0 ? { policy: 'SCHED_RR', why: realtimeThisThread(dnsRtPriority), params: { priority: dnsRtPriority } }
+    : dnsDeadline ? { policy: 'SCHED_DEADLINE', why: deadlineThisThread(dnsDeadline), params: dnsDeadline }
+    : undefined;
+  if (sched?.why !== undefined) log.warn({ reason: sched.why }, 'DNS thread stays under the normal scheduler');
+  else if (sched) log.info(sched.params, `DNS thread runs under ${sched.policy}`);
   // The main thread's model warns about unencodable services once; N workers need not repeat it.
   const model = new ClusterModel(zoneConfig(init.cfg), {
     onError: (err, service) => log.debug({ err, service }, 'service left out of the zone: its names cannot be encoded'),

@@ -54,13 +54,14 @@ const UNIT_US: Record<string, number> = { us: 1, µs: 1, ms: 1000 };
  * the top priority starves whatever it waits for, the stall a reservation is there to bound.
  */
 export function parseReservation(text: string): Reservation {
+  const malformed = new Error(`"${text}" is not <runtime>/<period> with units us or ms, such as 2ms/4ms`);
   const us = (part: string): number => {
     const m = /^(\d+(?:\.\d+)?)(us|µs|ms)$/.exec(part.trim());
-    if (!m) throw new Error(`"${text}" is not <runtime>/<period> with units us or ms, such as 2ms/4ms`);
+    if (!m) throw malformed;
     return Math.round(Number(m[1]) * UNIT_US[m[2]!]!);
   };
   const parts = text.split('/');
-  if (parts.length !== 2) throw new Error(`"${text}" is not <runtime>/<period> with units us or ms, such as 2ms/4ms`);
+  if (parts.length !== 2) throw malformed;
   const [runtimeUs, periodUs] = [us(parts[0]!), us(parts[1]!)];
   if (periodUs < 100 || periodUs > 4_000_000) throw new Error(`period ${parts[1]!.trim()} is out of range 100us-4000ms`);
   if (runtimeUs < 1) throw new Error(`runtime ${parts[0]!.trim()} is below 1us`);
