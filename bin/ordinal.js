@@ -24,13 +24,15 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
 // A size the user chose (on the command line or in NODE_OPTIONS) is kept.
 const SEMI_SPACE = '--max-semi-space-size';
 const chosen = process.execArgv.some((a) => a.startsWith(SEMI_SPACE)) || (process.env.NODE_OPTIONS ?? '').includes(SEMI_SPACE);
-// Memory of `ordinal local`: its API server keeps 100+ MB of live objects and allocates fast,
+// Memory of `ordinal local`: its API server keeps 50-100 MB of live objects and allocates fast,
 // and V8 then lets the old generation grow to 2-4 times the live size before a full collection
 // (in the soak, RSS went from 315 MB after start to 600-790 MB ten minutes later). A growth
-// factor of 1.5 keeps the heap near 1.5 times the live size (bench/soak/RESULTS.md), at the cost
-// of more frequent, mostly concurrent, full collections on the API server's thread.
+// factor of 1.2 keeps the heap near 1.2 times the live size, at the cost of more frequent, mostly
+// concurrent, full collections on the API server's thread. 1.5 left RSS breathing by ±14 MB
+// (standard deviation after warm-up, 12-minute soak), enough to hide or fake a leak of 1 MB per
+// 10 minutes; 1.2 halved that (±7 MB) with the same DNS latency (bench/soak/RESULTS.md).
 const GROWING = '--heap-growing-percent';
-const growing = process.argv[2] === 'local' && !process.execArgv.some((a) => a.startsWith(GROWING)) ? [`${GROWING}=50`] : [];
+const growing = process.argv[2] === 'local' && !process.execArgv.some((a) => a.startsWith(GROWING)) ? [`${GROWING}=20`] : [];
 if (!chosen && typeof process.execve === 'function') {
   const self = fileURLToPath(import.meta.url);
   process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=2`, ...growing, ...process.execArgv, self, ...process.argv.slice(2)], process.env);

@@ -54,7 +54,7 @@ describe('ordinal local on one data dir', () => {
     // bin/ordinal.js re-executed itself with the V8 flags of `local` (same pid): 2 MB semi-spaces
     // for DNS latency, and the old generation's growth held to 1.5 times its live size.
     const argv = readFileSync(`/proc/${first.proc.pid}/cmdline`, 'utf8').split('\0');
-    expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--heap-growing-percent=50']));
+    expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--heap-growing-percent=20']));
 
     const second = local();
     expect(await second.exited).not.toBe(0);
