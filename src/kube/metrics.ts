@@ -7,7 +7,7 @@
  *
  * Names follow CoreDNS where an equivalent exists (dns.md B.11), with an `ordinal_` prefix.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UdpStats } from '../dns/udp-batch.ts';
 import type { InformerStats } from './informer.ts';
@@ -68,6 +68,19 @@ function threadHeapGauge(registry: Registry, thread: string): void {
       this.set({ thread, kind: 'used' }, h.used_heap_size);
       this.set({ thread, kind: 'total' }, h.total_heap_size);
       this.set({ thread, kind: 'physical' }, h.total_physical_size);
+    },
+  });
+  // Per space, so a thread's growth can be told apart: the young generation resizing itself, or
+  // the old generation keeping more (the main isolate's are in ordinal_nodejs_heap_space_*).
+  new Gauge({
+    name: 'ordinal_dns_thread_heap_space_bytes',
+    help: 'Resident (physical) bytes of each V8 heap space of each DNS worker thread.',
+    labelNames: ['thread', 'space'],
+    registers: [registry],
+    collect(): void {
+      for (const s of getHeapSpaceStatistics()) {
+        if (s.space_size > 0) this.set({ thread, space: s.space_name.replace(/_space$/, '') }, s.physical_space_size);
+      }
     },
   });
 }

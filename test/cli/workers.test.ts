@@ -195,6 +195,7 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     // Each worker's own V8 heap, which the process's heap metrics (the main isolate's) leave out.
     for (const thread of ['0', '1']) {
       for (const kind of ['used', 'total', 'physical']) expect(text).toMatch(new RegExp(`^ordinal_dns_thread_heap_bytes\\{thread="${thread}",kind="${kind}"\\} [1-9]\\d{5,}$`, 'm'));
+      for (const space of ['new', 'old', 'code']) expect(text).toMatch(new RegExp(`^ordinal_dns_thread_heap_space_bytes\\{thread="${thread}",space="${space}"\\} [1-9]\\d{4,}$`, 'm'));
     }
 
     await core.deleteNamespacedPod({ name: 'web-0', namespace: 'default', gracePeriodSeconds: 0 });
