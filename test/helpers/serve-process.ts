@@ -18,8 +18,9 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-export async function startServe(kubeconfig: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--kubeconfig', kubeconfig, '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--log-level', 'warn', ...extra], {
+/** `nodeArgs`: Node's own options, before the script (as `node --flag bin/ordinal.js serve`). */
+export async function startServe(kubeconfig: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<ServeProcess> {
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--kubeconfig', kubeconfig, '--dns-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--log-level', 'warn', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, ORDINAL_FROM_SRC: '1' },
   });
   const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
