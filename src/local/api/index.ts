@@ -3,7 +3,7 @@
  * the store (with a write-ahead log when a data dir is given), the registry, the garbage
  * collector and the HTTPS listener, and writes a kubeconfig for kubectl and client-node.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,7 +136,10 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
   const boundPort = (server.address() as { port: number }).port;
   address = `${urlHost(host)}:${boundPort}`;
   const url = `https://${address}`;
-  const kubeconfigPath = opts.kubeconfigPath ?? join(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ordinal-api-')), 'kubeconfig');
+  // An in-memory server with nowhere to put its kubeconfig gets a temporary directory, which it
+  // removes on close (the credentials in it are this process's only).
+  const scratch = opts.kubeconfigPath === undefined && opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'ordinal-api-')) : undefined;
+  const kubeconfigPath = opts.kubeconfigPath ?? join(opts.dataDir ?? scratch!, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, url, creds.caPem, creds.token);
   log.info({ url, kubeconfig: kubeconfigPath, persistent: Boolean(opts.dataDir) }, 'local API server listening');
   const tlsKubeConfig = (): KubeConfig => {
@@ -165,6 +168,7 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), loopback?.close()]);
       store.close();
       lock?.release();
+      if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,10 @@
 // Behaviour specific to the embedded server: compaction (410) and relist, persistence across
 // restart and kill -9, transport-level bad input, namespace deletion, kubeconfig.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../../src/local/api/index.ts';
@@ -150,6 +150,20 @@ describe('embedded API server', () => {
 describe('persistence', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ordinal-api-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Without a data dir or a kubeconfig path the kubeconfig goes to a temporary directory of the
+  // server's own, and close() removes it; a kubeconfig the user placed stays where it is.
+  it.each([
+    { name: 'in memory: a temporary directory, removed on close', opts: (): object => ({}), kept: false },
+    { name: 'with a data dir: kept', opts: (): object => ({ dataDir: join(dir, 'kept') }), kept: true },
+    { name: 'with a kubeconfig path: kept', opts: (): object => ({ kubeconfigPath: join(dir, 'kc') }), kept: true },
+  ])('kubeconfig $name', async ({ opts, kept }) => {
+    const api = await startLocalApi({ listen: '127.0.0.1:0', ...opts() });
+    expect(readFileSync(api.kubeconfigPath, 'utf8')).toContain(api.token);
+    await api.close();
+    expect(existsSync(api.kubeconfigPath)).toBe(kept);
+    if (!kept) expect(existsSync(dirname(api.kubeconfigPath))).toBe(false);
+  });
 
   it('keeps state, credentials and resourceVersions across a restart', async () => {
     const a = await startLocalApi({ listen: '127.0.0.1:0', dataDir: join(dir, 'restart') });
