@@ -24,28 +24,31 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
 // A size the user chose (on the command line or in NODE_OPTIONS) is kept.
 const SEMI_SPACE = '--max-semi-space-size';
 const chosen = process.execArgv.some((a) => a.startsWith(SEMI_SPACE)) || (process.env.NODE_OPTIONS ?? '').includes(SEMI_SPACE);
-// Memory of `ordinal local`: its API server keeps 50-100 MB of live objects and allocates fast,
-// and V8 then lets the old generation grow to 2-4 times the live size before a full collection
-// (in the soak, RSS went from 315 MB after start to 600-790 MB ten minutes later). A growth
-// factor of 1.2 keeps the heap near 1.2 times the live size, at the cost of more frequent, mostly
-// concurrent, full collections on the API server's thread. 1.5 left RSS breathing by ±14 MB
-// (standard deviation after warm-up, 12-minute soak), enough to hide or fake a leak of 1 MB per
-// 10 minutes; 1.2 halved that (±7 MB) with the same DNS latency (bench/soak/RESULTS.md).
-const GROWING = '--heap-growing-percent';
-const growing = process.argv[2] === 'local' && !process.execArgv.some((a) => a.startsWith(GROWING)) ? [`${GROWING}=20`] : [];
-// Memory of `ordinal serve`: V8's memory reducer shrinks a heap whenever allocation slows down
-// (a lull in the watch events or the queries) and the next burst grows it back, a page at a
-// time, over tens of minutes. Under a server's steady traffic that is churn, not a saving: in
-// the soak, each DNS thread's old generation went from 19 to 15 MB at one lull and took 10-30
-// minutes to climb back, an RSS slope of 1 MB per 10 minutes that was not a leak. Without it,
-// each heap stays at its working size, which is what a memory request is sized by.
-// The user's own --[no-]memory-reducer (V8 also spells it with `_`) is kept; Node does not take
-// it from NODE_OPTIONS, only from its own command line.
-const REDUCER = /^--(no[-_]?)?memory[-_]reducer(=|$)/;
-const reducer = process.argv[2] === 'serve' && !process.execArgv.some((a) => REDUCER.test(a)) ? ['--no-memory-reducer'] : [];
+// V8 flags of one command each, added unless the user gave Node the same flag (`user`; V8 takes
+// `_` for `-`). These are not accepted in NODE_OPTIONS, only on Node's own command line.
+const PER_COMMAND = [
+  // Memory of `ordinal local`: its API server keeps 50-100 MB of live objects and allocates fast,
+  // and V8 then lets the old generation grow to 2-4 times the live size before a full collection
+  // (in the soak, RSS went from 315 MB after start to 600-790 MB ten minutes later). A growth
+  // factor of 1.2 keeps the heap near 1.2 times the live size, at the cost of more frequent,
+  // mostly concurrent, full collections on the API server's thread. 1.5 left RSS breathing by
+  // ±14 MB (standard deviation after warm-up, 12-minute soak), enough to hide or fake a leak of
+  // 1 MB per 10 minutes; 1.2 halved that (±7 MB) with the same DNS latency (bench/soak/RESULTS.md).
+  { command: 'local', flag: '--heap-growing-percent=20', user: /^--heap[-_]growing[-_]percent(=|$)/ },
+  // Memory of `ordinal serve`: V8's memory reducer shrinks a heap whenever allocation slows down
+  // (a lull in the watch events or the queries) and the next burst grows it back, a page at a
+  // time, over tens of minutes. Under a server's steady traffic that is churn, not a saving: in
+  // the soak, each DNS thread's old generation went from 19 to 15 MB at one lull and took 10-30
+  // minutes to climb back, an RSS slope of 1 MB per 10 minutes that was not a leak. Without it,
+  // each heap stays at its working size, which is what a memory request is sized by.
+  { command: 'serve', flag: '--no-memory-reducer', user: /^--(no[-_]?)?memory[-_]reducer(=|$)/ },
+];
+const perCommand = PER_COMMAND
+  .filter((f) => f.command === process.argv[2] && !process.execArgv.some((a) => f.user.test(a)))
+  .map((f) => f.flag);
 if (!chosen && typeof process.execve === 'function') {
   const self = fileURLToPath(import.meta.url);
-  process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=2`, ...growing, ...reducer, ...process.execArgv, self, ...process.argv.slice(2)], process.env);
+  process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=2`, ...perCommand, ...process.execArgv, self, ...process.argv.slice(2)], process.env);
 }
 
 // Memory: `local` needs the embedded cluster's modules; every other command runs from an entry
