@@ -25,6 +25,7 @@ import { buildReport } from './summary.ts';
 import { makeRng } from './rng.ts';
 import { lowerHarness, setClientRealtime } from './priority.ts';
 import { Sampler } from './sampler.ts';
+import { scrapeStored, type StoredSample } from './stored.ts';
 import { startXfr } from './xfr.ts';
 import { planFaults } from './schedule.ts';
 
@@ -156,11 +157,14 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     const fuzz = startFuzz(dns1, cfg.fuzzPerHour / 3600, rng.fork('fuzz'));
     const xfr = startXfr(dns1, 5000, () => inFault);
     const rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[] = [];
+    const stored: StoredSample[] = [];
     const rssTimer = setInterval(() => {
       for (const p of [primary, replica]) {
         const s = sampleProc(p.pid);
         if (s) rss.push({ t: Date.now() - t0, proc: p.name, ...s, gen: p.restarts });
       }
+      const t = Date.now() - t0;
+      void scrapeStored(kc).then((s) => { if (s) stored.push({ t, ...s }); });
     }, 10_000);
 
     let running = true;
@@ -253,7 +257,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     sampler.judge(Date.now(), true);
     audits.push(await audit(kc, churn.acks).catch((err: unknown) => ({ checked: 0, lost: [`final audit impossible: ${(err as Error).message.slice(0, 200)}`] })));
     oracle.invariants.settleClaims(Date.now() + 10_000);
-    return buildReport({ cfg, rate, max, chunks, faultSpans, faults, audits, crashes, rss, sampler, oracle, churn, fuzz: fuzz.stats, xfr: xfr.stats, perf, final, t0 });
+    return buildReport({ cfg, rate, max, chunks, faultSpans, faults, audits, crashes, rss, stored, sampler, oracle, churn, fuzz: fuzz.stats, xfr: xfr.stats, perf, final, t0 });
   } finally {
     await cleanup();
   }

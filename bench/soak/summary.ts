@@ -13,6 +13,7 @@ import type { Oracle } from './oracle.ts';
 import type { Crash } from './procs.ts';
 import { latencySvg, markdown, type MinuteRow, type Target } from './report.ts';
 import type { Sampler } from './sampler.ts';
+import type { StoredSample } from './stored.ts';
 import type { XfrStats } from './xfr.ts';
 
 export interface RunRecord {
@@ -20,6 +21,8 @@ export interface RunRecord {
   chunks: { minute: number; hist: Hist; udp: Hist; tcp: Hist; start: number; end: number }[];
   faultSpans: [number, number][]; faults: FaultRecord[]; audits: AuditResult[]; crashes: Crash[];
   rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[];
+  /** The API server's objects and watch history beside the RSS samples (stored.ts). */
+  stored: StoredSample[];
   sampler: Sampler; oracle: Oracle; churn: Churn; fuzz: FuzzStats; xfr: XfrStats;
   perf: { sent: number; completed: number; lost: number }; final: { ms: number; why: string };
 }
@@ -40,6 +43,13 @@ function quietNote(minutes: number): string {
   return q ? ` kill -9 falls only outside minutes ${q[0] / 60_000}–${q[1] / 60_000}, so that one life of \`ordinal local\` is long enough to measure its RSS slope; the other faults fill that window, and each kind is injected as often as in a run without it.` : '';
 }
 
+/** The last sample at or before t (samples sorted by t). */
+function lastAt(xs: readonly StoredSample[], t: number): StoredSample | undefined {
+  let found: StoredSample | undefined;
+  for (const x of xs) { if (x.t > t) break; found = x; }
+  return found;
+}
+
 /** A slope line up to its details in parentheses, for the targets table (the full line is in its own section). */
 export const slopeHeadline = (line: string): string => line.replace(/ \(.*$/, '');
 
@@ -55,13 +65,15 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
       calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.length - calm.length,
       calmUdp: calm.length ? calm.reduce((h, c) => h.merge(c.udp), new Hist()) : undefined, calmTcp: calm.length ? calm.reduce((h, c) => h.merge(c.tcp), new Hist()) : undefined };
   });
+  const stored = [...r.stored].sort((a, b) => a.t - b.t);
   const rows: MinuteRow[] = minutes.map((m) => {
     const last: MinuteRow['procs'] = {};
     for (const p of procs) {
       const xs = r.rss.filter((x) => x.proc === p && x.t <= m.end - r.t0);
       last[p] = xs.length ? { rssMB: xs[xs.length - 1]!.rssMB, fds: xs[xs.length - 1]!.fds } : undefined;
     }
-    return { minute: m.minute, n: m.hist.n, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
+    const held = lastAt(stored, m.end - r.t0);
+    return { minute: m.minute, n: m.hist.n, stored: held && { objects: held.objects, history: held.history }, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
       calmP99: m.calm?.quantileMs(0.99) ?? NaN, calmUdpP99: m.calmUdp?.quantileMs(0.99) ?? NaN, calmTcpP99: m.calmTcp?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last };
   });
   // RSS slope after warm-up, per process, over its longest run without a restart (a restart starts a new process).
@@ -80,7 +92,9 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
     const s = slope(seg.map((x) => x.t / 600_000), seg.map((x) => x.rssMB));
     const ok = s < cfg.rssSlopeMB;
     slopeOk &&= ok;
-    slopes.push(`${p}: ${s.toFixed(2)} MB per 10 min over ${((seg[seg.length - 1]!.t - seg[0]!.t) / 60_000).toFixed(1)} min (${seg.length} samples, ${seg[0]!.rssMB.toFixed(1)} → ${seg[seg.length - 1]!.rssMB.toFixed(1)} MB)${ok ? '' : ' **over bound**'}`);
+    const [from, to] = [lastAt(stored, seg[0]!.t), lastAt(stored, seg[seg.length - 1]!.t)];
+    const state = from && to ? `; the API server held ${from.objects} → ${to.objects} objects and ${from.history} → ${to.history} watch events` : '';
+    slopes.push(`${p}: ${s.toFixed(2)} MB per 10 min over ${((seg[seg.length - 1]!.t - seg[0]!.t) / 60_000).toFixed(1)} min (${seg.length} samples, ${seg[0]!.rssMB.toFixed(1)} → ${seg[seg.length - 1]!.rssMB.toFixed(1)} MB${state})${ok ? '' : ' **over bound**'}`);
   }
   const st = [...r.sampler.stats.entries()];
   const wrong = st.reduce((a, [, s]) => a + s.wrong, 0);

@@ -16,6 +16,7 @@ import { DEFAULT_MAX_BODY } from './http.ts';
 import { CONTEXT_NAME, writeKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry.ts';
 import { directBackend, type PodBackend } from './pod-backend.ts';
+import { apiMetrics } from './metrics.ts';
 import { authorized, requestListener } from './server.ts';
 import { upgradeHandler } from './upgrade.ts';
 import { listenLoopback } from './loopback.ts';
@@ -121,7 +122,7 @@ async function start(opts: LocalApiOptions, log: Logger, host: string, port: num
   let address = '';
   const ctx = {
     reg: registry, pods, maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
-    token: creds.token, log, serverAddress: () => address,
+    token: creds.token, log, serverAddress: () => address, metrics: apiMetrics(store),
   };
   const server: Server = createServer({ cert: creds.certPem, key: creds.keyPem, ca: creds.caPem }, requestListener(ctx));
   const upgrades = upgradeHandler(ctx, (req) => authorized(req, creds.token));

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../../log.ts';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.ts';
 import { ApiError, methodNotAllowed } from './errors.ts';
@@ -20,6 +21,8 @@ export interface ServerContext extends HandlerContext {
   token: string;
   log: Logger;
   serverAddress: () => string;
+  /** What /metrics serves (metrics.ts). */
+  metrics: MetricsRegistry;
 }
 
 export function authorized(req: IncomingMessage, token: string): boolean {
@@ -91,6 +94,13 @@ function nodeRequest(ctx: ServerContext, req: IncomingMessage, res: ServerRespon
   return Promise.resolve(servePodSubresource(ctx, { req, res, t, name: node.name, subresource: node.subresource, query: url.searchParams }, node.name));
 }
 
+async function sendMetrics(metrics: MetricsRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+  const text = await metrics.metrics();
+  res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(req.method === 'HEAD' ? undefined : text);
+}
+
 const HEALTH = new Set(['/healthz', '/readyz', '/livez']);
 
 async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -103,6 +113,7 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
   }
   if (!authorized(req, ctx.token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
   if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
+  if (path === '/metrics') return sendMetrics(ctx.metrics, req, res);
   if (path.startsWith('/openapi/') && req.method === 'GET' && sendOpenApi(req, res, path)) return;
   const toNode = nodeRequest(ctx, req, res, url, path);
   if (toNode) return toNode;

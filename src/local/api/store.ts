@@ -138,6 +138,11 @@ export class Store {
     return out;
   }
 
+  /** How many objects of a resource are stored (apiserver_storage_objects, metrics.ts). */
+  count(resource: string): number {
+    return this.objects.get(resource)?.size ?? 0;
+  }
+
   /** Every resource id that has objects: used by namespace deletion and the garbage collector. */
   resources(): string[] {
     return [...this.objects.keys()];

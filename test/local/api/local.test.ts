@@ -133,6 +133,45 @@ describe('embedded API server', () => {
     }
   });
 
+  it('serves /metrics to a client with the token: objects stored per resource, read at scrape time', async () => {
+    const scrape = (token?: string): Promise<{ status: number; type: string; text: string }> => new Promise((resolve, reject) => {
+      request(`${api.url}/metrics`, { ca: api.caPem, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), text: Buffer.concat(chunks).toString() }));
+      }).on('error', reject).end();
+    });
+    const gauge = (text: string, series: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      if (!line) throw new Error(`no ${series} in /metrics`);
+      return Number(line.slice(series.length + 1));
+    };
+    expect((await scrape()).status).toBe(401);
+    const pods = 'apiserver_storage_objects{resource="pods"}';
+    const sets = 'apiserver_storage_objects{resource="statefulsets.apps"}';
+    await core.createNamespace({ body: { metadata: { name: 'metered' } } });
+    const apps = api.kubeConfig().makeApiClient(AppsV1Api);
+    const before = await scrape(api.token);
+    expect(before.status).toBe(200);
+    expect(before.type).toMatch(/^text\/plain/);
+    const steps: Array<{ act: () => Promise<unknown>; series: string; delta: number }> = [
+      { act: () => core.createNamespacedPod({ namespace: 'metered', body: pod('m-0', {}, { nodeName: 'n1' }) }), series: pods, delta: 1 },
+      { act: () => core.createNamespacedPod({ namespace: 'metered', body: pod('m-1', {}, { nodeName: 'n1' }) }), series: pods, delta: 2 },
+      { act: () => core.deleteNamespacedPod({ name: 'm-0', namespace: 'metered', gracePeriodSeconds: 0 }), series: pods, delta: 1 },
+      { act: () => apps.createNamespacedStatefulSet({ namespace: 'metered', body: statefulSet('m', 1) }), series: sets, delta: 1 },
+    ];
+    for (const s of steps) {
+      await s.act();
+      const now = await scrape(api.token);
+      expect(gauge(now.text, s.series) - gauge(before.text, s.series)).toBe(s.delta);
+      // Every write is one resourceVersion, and the watch history keeps each event.
+      expect(gauge(now.text, 'ordinal_api_resource_version')).toBe(api.store.currentRv());
+      expect(gauge(now.text, 'ordinal_api_watch_history_events')).toBe(api.store.historySize());
+    }
+    // Resources with nothing stored are there too, at 0.
+    expect(gauge(before.text, 'apiserver_storage_objects{resource="persistentvolumes"}')).toBe(0);
+  });
+
   it('deletes a namespace with its contents, Terminating meanwhile', async () => {
     await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     await core.createNamespacedPod({ namespace: 'doomed', body: pod('bound', {}, { nodeName: 'n1' }) });
