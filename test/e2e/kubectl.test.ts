@@ -182,6 +182,14 @@ describe.each(clients)('$name against the embedded API server', ({ bin }) => {
     expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 4 } });
   });
 
+  it('reads the API server\'s metrics with get --raw /metrics, as from kube-apiserver', async () => {
+    const text = await ok('get', '--raw', '/metrics');
+    const sets = /^apiserver_storage_objects\{resource="statefulsets\.apps"\} (\d+)$/m.exec(text);
+    const listed = JSON.parse(await ok('get', 'sts', '-A', '-o', 'json')).items.length;
+    expect(Number(sets?.[1])).toBe(listed);
+    expect(text).toMatch(/^ordinal_api_watch_history_events \d+$/m);
+  });
+
   it('annotates and labels', async () => {
     await ok('annotate', 'sts', 'kubia', 'owner=book');
     await ok('label', 'sts', 'kubia', 'tier=db');
