@@ -4,6 +4,7 @@
  * write-ahead log. The store decides nothing about API semantics (defaulting, concurrency,
  * deletion): the registry layer does that and calls put/remove with finished objects.
  */
+import { shareUnchanged } from './share.ts';
 import type { Wal, WalRecord } from './wal.ts';
 
 export interface ObjectMeta {
@@ -56,6 +57,19 @@ export interface StoreOptions {
   /** How many events the watch history keeps before the oldest are compacted away. */
   historyLimit?: number;
   wal?: Wal;
+}
+
+/**
+ * ORDINAL_STORE_FREEZE=1 (the test suites set it) freezes every stored object, so that code that
+ * mutates one, which would change old versions too now that versions share parts, throws
+ * instead of corrupting the history quietly.
+ */
+const FREEZE = process.env['ORDINAL_STORE_FREEZE'] === '1';
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const c of Object.values(v)) deepFreeze(c);
 }
 
 function keyOf(ns: string | undefined, name: string): string {
@@ -153,7 +167,9 @@ export class Store {
     const key = keyOf(obj.metadata.namespace, obj.metadata.name!);
     const prev = this.bucket(resource).get(key);
     const rv = this.rv + 1;
-    const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
+    // Unchanged parts are the previous version's (share.ts): the history holds every version.
+    const stored = shareUnchanged(prev, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } } as KObject);
+    if (FREEZE) deepFreeze(stored);
     this.wal?.append({ t: 'put', r: resource, k: key, o: stored, v: rv });
     this.rv = rv;
     this.bucket(resource).set(key, stored);

@@ -44,3 +44,28 @@ describe('Store watch history', () => {
     expect(rvs(s.eventsSince('pods', 8))).toEqual([9, 11]);
   });
 });
+
+describe('Store versions share what they did not change (share.ts)', () => {
+  it('a status write keeps the spec and labels of the version before, and the history holds both', () => {
+    const s = new Store();
+    const v1 = s.put('pods', { ...pod('p'), metadata: { name: 'p', namespace: 'a', labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: { phase: 'Pending' } });
+    // A writer's copy: equal parts, none of them the stored objects (as structuredClone makes).
+    const next = structuredClone(v1);
+    (next as { status?: unknown }).status = { phase: 'Running' };
+    const v2 = s.put('pods', next);
+    expect(v2.spec).toBe(v1.spec);
+    expect(v2.metadata.labels).toBe(v1.metadata.labels);
+    expect(v2.status).toEqual({ phase: 'Running' });
+    expect(v1.status).toEqual({ phase: 'Pending' });
+    expect(v2.metadata.resourceVersion).toBe('2');
+    const events = s.eventsSince('pods', 0);
+    expect(events === 'expired' ? [] : events.map((e) => (e.object as { status?: unknown }).status)).toEqual([{ phase: 'Pending' }, { phase: 'Running' }]);
+  });
+
+  it('freezes what it stores under the test suites (ORDINAL_STORE_FREEZE=1), so a writer that mutates a stored object throws', () => {
+    expect(process.env['ORDINAL_STORE_FREEZE']).toBe('1');
+    const s = new Store();
+    const v1 = s.put('pods', { ...pod('p'), spec: { containers: [{ name: 'c', image: 'i' }] } });
+    expect(() => { (v1.spec as { containers: Array<{ image: string }> }).containers[0]!.image = 'j'; }).toThrow(TypeError);
+  });
+});
