@@ -43,17 +43,24 @@ function share(prev: Json, next: Json): Json {
  */
 const replaces = (s: Json, n: Json, matched: boolean): boolean => (typeof s === 'string' ? matched : s !== n);
 
+/**
+ * What to store for `n`, element i of a new array, and whether it is one of `prev`'s elements:
+ * the one at the same index, else the one after it (an element removed before i) or before it
+ * (one inserted), where only a whole match counts; else `n` sharing what it can with prev[i].
+ */
+function element(prev: Json[], i: number, n: Json): [Json, boolean] {
+  const s = i < prev.length ? share(prev[i], n) : n;
+  if (i < prev.length && s === prev[i]) return [s, true];
+  for (const j of [i + 1, i - 1]) if (j >= 0 && j < prev.length && share(prev[j], n) === prev[j]) return [prev[j], true];
+  return [s, false];
+}
+
 function shareArray(prev: Json[], next: Json[]): Json {
   let same = prev.length === next.length;
   let out: Json[] | undefined;
   for (let i = 0; i < next.length; i++) {
     const n = next[i];
-    let s = i < prev.length ? share(prev[i], n) : n;
-    let matched = i < prev.length && s === prev[i];
-    // Not the element at the same index: the one after it (an element removed before i) or before
-    // it (one inserted). Only a whole match counts there.
-    if (!matched && i + 1 < prev.length && share(prev[i + 1], n) === prev[i + 1]) [s, matched] = [prev[i + 1], true];
-    else if (!matched && i >= 1 && i - 1 < prev.length && share(prev[i - 1], n) === prev[i - 1]) [s, matched] = [prev[i - 1], true];
+    const [s, matched] = element(prev, i, n);
     if (s !== prev[i] || !matched) same = false;
     if (!out && replaces(s, n, matched)) out = next.slice(0, i);
     out?.push(s);
