@@ -26,6 +26,7 @@ import { makeRng } from './rng.ts';
 import { lowerHarness, setClientRealtime } from './priority.ts';
 import { Sampler } from './sampler.ts';
 import { scrapeStored, type StoredSample } from './stored.ts';
+import { releaseAgents } from '../../src/kube/client.ts';
 import { startXfr } from './xfr.ts';
 import { planFaults } from './schedule.ts';
 
@@ -111,6 +112,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
 
     const kc = new KubeConfig();
     kc.loadFromFile(kcPath);
+    cleanups.push(() => releaseAgents(kc)); // the /metrics scrapes' keep-alive sockets (stored.ts)
     const oracle = new Oracle(kc, cfg.windowMs * 2 + 10_000);
     await oracle.start();
     cleanups.push(() => oracle.stop());

@@ -3,8 +3,8 @@
  * objects stored, and events kept for watches. Beside each RSS sample, so that the report tells
  * growth of the cluster's state (more objects) from growth of the process (a leak).
  */
-import { request, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { getText } from '../../src/kube/client.ts';
 
 export interface StoredSample { t: number; objects: number; history: number }
 
@@ -20,20 +20,6 @@ export function parseStored(text: string): { objects: number; history: number } 
 }
 
 /** One scrape; undefined while the API server is down (a kill -9, a stop) or slow. */
-export async function scrapeStored(kc: KubeConfig): Promise<{ objects: number; history: number } | undefined> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) return undefined;
-  const opts: RequestOptions = { timeout: 2000 };
-  await kc.applyToHTTPSOptions(opts);
-  return new Promise((resolve) => {
-    const req = request(new URL('/metrics', server), opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(res.statusCode === 200 ? parseStored(Buffer.concat(chunks).toString()) : undefined));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
+export function scrapeStored(kc: KubeConfig): Promise<{ objects: number; history: number } | undefined> {
+  return getText(kc, '/metrics', {}, AbortSignal.timeout(2000)).then(parseStored, () => undefined);
 }

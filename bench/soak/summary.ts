@@ -72,8 +72,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
       const xs = r.rss.filter((x) => x.proc === p && x.t <= m.end - r.t0);
       last[p] = xs.length ? { rssMB: xs[xs.length - 1]!.rssMB, fds: xs[xs.length - 1]!.fds } : undefined;
     }
-    const held = lastAt(stored, m.end - r.t0);
-    return { minute: m.minute, n: m.hist.n, stored: held && { objects: held.objects, history: held.history }, p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
+    return { minute: m.minute, n: m.hist.n, stored: lastAt(stored, m.end - r.t0), p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
       calmP99: m.calm?.quantileMs(0.99) ?? NaN, calmUdpP99: m.calmUdp?.quantileMs(0.99) ?? NaN, calmTcpP99: m.calmTcp?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last };
   });
   // RSS slope after warm-up, per process, over its longest run without a restart (a restart starts a new process).

@@ -146,10 +146,15 @@ function readAll(res: http.IncomingMessage): Promise<string> {
   });
 }
 
+/** GET a document as text (a 2xx body; non-2xx rejects with ApiError, as openGet). */
+export async function getText(kc: KubeConfig, path: string, query: Query, signal: AbortSignal): Promise<string> {
+  const { res } = await openGet(kc, path, query, signal);
+  return readAll(res);
+}
+
 /** GET a JSON document. */
 export async function getJson<T>(kc: KubeConfig, path: string, query: Query, signal: AbortSignal): Promise<T> {
-  const { res } = await openGet(kc, path, query, signal);
-  const body = await readAll(res);
+  const body = await getText(kc, path, query, signal);
   try {
     return JSON.parse(body) as T;
   } catch {
