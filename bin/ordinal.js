@@ -26,6 +26,7 @@ const SEMI_SPACE = '--max-semi-space-size';
 const chosen = process.execArgv.some((a) => a.startsWith(SEMI_SPACE)) || (process.env.NODE_OPTIONS ?? '').includes(SEMI_SPACE);
 // V8 flags of one command each, added unless the user gave Node the same flag (`user`; V8 takes
 // `_` for `-`). These are not accepted in NODE_OPTIONS, only on Node's own command line.
+const MEMORY_REDUCER = /^--(no[-_]?)?memory[-_]reducer(=|$)/;
 const PER_COMMAND = [
   // Memory of `ordinal local`: its API server keeps 50-100 MB of live objects and allocates fast,
   // and V8 then lets the old generation grow to 2-4 times the live size before a full collection
@@ -35,13 +36,16 @@ const PER_COMMAND = [
   // ±14 MB (standard deviation after warm-up, 12-minute soak), enough to hide or fake a leak of
   // 1 MB per 10 minutes; 1.2 halved that (±7 MB) with the same DNS latency (bench/soak/RESULTS.md).
   { command: 'local', flag: '--heap-growing-percent=20', user: /^--heap[-_]growing[-_]percent(=|$)/ },
-  // Memory of `ordinal serve`: V8's memory reducer shrinks a heap whenever allocation slows down
-  // (a lull in the watch events or the queries) and the next burst grows it back, a page at a
-  // time, over tens of minutes. Under a server's steady traffic that is churn, not a saving: in
-  // the soak, each DNS thread's old generation went from 19 to 15 MB at one lull and took 10-30
-  // minutes to climb back, an RSS slope of 1 MB per 10 minutes that was not a leak. Without it,
-  // each heap stays at its working size, which is what a memory request is sized by.
-  { command: 'serve', flag: '--no-memory-reducer', user: /^--(no[-_]?)?memory[-_]reducer(=|$)/ },
+  // Memory of `ordinal serve` and `ordinal local`: V8's memory reducer shrinks a heap whenever
+  // allocation slows down (a lull in the watch events or the queries) and the next burst grows it
+  // back, a page at a time, over tens of minutes. Under a server's steady traffic that is churn,
+  // not a saving: in the soak, each DNS thread's old generation went from 19 to 15 MB at one lull
+  // and took 10-30 minutes to climb back, an RSS slope of 1 MB per 10 minutes that was not a leak
+  // (`local`'s three DNS threads showed the same climb). Without it, each heap stays at its
+  // working size, which is what a memory request is sized by. `local`'s own
+  // --memory-reduce-interval (src/cli/memory.ts) is a separate, explicit collection.
+  { command: 'serve', flag: '--no-memory-reducer', user: MEMORY_REDUCER },
+  { command: 'local', flag: '--no-memory-reducer', user: MEMORY_REDUCER },
 ];
 const perCommand = PER_COMMAND
   .filter((f) => f.command === process.argv[2] && !process.execArgv.some((a) => f.user.test(a)))
