@@ -1,7 +1,8 @@
 // The V8 flags bin/ordinal.js re-executes itself with (same pid, so /proc/<pid>/cmdline shows
-// them): 2 MB semi-spaces for every command, and for `serve` V8's memory reducer off, so a
-// heap does not shrink at each lull and climb back for tens of minutes (bin/ordinal.js). A
-// flag the user gave Node is theirs: it is kept, and ours is not added.
+// them): 2 MB semi-spaces for every command, and for `serve` V8's memory reducer off (`local`'s
+// too: test/cli/local-restart.test.ts), so a heap does not shrink at each lull and climb back for
+// tens of minutes (bin/ordinal.js). A flag the user gave Node is theirs: it is kept, and ours is
+// not added.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeApi } from '../kube/fake-api.ts';
