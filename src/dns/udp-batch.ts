@@ -35,6 +35,8 @@ export interface UdpAddon {
   peer(sock: NativeSocket, index: number): string;
   /** Fault injection for tests: the next `n` sendmmsg calls fail with `code` without sending. */
   injectSendFailures(sock: NativeSocket, n: number, code: SendFailure): void;
+  /** malloc_trim(0): 1 released memory, 0 nothing to release, -1 not glibc (cli/memory.ts). */
+  trimHeap(): number;
   readonly BATCH: number;
   readonly IN_SLOT: number;
   readonly OUT_SLOT: number;
