@@ -13,11 +13,11 @@
  *
  * The C heap has the same habit: glibc keeps a freed chunk resident unless it is at the top of
  * the main heap, and every thread frees Buffers, TLS records and compiler zones there. In the
- * hour-long soak `ordinal local` grew 0.9 MB per 10 minutes in its thread arenas and gave back
- * 7-13 MB to one malloc_trim(0) (issue #14). So each interval also trims the C heap first
- * (native/ordinal_udp.c's trimHeap; a few ms, no pause of JS), and again after a collection,
- * which frees the backing stores of the objects it collects. Without the addon (or off glibc)
- * that part is skipped and the collection works as before.
+ * hour-long soak `ordinal local`'s thread arenas grew 0.9 MB per 10 minutes, and one
+ * malloc_trim(0) gave back 7 MB a minute after the one before (issue #14). So each interval
+ * also trims the C heap first (native/ordinal_udp.c's trimHeap: a few ms on this thread, no
+ * collection), and again after a collection, which frees the backing stores of what it
+ * collected. Without the addon (or off glibc) that part is skipped; the collection is unchanged.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
