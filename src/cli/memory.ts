@@ -7,25 +7,26 @@
  * peak (the soak's RSS slope, issue #14). A 100-MB live heap measured here: RSS 477 MB after a
  * regular collection, 159 MB after a memory-reducing one.
  *
- * So every interval, if RSS has grown since the last reduction, this runs one. It stops this
- * thread for a full compacting collection (0.1-0.3 s with ~100 MB live); the DNS threads have
- * heaps of their own and keep answering.
+ * So every interval this runs one. It stops this thread for a full compacting collection
+ * (0.1-0.3 s with ~100 MB live); the DNS threads have heaps of their own and keep answering. It
+ * used to run only after RSS had grown 4 MB since the one before, and the soak read that as
+ * growth: one early reduction left RSS at a low the process never saw again, later ones ran
+ * only at peaks, so a line through the hour climbed from that one low back to the working size
+ * (issue #14). Run every interval, each one starts from the same place, and what RSS does from
+ * one to the next is what the process keeps.
  *
  * The C heap has the same habit: glibc keeps a freed chunk resident unless it is at the top of
  * the main heap, and every thread frees Buffers, TLS records and compiler zones there. In the
  * hour-long soak `ordinal local`'s thread arenas grew 0.9 MB per 10 minutes, and one
- * malloc_trim(0) gave back 7 MB a minute after the one before (issue #14). So each interval
- * also trims the C heap first (native/ordinal_udp.c's trimHeap: a few ms on this thread, no
- * collection), and again after a collection, which frees the backing stores of what it
- * collected. Without the addon (or off glibc) that part is skipped; the collection is unchanged.
+ * malloc_trim(0) gave back 7 MB a minute after the one before (issue #14). So each collection
+ * is followed by a trim of the C heap (native/ordinal_udp.c's trimHeap: a few ms on this thread),
+ * which also gives back the backing stores the collection freed. Without the addon (or off
+ * glibc) that part is skipped; the collection is unchanged.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadUdpAddon } from '../dns/udp-batch.ts';
 import type { Logger } from '../log.ts';
-
-/** Growth (bytes) since the last reduction below which the next one is skipped: a quiet process pays nothing. */
-const MIN_GROWTH = 4 * 1024 * 1024;
 
 type Gc = (opts: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
@@ -45,28 +46,22 @@ export function cHeapTrimmer(): (() => void) | undefined {
   return () => void addon.trimHeap();
 }
 
-/** Reduce every `intervalMs` while RSS grows; 0 does nothing. `trim`: {@link cHeapTrimmer} by default, null for none. */
+/** Reduce every `intervalMs`; 0 does nothing. `trim`: {@link cHeapTrimmer} by default, null for none. */
 export function startMemoryReducer(intervalMs: number, log: Logger, trim: (() => void) | null | undefined = cHeapTrimmer()): MemoryReducer {
   if (intervalMs <= 0) return { stop: () => undefined, reductions: () => 0, trims: () => 0 };
   const gc = gcFunction();
-  let after = process.memoryUsage.rss();
   let count = 0;
   let trims = 0;
-  const trimHeap = (): void => {
-    if (!trim) return;
-    trim();
-    trims++;
-  };
   const timer = setInterval(() => {
-    trimHeap();
     const before = process.memoryUsage.rss();
-    if (before - after < MIN_GROWTH) return;
     const t0 = performance.now();
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    trimHeap();
-    after = process.memoryUsage.rss();
+    if (trim) {
+      trim();
+      trims++;
+    }
     count++;
-    log.debug({ rssBeforeMB: Math.round(before / 1048576), rssAfterMB: Math.round(after / 1048576), ms: Math.round(performance.now() - t0) }, 'heap pages given back');
+    log.debug({ rssBeforeMB: Math.round(before / 1048576), rssAfterMB: Math.round(process.memoryUsage.rss() / 1048576), ms: Math.round(performance.now() - t0) }, 'heap pages given back');
   }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer), reductions: () => count, trims: () => trims };
