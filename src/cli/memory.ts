@@ -52,18 +52,15 @@ export function startMemoryReducer(intervalMs: number, log: Logger, trim: (() =>
   if (intervalMs <= 0) return { stop: () => undefined, reductions: () => 0, trims: () => 0 };
   const gc = gcFunction();
   let count = 0;
-  let trims = 0;
   const timer = setInterval(() => {
     const before = process.memoryUsage.rss();
     const t0 = performance.now();
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    if (trim) {
-      trim();
-      trims++;
-    }
+    trim?.();
     count++;
     log.debug({ rssBeforeMB: Math.round(before / 1048576), rssAfterMB: Math.round(process.memoryUsage.rss() / 1048576), ms: Math.round(performance.now() - t0) }, 'heap pages given back');
   }, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), reductions: () => count, trims: () => trims };
+  // One trim follows each reduction, so the trims are the reductions where there is a trimmer.
+  return { stop: () => clearInterval(timer), reductions: () => count, trims: () => (trim ? count : 0) };
 }
