@@ -2,9 +2,15 @@
  * @module The oracle: follows the API by list+watch (its own connection, never the cut-able
  * proxy), keeps an immutable ClusterView per change for the propagation window, and runs the
  * StatefulSet invariant checks on every pod event.
+ *
+ * A watch that ends is resumed from the last resourceVersion it delivered (an event's or a
+ * BOOKMARK's), as client-go's reflector does, so the oracle sees every state in between. It lists
+ * again only when the API no longer has that version (410 Gone: after a kill -9 its history is
+ * gone); the states in that gap are unknown, and it is kept for the checker (gap.ts).
  */
 import { AppsV1Api, CoreV1Api, Watch, type KubeConfig, type V1PersistentVolumeClaim, type V1Pod, type V1Service, type V1StatefulSet } from '@kubernetes/client-node';
 import type { ClusterView, PodView, ServiceView, SetView } from './expect.ts';
+import type { Gap } from './gap.ts';
 import { Invariants } from './invariants.ts';
 
 export function podView(p: V1Pod): PodView {
@@ -50,25 +56,34 @@ export class Oracle {
   readonly invariants = new Invariants();
   /** Views of the last `keepMs`, oldest first; the first one was current at the window's start. */
   private history: Stamped[] = [];
+  /** Relists of the last `keepMs`: what the oracle did not see (gap.ts). */
+  private gaps: Gap[] = [];
   private readonly aborts: AbortController[] = [];
   private stopped = false;
   relists = 0;
   private readonly kc: KubeConfig;
   private readonly keepMs: number;
+  /**
+   * Asked of the API per watch. Under client-node's inactivity timeout (30 s), which is shorter
+   * than the API's bookmark interval (about a minute): a quiet watch then ends cleanly and is
+   * resumed, instead of being aborted with nothing to say whether it missed anything.
+   */
+  private readonly watchTimeoutS: number;
 
-  constructor(kc: KubeConfig, keepMs: number) {
+  constructor(kc: KubeConfig, keepMs: number, watchTimeoutS = 25) {
     this.kc = kc;
     this.keepMs = keepMs;
+    this.watchTimeoutS = watchTimeoutS;
   }
 
   async start(): Promise<void> {
     const core = this.kc.makeApiClient(CoreV1Api);
     const apps = this.kc.makeApiClient(AppsV1Api);
     await Promise.all([
-      this.follow('/api/v1/pods', async () => core.listPodForAllNamespaces(), (items: V1Pod[]) => this.setPods(items), (t, o: V1Pod) => this.podEvent(t, o)),
-      this.follow('/api/v1/services', async () => core.listServiceForAllNamespaces(), (items: V1Service[]) => this.replace('services', items.map(serviceView)),
+      this.follow('/api/v1/pods', async () => core.listPodForAllNamespaces(), (items: V1Pod[], gap) => this.setPods(items, gap), (t, o: V1Pod) => this.podEvent(t, o)),
+      this.follow('/api/v1/services', async () => core.listServiceForAllNamespaces(), (items: V1Service[], gap) => this.replace('services', items.map(serviceView), gap),
         (t, o: V1Service) => this.patch('services', key(o), t === 'DELETED' ? undefined : serviceView(o))),
-      this.follow('/apis/apps/v1/statefulsets', async () => apps.listStatefulSetForAllNamespaces(), (items: V1StatefulSet[]) => this.replace('sets', items.map(setView)),
+      this.follow('/apis/apps/v1/statefulsets', async () => apps.listStatefulSetForAllNamespaces(), (items: V1StatefulSet[], gap) => this.replace('sets', items.map(setView), gap),
         (t, o: V1StatefulSet) => this.patch('sets', key(o), t === 'DELETED' ? undefined : setView(o))),
       this.follow('/api/v1/persistentvolumeclaims', async () => core.listPersistentVolumeClaimForAllNamespaces(),
         (items: V1PersistentVolumeClaim[]) => { for (const c of items) this.invariants.claimSeen(key(c), c.metadata?.uid ?? '', false); },
@@ -76,41 +91,80 @@ export class Oracle {
     ]);
   }
 
-  /** List, then watch from the list's resourceVersion; on any end or error, list again. */
-  private async follow<T>(path: string, list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
-    onList: (items: T[]) => void, onEvent: (type: string, o: T) => void): Promise<void> {
+  /**
+   * List, then watch from the list's resourceVersion. A watch that ends or fails is opened again
+   * from the last resourceVersion seen; only a 410 Gone (the API no longer has it) lists again.
+   * The oracle then did not see what changed since the watch ended: `onList` gets that moment.
+   */
+  private async follow<T extends { metadata?: { resourceVersion?: string } }>(path: string, list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+    onList: (items: T[], gapFrom: number | undefined) => void, onEvent: (type: string, o: T) => void): Promise<void> {
+    let rv: string | undefined;
+    // Since when the oracle may have missed changes: the first end of a watch not yet covered by
+    // a later one (an event after it, or a clean end of a watch resumed from the same version).
+    let endedAt: number | undefined;
     const once = async (): Promise<void> => {
-      const l = await list();
-      onList(l.items);
-      const ac = await new Watch(this.kc).watch(path, { resourceVersion: l.metadata?.resourceVersion, allowWatchBookmarks: true },
-        (type: string, o: T) => { if (type !== 'BOOKMARK') onEvent(type, o); },
-        () => { this.aborts.splice(this.aborts.indexOf(ac), 1); void again(); });
+      if (rv === undefined) {
+        const l = await list();
+        onList(l.items, endedAt);
+        if (endedAt !== undefined) this.relists++;
+        endedAt = undefined;
+        rv = l.metadata?.resourceVersion;
+      }
+      let gone = false;
+      const ac = await new Watch(this.kc).watch(path, { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeoutS },
+        (type: string, o: T) => {
+          if (type === 'ERROR') {
+            if ((o as { code?: number }).code === 410) { gone = true; rv = undefined; }
+            return;
+          }
+          endedAt = undefined;
+          if (type !== 'BOOKMARK') onEvent(type, o);
+          rv = o.metadata?.resourceVersion ?? rv;
+        },
+        (err: unknown) => {
+          if ((err as { statusCode?: number } | null)?.statusCode === 410) { gone = true; rv = undefined; }
+          // A clean end of a watch the API kept up to its end: nothing was missed before now.
+          endedAt = !err && !gone ? Date.now() : (endedAt ?? Date.now());
+          this.aborts.splice(this.aborts.indexOf(ac), 1);
+          void again();
+        });
       this.aborts.push(ac);
     };
     const again = async (): Promise<void> => {
       while (!this.stopped) {
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, rv === undefined ? 300 : 50));
         if (this.stopped) return;
-        try { await once(); this.relists++; return; } catch { /* API down: retry */ }
+        try {
+          await once();
+          return;
+        } catch { /* API down: retry */ }
       }
     };
     await once();
   }
 
-  private stamp(view: ClusterView): void {
+  private stamp(view: ClusterView, gapFrom?: number): void {
+    const before = this.view;
     this.view = view;
     const now = Date.now();
     this.history.push({ t: now, view });
     while (this.history.length > 1 && this.history[1]!.t < now - this.keepMs) this.history.shift();
+    if (gapFrom !== undefined) this.gaps.push({ from: gapFrom, to: now, before, after: view });
+    while (this.gaps.length > 0 && this.gaps[0]!.to < now - this.keepMs) this.gaps.shift();
   }
 
-  private setPods(items: V1Pod[]): void {
-    this.stamp({ ...this.view, pods: new Map(items.map((p) => [key(p), podView(p)])) });
+  /** The relists whose gap overlaps [from, to]. */
+  gapsBetween(from: number, to: number): Gap[] {
+    return this.gaps.filter((g) => g.from <= to && g.to >= from);
+  }
+
+  private setPods(items: V1Pod[], gapFrom?: number): void {
+    this.stamp({ ...this.view, pods: new Map(items.map((p) => [key(p), podView(p)])) }, gapFrom);
     this.invariants.relisted(this.view);
   }
 
-  private replace(which: 'services' | 'sets', items: (ServiceView | SetView)[]): void {
-    this.stamp({ ...this.view, [which]: new Map(items.map((x) => [`${x.ns}/${x.name}`, x])) });
+  private replace(which: 'services' | 'sets', items: (ServiceView | SetView)[], gapFrom?: number): void {
+    this.stamp({ ...this.view, [which]: new Map(items.map((x) => [`${x.ns}/${x.name}`, x])) }, gapFrom);
   }
 
   private patch(which: 'services' | 'sets', k: string, v: ServiceView | SetView | undefined): void {

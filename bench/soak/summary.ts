@@ -132,7 +132,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   ];
   const counts = [
     `dnsperf (UDP at ${r.rate} q/s${r.max ? `, half of the ${Math.round(r.max)} q/s measured at start` : ''}, of which a probe stream of min(2000, rate/10) q/s gives the UDP latencies; plus TCP pipelined at min(1000, rate/10) q/s): sent ${r.perf.sent}, answered ${r.perf.completed}, lost ${r.perf.lost} (losses include the kill -9 restarts, where the primary's DNS is down)`,
-    ...st.map(([k, s]) => `checked queries to ${k}: sent ${s.sent}, answered ${s.answered}, lost ${s.lost} (+${s.lostInFault} unanswered or SERVFAIL while the soak had it down, until reconverged), right ${s.right} (of which NODATA for an expected NXDOMAIN: ${s.nodataForNx}), wrong ${s.wrong}`),
+    ...st.map(([k, s]) => `checked queries to ${k}: sent ${s.sent}, answered ${s.answered}, lost ${s.lost} (+${s.lostInFault} unanswered or SERVFAIL while the soak had it down, until reconverged), right ${s.right} (of which NODATA for an expected NXDOMAIN: ${s.nodataForNx}; a state between a watch's end and the oracle's relist: ${s.rightInGap}), wrong ${s.wrong}`),
     `garbage: ${r.fuzz.udp} UDP + ${r.fuzz.tcp} TCP packets on ${r.fuzz.tcpConns} connections; ${r.fuzz.replies} replies`,
     `zone transfers: ${r.xfr.axfr} AXFR (${r.xfr.records} records), ${r.xfr.ixfr} IXFR, ${r.xfr.failed} failed outside faults, ${r.xfr.failedInFault} during faults`,
     `churn: ${Object.entries(r.churn.ops).map(([k, v]) => `${k} ${v}`).join(', ')}; writes ${r.churn.acks.writes}, refused ${r.churn.acks.refused} (${Object.entries(r.churn.acks.codes).map(([k, v]) => `${k}×${v}`).join(', ')})`,
