@@ -24,8 +24,18 @@ export interface WatchParams {
   render: (obj: KObject, first: boolean) => unknown;
 }
 
-/** Upstream closes watches after a randomized min-request-timeout (1800 s by default). */
-const DEFAULT_TIMEOUT_S = 1800;
+/** kube-apiserver's `--min-request-timeout` (1800 s by default). */
+const MIN_REQUEST_TIMEOUT_S = 1800;
+
+/**
+ * How long a watch lasts: `timeoutSeconds` when the client gave one above 0; otherwise, as
+ * kube-apiserver's watch handler, the min request timeout times a random factor in [1, 2), so
+ * that watches opened together (every client's, after a restart) do not all end together.
+ */
+export function watchTimeoutMs(timeoutSeconds: number | undefined, random: () => number = Math.random): number {
+  if (timeoutSeconds !== undefined && timeoutSeconds > 0) return timeoutSeconds * 1000;
+  return Math.round(MIN_REQUEST_TIMEOUT_S * 1000 * (1 + random()));
+}
 
 /**
  * The last encoded event line. The store hands one event to every watch synchronously, one
@@ -97,7 +107,7 @@ export function serveWatch(res: ServerResponse, store: Store, t: Target, p: Watc
   });
   const timers: NodeJS.Timeout[] = [];
   if (p.bookmarks) timers.push(setInterval(() => bookmark(), p.bookmarkIntervalMs));
-  const timeoutMs = (p.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  const timeoutMs = watchTimeoutMs(p.timeoutSeconds);
   const stop = (): void => {
     unsubscribe();
     for (const tm of timers) clearTimeout(tm);

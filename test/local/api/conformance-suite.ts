@@ -254,6 +254,17 @@ export function runConformance(makeTarget: MakeTarget): void {
         expect(Number(bm.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(list.metadata!.resourceVersion));
       }
     }, 20_000);
+    it('takes timeoutSeconds=0 as no timeout given: the watch stays open', async () => {
+      const list = await core.listNamespacedPod({ namespace: ns });
+      const w = await capture(kc, `/api/v1/namespaces/${ns}/pods`, { resourceVersion: list.metadata!.resourceVersion, timeoutSeconds: 0 });
+      let ended = false;
+      void w.done.then(() => { ended = true; });
+      await new Promise((r) => setTimeout(r, 1500));
+      await core.createNamespacedPod({ namespace: ns, body: pod('w-zero') });
+      await eventually(async () => w.events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'w-zero'), 10_000, 'the event after 1.5 s');
+      expect(ended).toBe(false);
+      w.stop();
+    }, 20_000);
   });
 
   describe('deletion', () => {

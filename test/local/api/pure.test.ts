@@ -8,6 +8,7 @@ import { findResource } from '../../../src/local/api/resources.ts';
 import { route } from '../../../src/local/api/router.ts';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from '../../../src/local/api/selectors.ts';
 import type { KObject, StoreEvent } from '../../../src/local/api/store.ts';
+import { watchTimeoutMs } from '../../../src/local/api/watch.ts';
 
 describe('sameJson: equal as JSON, whatever the key order', () => {
   // The reference: what the comparison replaced (serialise both with sorted keys).
@@ -126,5 +127,22 @@ describe('routing', () => {
   });
   it.each(['/api/v1/namespaces/default/nodes', '/api/v1/namespaces/default/pods/x/bogus', '/foo'])('rejects %s', (path) => {
     expect(route(path)?.type === 'resource').toBe(false);
+  });
+});
+
+describe('watch timeout (kube-apiserver: timeoutSeconds, else --min-request-timeout times [1, 2))', () => {
+  it.each([
+    { name: 'the client\'s timeoutSeconds', timeoutSeconds: 300, random: 0.5, want: 300_000 },
+    { name: 'none: 1800 s at the least', timeoutSeconds: undefined, random: 0, want: 1_800_000 },
+    { name: 'none: up to 3600 s', timeoutSeconds: undefined, random: 0.999, want: 3_598_200 },
+    { name: '0 counts as none, not as "end now"', timeoutSeconds: 0, random: 0.5, want: 2_700_000 },
+  ])('$name', ({ timeoutSeconds, random, want }) => {
+    expect(watchTimeoutMs(timeoutSeconds, () => random)).toBe(want);
+  });
+
+  it('spreads watches opened together', () => {
+    const ends = new Set(Array.from({ length: 20 }, () => watchTimeoutMs(undefined)));
+    expect(ends.size).toBeGreaterThan(10);
+    for (const ms of ends) expect(ms >= 1_800_000 && ms < 3_600_000).toBe(true);
   });
 });
