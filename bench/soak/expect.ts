@@ -35,7 +35,7 @@ export interface Question { name: string; type: 'A' | 'SRV' | 'PTR' }
 /** What the answer must be: 'NXDOMAIN', or the sorted set of record data (A: IPs, SRV: "port target", PTR: names). */
 export type Expected = string;
 
-function selects(sel: Record<string, string> | null, labels: Record<string, string>): boolean {
+export function selects(sel: Record<string, string> | null, labels: Record<string, string>): boolean {
   if (!sel || Object.keys(sel).length === 0) return false;
   return Object.entries(sel).every(([k, v]) => labels[k] === v);
 }

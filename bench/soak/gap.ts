@@ -8,7 +8,7 @@
  * `ede1851`, whose oracle relisted its pod watch when the API closed it after 30 minutes, while a
  * StatefulSet's four pods were being marked Terminating one after another.
  */
-import type { ClusterView, PodView, Question, ServiceView } from './expect.ts';
+import { selects, type ClusterView, type PodView, type Question, type ServiceView } from './expect.ts';
 
 export interface Gap {
   /** When the watch ended, and when the list's state became the oracle's view (Date.now()). */
@@ -21,44 +21,39 @@ export interface Gap {
 /** More objects than this changed in a gap where a question looks: its states are not enumerated (2^n). */
 export const MAX_CHANGED = 12;
 
-type Change = { map: 'pods' | 'services'; key: string; after: PodView | ServiceView | undefined };
+type Obj = PodView | ServiceView | undefined;
+type Change = { map: 'pods' | 'services'; key: string; after: Obj };
 
-/** Does the answer to `q` depend on this pod or service (before or after), given the question's Services at both ends? */
-function relevant(q: Question, map: 'pods' | 'services', objs: (PodView | ServiceView | undefined)[], svcs: (ServiceView | undefined)[]): boolean {
+/**
+ * Which pods and services the answer to `q` depends on: for a PTR, the pods with that address
+ * and every Service; for `<...>.<svc>.<ns>.svc.<zone>`, that Service and the pods it selects at
+ * either end of the gap. The question is parsed once, not per object.
+ */
+function dependsOn(gap: Gap, q: Question): (map: 'pods' | 'services', objs: Obj[]) => boolean {
   const labels = q.name.toLowerCase().replace(/\.$/, '').split('.');
   if (q.type === 'PTR') {
-    // A PTR depends on the pods with that address and on every headless Service.
     const ip = labels.slice(0, 4).reverse().join('.');
-    return map === 'services' || objs.some((o) => (o as PodView | undefined)?.ip === ip);
+    return (map, objs) => map === 'services' || objs.some((o) => (o as PodView | undefined)?.ip === ip);
   }
-  // <...>.<svc>.<ns>.svc.<zone>: that Service, and the pods it selects at either end.
-  const [ns, svc] = svcOf(q);
-  if (map === 'services') return objs.some((o) => o !== undefined && o.ns === ns && o.name === svc);
-  return objs.some((o) => o !== undefined && svcs.some((s) => s !== undefined && selects(s.selector, (o as PodView).labels) && o.ns === s.ns));
-}
-
-function svcOf(q: Question): [string | undefined, string | undefined] {
-  const labels = q.name.toLowerCase().replace(/\.$/, '').split('.');
   const i = labels.lastIndexOf('svc');
-  return [labels[i - 1], labels[i - 2]];
-}
-
-function selects(sel: Record<string, string> | null, labels: Record<string, string>): boolean {
-  return sel !== null && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+  const ns = labels[i - 1], svc = labels[i - 2];
+  const svcs = [gap.before.services.get(`${ns}/${svc}`), gap.after.services.get(`${ns}/${svc}`)];
+  return (map, objs) => map === 'services'
+    ? objs.some((o) => o !== undefined && o.ns === ns && o.name === svc)
+    : objs.some((o) => o !== undefined && svcs.some((s) => s !== undefined && o.ns === s.ns && selects(s.selector, (o as PodView).labels)));
 }
 
 /** The objects `q` depends on that differ between the gap's two ends. */
 function changes(gap: Gap, q: Question): Change[] {
   const out: Change[] = [];
-  const [ns, svc] = svcOf(q);
-  const svcs = [gap.before.services.get(`${ns}/${svc}`), gap.after.services.get(`${ns}/${svc}`)];
+  const relevant = dependsOn(gap, q);
   for (const map of ['pods', 'services'] as const) {
     const a = gap.before[map] as ReadonlyMap<string, PodView | ServiceView>;
     const b = gap.after[map] as ReadonlyMap<string, PodView | ServiceView>;
     for (const key of new Set([...a.keys(), ...b.keys()])) {
       const x = a.get(key), y = b.get(key);
       if (x === y || JSON.stringify(x) === JSON.stringify(y)) continue;
-      if (relevant(q, map, [x, y], svcs)) out.push({ map, key, after: y });
+      if (relevant(map, [x, y])) out.push({ map, key, after: y });
     }
   }
   return out;
