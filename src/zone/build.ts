@@ -281,7 +281,7 @@ function mergedPtr(r: ResolvedService, cfg: BuildConfig, prev: SvcView | undefin
   return ptr;
 }
 
-export function buildService(r: ResolvedService, cfg: BuildConfig, sig: string, prev?: SvcView): SvcView {
+export function buildService(r: ResolvedService, cfg: BuildConfig, from: ResolvedService, prev?: SvcView): SvcView {
   const usable = r.type !== 'ExternalName' || (r.externalName !== '' && isEncodableName(r.externalName));
   const exists = usable && (r.type !== 'Headless' || r.endpoints.length > 0);
   const byZone = exists ? cfg.zones.map((z, i) => buildZone(r, z, cfg.ttl, prev?.byZone[i])) : [];
@@ -290,7 +290,7 @@ export function buildService(r: ResolvedService, cfg: BuildConfig, sig: string, 
   return {
     ns: r.ns, name: r.name, kind: r.type, exists,
     cname: r.type === 'ExternalName' ? r.externalName : '',
-    byZone, ptr, sig,
+    byZone, ptr, from,
     names: first ? 1 + first.children.size : 0,
     records: (first ? countRecords(first) : 0) + ptr.size,
   };

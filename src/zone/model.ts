@@ -10,7 +10,7 @@ import { ExpectedTracker, NO_EXPECTED } from './expected.ts';
 import { NO_POD_IPS, PodIPTracker } from './pod-names.ts';
 import { toSlim } from './project.ts';
 import type { SlimEndpointSlice, SlimKind, SlimPod, SlimRecord, SlimService, SlimStatefulSet } from './records.ts';
-import { resolveFromPods, resolveFromSlices, selects } from './resolve.ts';
+import { resolveFromPods, resolveFromSlices, sameResolved, selects } from './resolve.ts';
 import { buildApexes, type Snapshot, type SvcView } from './snapshot.ts';
 import { nextSerial } from './serial.ts';
 import type { ZoneConfig } from './types.ts';
@@ -237,15 +237,15 @@ export class ClusterModel {
     const r = this.#cfg.endpointsFrom === 'pods' && s.selector !== null
       ? resolveFromPods(s, this.#podsOf(s))
       : resolveFromSlices(s, [...(this.#slicesBySvc.get(k) ?? [])].map((sk) => this.#slices.get(sk)).filter((x) => x !== undefined));
-    const sig = JSON.stringify(r);
     const prev = this.#snap.namespaces.get(s.ns)?.get(s.name);
-    if (prev?.sig === sig) return prev;
+    if (prev && sameResolved(prev.from, r)) return prev;
     try {
-      return buildService(r, this.#build, sig, prev);
+      return buildService(r, this.#build, r, prev);
     } catch (err) {
-      // Bad input must not stop the zone: serve this service as absent and report it.
+      // Bad input must not stop the zone: serve this service as absent and report it. The view
+      // keeps `r` as its source, so the same input is not tried (and reported) again.
       this.#onError(err, k);
-      return buildService({ ...r, type: 'Headless', endpoints: [] }, this.#build, sig);
+      return buildService({ ...r, type: 'Headless', endpoints: [] }, this.#build, r);
     }
   }
 

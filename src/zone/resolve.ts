@@ -139,6 +139,34 @@ export function resolveFromPods(svc: SlimService, pods: Iterable<SlimPod>): Reso
   return finish(svc, endpointsOf(acc));
 }
 
+/**
+ * Do two resolutions give the same records? The model's test for reusing a service's records
+ * (model.ts). Every field is compared, in order; lists equal by identity (the memoised endpoint
+ * objects above, a service's own ports) are not walked. It replaced a JSON.stringify of the
+ * whole resolution, which for a 100-pod set was a fifth of each rebuild's time, and its string
+ * was kept on the view (issue #14: DNS threads rebuild the set on every pod event).
+ */
+export function sameResolved(a: ResolvedService, b: ResolvedService): boolean {
+  if (a === b) return true;
+  return a.ns === b.ns && a.name === b.name && a.type === b.type && a.externalName === b.externalName
+    && sameList(a.clusterIPs, b.clusterIPs, sameString) && sameList(a.ports, b.ports, sameServicePort)
+    && sameList(a.endpoints, b.endpoints, sameEndpoint);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !same(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+const sameString = (x: string, y: string): boolean => x === y;
+const sameServicePort = (x: SlimServicePort, y: SlimServicePort): boolean =>
+  x.name === y.name && x.protocol === y.protocol && x.port === y.port && x.targetPort === y.targetPort;
+const sameEndpointPort = (x: SlimEndpointPort, y: SlimEndpointPort): boolean => x.name === y.name && x.protocol === y.protocol && x.port === y.port;
+const sameEndpoint = (x: ResolvedEndpoint, y: ResolvedEndpoint): boolean =>
+  x.label === y.label && sameList(x.ips, y.ips, sameString) && sameList(x.ports, y.ports, sameEndpointPort);
+
 /** Endpoints from the union of the service's EndpointSlices (the `endpointslices` source). */
 export function resolveFromSlices(svc: SlimService, slices: Iterable<SlimEndpointSlice>): ResolvedService {
   const acc = new Map<string, Acc>();

@@ -7,6 +7,7 @@
 import type { ExpectedIndex } from './expected.ts';
 import type { PodIPIndex } from './pod-names.ts';
 import type { ServiceType } from './records.ts';
+import type { ResolvedService } from './resolve.ts';
 import { RRType, type PodsMode, type WireRR, type ZoneConfig, type ZoneSnapshot } from './types.ts';
 import { addressRR, nsRR, soaRR, txtRR } from './wire.ts';
 
@@ -64,8 +65,8 @@ export interface SvcView {
   readonly byZone: readonly SvcZoneView[];
   /** Reverse records by ptrKey (wire.ts); empty unless reverse zones are served. */
   readonly ptr: ReadonlyMap<string, PtrEntry>;
-  /** Identity of the inputs; equal sig means equal records. */
-  readonly sig: string;
+  /** The resolution these records were built from; one equal to it (resolve.ts sameResolved) builds the same records. */
+  readonly from: ResolvedService;
   readonly names: number;
   readonly records: number;
 }
