@@ -6,11 +6,12 @@
  * the workers), UDP and TCP, or one of them (WorkerInit.protocols). It starts listening once the
  * first zone message is in.
  */
+import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatHostPort, parseHostPort } from '../dns/address.ts';
 import { startDnsServer, type DnsServer, type Protocols } from '../dns/server.ts';
 import type { UdpStats } from '../dns/udp-batch.ts';
-import { createMetrics } from '../kube/metrics.ts';
+import { createMetrics, type PauseCause } from '../kube/metrics.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { ClusterModel } from '../zone/model.ts';
 import { createSealer, SnapshotSource } from '../zone/source.ts';
@@ -44,6 +45,12 @@ function serve(init: WorkerInit, source: SnapshotSource, log: Logger, onQuery: (
   });
 }
 
+/** A collection's kind (perf_hooks `detail.kind`) as a pause cause. */
+function gcCause(e: PerformanceEntry): PauseCause {
+  const kind = ((e as { detail?: unknown }).detail as { kind?: number } | null | undefined)?.kind;
+  return kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? 'gc_young' : kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? 'gc_full' : 'gc_other';
+}
+
 /** A zone delta that takes this long to apply held up every query queued behind it. */
 const SLOW_DELTA_MS = 50;
 
@@ -65,6 +72,10 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
   let server: Promise<DnsServer> | undefined;
   // This thread's query counters; the main thread sums them into its /metrics at scrape time.
   const metrics = createMetrics({ defaultMetrics: false, thread: String(init.index) });
+  // This isolate's collections, each a pause of this thread's answers (ordinal_dns_thread_pause_seconds).
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) metrics.observePause(gcCause(e), e.duration / 1000);
+  }).observe({ entryTypes: ['gc'] });
   // Back from a stop, this thread holds its answers until the main thread says it caught up.
   const fresh = freshnessGate();
   const onZone = (m: ZoneMessage): void => {
@@ -80,6 +91,7 @@ function run(init: WorkerInit, port: NonNullable<typeof parentPort>): void {
       sealer?.schedule();
       // Queries wait while a delta is applied: a slow one is worth a line (it shows in the p99).
       const ms = performance.now() - t0;
+      metrics.observePause('zone_delta', ms / 1000);
       // The initial sync (the message that carries `synced`) is expected to take a while.
       if (ms >= SLOW_DELTA_MS && !m.ops.some((o) => o.op === 'synced')) log.warn({ ms: Math.round(ms), ops: m.ops.length }, 'zone delta was slow to apply; queries waited');
       return;

@@ -196,6 +196,8 @@ describe('cluster mode with --workers 2 (embedded API)', () => {
     for (const thread of ['0', '1']) {
       for (const kind of ['used', 'total', 'physical']) expect(text).toMatch(new RegExp(`^ordinal_dns_thread_heap_bytes\\{thread="${thread}",kind="${kind}"\\} [1-9]\\d{5,}$`, 'm'));
       for (const space of ['new', 'old', 'code']) expect(text).toMatch(new RegExp(`^ordinal_dns_thread_heap_space_bytes\\{thread="${thread}",space="${space}"\\} [1-9]\\d{4,}$`, 'm'));
+      // Each worker took in the Service, the StatefulSet and the pod's changes: each a pause of its answers.
+      expect(text).toMatch(new RegExp(`^ordinal_dns_thread_pause_seconds_count\\{thread="${thread}",cause="zone_delta"\\} [1-9]`, 'm'));
     }
 
     await core.deleteNamespacedPod({ name: 'web-0', namespace: 'default', gracePeriodSeconds: 0 });
