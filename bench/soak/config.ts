@@ -10,6 +10,8 @@ export interface SoakConfig {
   minutes: number; seed: number; rate: number | undefined; p99Ms: number; windowMs: number; reconvergeMs: number;
   rssSlopeMB: number; out: string; bigSets: number; peers: number; nodes: number; stopSeconds: number; diskFullSeconds: number;
   fuzzPerHour: number; sampleRate: number; warmupMinutes: number; workers: number; settleMs: number; harnessNice: number;
+  /** A chunk in which the hypervisor took at least this share of the CPU (0-1) is reported but not judged for latency (steal.ts). */
+  stealLimit: number;
   /** SCHED_RR priority of ordinal's DNS threads (--dns-rt-priority, when dnsDeadline is off) and of dnsperf; 0 = normal scheduling. */
   rtPriority: number;
   /** `--dns-deadline` of ordinal local's DNS threads (such as `2ms/4ms`), or 'off' (the default) for --dns-rt-priority. */
@@ -26,6 +28,9 @@ export const HELP = `npm run soak -- [flags]
   --window-ms <ms>       propagation window of the checker (default 5000)
   --reconverge-ms <ms>   bound on reconvergence after a fault (default 10000)
   --settle-ms <ms>       after a fault has reconverged, time before latency counts as calm again (default 15000)
+  --steal-limit <pct>    a 15 s chunk in which the host took this much of the machine's CPU or more
+                         (/proc/stat steal) is reported but left out of the p99 target, as a
+                         fault's chunks are (default 2; 100 judges every chunk)
   --rss-slope-mb <mb>    bound on RSS growth per 10 minutes after warm-up (default 1)
   --warmup-minutes <n>   (default 5, or a third of a shorter run)
   --out <file.md>        report file (default bench/soak/RESULTS.md; the SVG goes beside it)
@@ -53,7 +58,7 @@ export const HELP = `npm run soak -- [flags]
 export function parseConfig(argv: string[]): SoakConfig {
   const { values } = parseArgs({ args: argv, strict: true, options: {
     minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, 'p99-ms': { type: 'string' },
-    'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
+    'window-ms': { type: 'string' }, 'reconverge-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'steal-limit': { type: 'string' }, 'rss-slope-mb': { type: 'string' }, out: { type: 'string' },
     'big-sets': { type: 'string' }, peers: { type: 'string' }, nodes: { type: 'string' }, 'stop-seconds': { type: 'string' },
     'disk-full-seconds': { type: 'string' }, 'fuzz-per-hour': { type: 'string' }, 'sample-rate': { type: 'string' },
     'warmup-minutes': { type: 'string' }, workers: { type: 'string' }, 'harness-nice': { type: 'string' }, 'rt-priority': { type: 'string' }, 'dns-deadline': { type: 'string' }, faults: { type: 'string' }, help: { type: 'boolean' },
@@ -74,7 +79,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
-    settleMs: num('settle-ms', 15_000), harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(98, num('rt-priority', 1)), faults: faultList(values.faults),
+    settleMs: num('settle-ms', 15_000), stealLimit: Math.min(100, num('steal-limit', 2)) / 100, harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(98, num('rt-priority', 1)), faults: faultList(values.faults),
     dnsDeadline: deadline(values['dns-deadline']),
   };
 }

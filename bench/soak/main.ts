@@ -21,7 +21,8 @@ import { dnsperf, keepSlow, measureMax, queryMix, writeQueryFile, type DnsperfRu
 import { Oracle } from './oracle.ts';
 import { Proc, sampleProc, type Crash } from './procs.ts';
 import { startRelay } from './proxy.ts';
-import { buildReport } from './summary.ts';
+import { buildReport, type RunRecord } from './summary.ts';
+import { readCpuTimes, stealShare } from './steal.ts';
 import { makeRng } from './rng.ts';
 import { lowerHarness, setClientRealtime } from './priority.ts';
 import { Sampler } from './sampler.ts';
@@ -211,7 +212,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
       }
     })();
 
-    const chunks: { minute: number; hist: Hist; udp: Hist; tcp: Hist; start: number; end: number }[] = [];
+    const chunks: RunRecord['chunks'] = [];
     const logDir = process.env['SOAK_LOG_DIR'];
     const perf = { sent: 0, completed: 0, lost: 0 };
     // dnsperf runs in 15 s chunks, so the minutes' percentiles can leave out the chunks a fault overlapped.
@@ -222,6 +223,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
         const udp = new Hist();
         const tcp = new Hist();
         const start = Date.now();
+        const cpuAtStart = readCpuTimes();
         const secs = Math.round((Math.min(endAt, mStart + (c + 1) * 15_000) - start) / 1000);
         if (secs < 1) continue;
         // The bulk load runs without per-query output (a reader that falls behind would stall dnsperf and
@@ -241,8 +243,10 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
         // one stall (a ramp of latencies) or a standing delay (a plateau) shows in their order.
         if (logDir) keepSlow(logDir, `${m + 1}.${c + 1}`, start, cfg.p99Ms, { udp: [udp, udpRes], tcp: [tcp, tcpRes] });
         const hist = new Hist().merge(udp).merge(tcp);
-        chunks.push({ minute: m + 1, hist, udp, tcp, start, end: Date.now() });
-        log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms (UDP ${udp.quantileMs(0.99)}, TCP ${tcp.quantileMs(0.99)})${inFault ? ' (fault)' : ''}`);
+        const steal = stealShare(cpuAtStart, readCpuTimes());
+        chunks.push({ minute: m + 1, hist, udp, tcp, start, end: Date.now(), steal });
+        const stolen = steal > 0 ? `; host steal ${(100 * steal).toFixed(1)}%` : '';
+        log(`chunk ${m + 1}.${c + 1}: ${hist.n} answers, p50 ${hist.quantileMs(0.5)} p99 ${hist.quantileMs(0.99)} ms (UDP ${udp.quantileMs(0.99)}, TCP ${tcp.quantileMs(0.99)})${stolen}${inFault ? ' (fault)' : ''}`);
       }
       const all = chunks.filter((c) => c.minute === m + 1).reduce((h, c) => h.merge(c.hist), new Hist());
       log(`minute ${m + 1}: ${all.n} answers, p50 ${all.quantileMs(0.5)} p99 ${all.quantileMs(0.99)} p99.9 ${all.quantileMs(0.999)} ms; fuzz ${fuzz.stats.udp + fuzz.stats.tcp}; crashes ${crashes.length}`);

@@ -1,7 +1,9 @@
 /** @module The report: a terminal/Markdown summary, the latency plot as a small hand-written SVG, and the pass/fail targets. */
 import type { FaultRecord } from './faults.ts';
 
-export interface MinuteRow { minute: number; p50: number; p99: number; p999: number; calmP99: number; calmUdpP99: number; calmTcpP99: number; n: number; fault: boolean; procs: Record<string, { rssMB: number; fds: number } | undefined>; stored?: { objects: number; history: number } | undefined }
+export interface MinuteRow { minute: number; p50: number; p99: number; p999: number; calmP99: number; calmUdpP99: number; calmTcpP99: number; n: number; fault: boolean;
+  /** The most the host took of the CPU in one of the minute's chunks (0-1; NaN unknown), and how many fault-free chunks that left out. */
+  steal?: number; stolenChunks?: number; procs: Record<string, { rssMB: number; fds: number } | undefined>; stored?: { objects: number; history: number } | undefined }
 
 export interface Target { name: string; value: string; pass: boolean }
 
@@ -36,6 +38,12 @@ export function latencySvg(rows: MinuteRow[]): string {
   return out.join('\n');
 }
 
+/** The minute's worst chunk steal, marked when chunks were left out of the p99 for it. */
+function stealCell(r: MinuteRow): string {
+  if (r.steal === undefined || !Number.isFinite(r.steal)) return '–';
+  return `${(100 * r.steal).toFixed(1)}%${r.stolenChunks ? ` (${r.stolenChunks} left out)` : ''}`;
+}
+
 export function markdown(a: {
   header: string[]; targets: Target[]; rows: MinuteRow[]; faults: FaultRecord[]; counts: string[]; slopes: string[]; svgFile: string; problems: string[];
 }): string {
@@ -47,9 +55,9 @@ export function markdown(a: {
     ...a.targets.map((t) => `| ${t.name} | ${t.value} | ${t.pass ? 'pass' : '**FAIL**'} |`), '',
     '### Counts', '', ...a.counts.map((c) => `- ${c}`), '',
     '### Latency per minute (dnsperf UDP + TCP, ms)', '', `![latency per minute](${a.svgFile})`, '',
-    `| min | queries | p50 | p99 | p99.9 | p99 without fault chunks | of which UDP / TCP | fault | ${procs.map((p) => `${p} RSS MB / fds`).join(' | ')} | API objects / watch events |`,
-    `|---|---|---|---|---|---|---|---|${procs.map(() => '---').join('|')}|---|`,
-    ...a.rows.map((r) => `| ${r.minute} | ${r.n} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.p999)} | ${f(r.calmP99)} | ${f(r.calmUdpP99)} / ${f(r.calmTcpP99)} | ${r.fault ? 'yes' : ''} | ${procs.map((p) => (r.procs[p] ? `${r.procs[p]!.rssMB.toFixed(1)} / ${r.procs[p]!.fds}` : '–')).join(' | ')} | ${r.stored ? `${r.stored.objects} / ${r.stored.history}` : '–'} |`), '',
+    `| min | queries | p50 | p99 | p99.9 | p99 without fault chunks | of which UDP / TCP | fault | host steal | ${procs.map((p) => `${p} RSS MB / fds`).join(' | ')} | API objects / watch events |`,
+    `|---|---|---|---|---|---|---|---|---|${procs.map(() => '---').join('|')}|---|`,
+    ...a.rows.map((r) => `| ${r.minute} | ${r.n} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.p999)} | ${f(r.calmP99)} | ${f(r.calmUdpP99)} / ${f(r.calmTcpP99)} | ${r.fault ? 'yes' : ''} | ${stealCell(r)} | ${procs.map((p) => (r.procs[p] ? `${r.procs[p]!.rssMB.toFixed(1)} / ${r.procs[p]!.fds}` : '–')).join(' | ')} | ${r.stored ? `${r.stored.objects} / ${r.stored.history}` : '–'} |`), '',
     '### RSS slope after warm-up', '', ...a.slopes.map((s) => `- ${s}`), '',
     '### Faults', '', '| # | fault | at s | reconverged in | detail |', '|---|---|---|---|---|',
     ...a.faults.map((x, i) => `| ${i + 1} | ${x.kind} | ${(x.start / 1000).toFixed(0)} | ${x.reconvergeMs < 0 ? '**not within limit**' : `${(x.reconvergeMs / 1000).toFixed(2)} s`} | ${x.detail} |`), '',

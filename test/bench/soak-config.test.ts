@@ -24,6 +24,16 @@ describe('soak config', () => {
   });
 
   it.each([
+    { argv: [], want: 0.02 },
+    { argv: ['--steal-limit', '5'], want: 0.05 },
+    { argv: ['--steal-limit', '0.5'], want: 0.005 },
+    { argv: ['--steal-limit', '250'], want: 1 },
+  ])('--steal-limit $argv: a chunk with $want of the CPU stolen is left out of the p99 target', ({ argv, want }) => {
+    expect(parseConfig(argv).stealLimit).toBeCloseTo(want, 10);
+  });
+
+  it.each([
+    [['--steal-limit=-1'], '--steal-limit: expected a number >= 0, got -1'],
     [['--minutes', '0'], '--minutes: expected a number >= 1'],
     [['--rate', 'fast'], '--rate: expected a number'],
     [['--frob'], "Unknown option '--frob'"],
