@@ -4,8 +4,8 @@
  * runs on it, a realtime DNS thread as much as anything, and nothing on the machine can tell.
  *
  * On this project's 2-vCPU machines the soak found it in bursts of minutes: in five runs (issue
- * #14), the 15-s chunks with less than 1% steal had a median p99 of 0.97 ms and those with 2-4%
- * 1.83 ms, 4-8% 3.10 ms and over 8% 5.84 ms (8.65 ms at 27% stolen). So the soak measures it
+ * #14, 322 chunks of 15 s), chunks with less than 1% steal had a median p99 of 0.84 ms and those
+ * with 2-4% 1.66 ms, 4-8% 2.18 ms and over 8% 4.28 ms (8.65 ms at 27% stolen). So it measures it
  * per chunk, prints it, and judges the latency target only on chunks the host left alone
  * (--steal-limit), as it leaves out the chunks a fault overlapped.
  */
