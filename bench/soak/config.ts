@@ -55,6 +55,9 @@ export const HELP = `npm run soak -- [flags]
   --faults <list>        fault kinds to inject, comma-separated (default all: ${FAULT_KINDS.join(',')});
                          for digging into one; a run without all of them fails`;
 
+/** --steal-limit's default as a share: chunks with 2% of the CPU stolen or more are left out (steal.ts). */
+export const DEFAULT_STEAL_LIMIT = 0.02;
+
 export function parseConfig(argv: string[]): SoakConfig {
   const { values } = parseArgs({ args: argv, strict: true, options: {
     minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, 'p99-ms': { type: 'string' },
@@ -79,7 +82,7 @@ export function parseConfig(argv: string[]): SoakConfig {
     nodes: num('nodes', 4, 2), stopSeconds: num('stop-seconds', 30, 1), diskFullSeconds: num('disk-full-seconds', 15, 1),
     fuzzPerHour: num('fuzz-per-hour', 1_000_000), sampleRate: num('sample-rate', 50, 1),
     warmupMinutes: num('warmup-minutes', Math.min(5, Math.floor(minutes / 3))), workers: num('workers', 2, 1),
-    settleMs: num('settle-ms', 15_000), stealLimit: Math.min(100, num('steal-limit', 2)) / 100, harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(98, num('rt-priority', 1)), faults: faultList(values.faults),
+    settleMs: num('settle-ms', 15_000), stealLimit: Math.min(100, num('steal-limit', 100 * DEFAULT_STEAL_LIMIT)) / 100, harnessNice: Math.min(19, num('harness-nice', 10)), rtPriority: Math.min(98, num('rt-priority', 1)), faults: faultList(values.faults),
     dnsDeadline: deadline(values['dns-deadline']),
   };
 }

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import type { Churn } from './churn.ts';
-import { dnsSchedFlags, FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.ts';
+import { DEFAULT_STEAL_LIMIT, dnsSchedFlags, FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.ts';
 import type { AuditResult, FaultRecord } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
 import { Hist, slope } from './hist.ts';
@@ -71,13 +71,14 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const minuteIds = [...new Set(r.chunks.map((c) => c.minute))];
   const minutes = minuteIds.map((minute) => {
     const cs = r.chunks.filter((c) => c.minute === minute);
-    // Judged: the chunks no fault overlapped and the host did not take --steal-limit of the CPU in.
-    const calm = cs.filter((c) => judged(c.steal, cfg.stealLimit, overlaps(c.start, c.end)));
-    const stolen = cs.filter((c) => !overlaps(c.start, c.end) && !judged(c.steal, cfg.stealLimit, false));
+    // Judged: the chunks no fault overlapped (faultFree) and the host did not take --steal-limit of the CPU in.
+    const faultFree = cs.filter((c) => !overlaps(c.start, c.end));
+    const calm = faultFree.filter((c) => judged(c.steal, cfg.stealLimit, false));
+    const stolen = faultFree.filter((c) => !calm.includes(c));
     const steals = cs.map((c) => c.steal).filter((v) => Number.isFinite(v));
     return { minute, start: cs[0]!.start, end: cs[cs.length - 1]!.end, hist: cs.reduce((h, c) => h.merge(c.hist), new Hist()),
-      stolen, steal: steals.length ? Math.max(...steals) : NaN,
-      calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.filter((c) => overlaps(c.start, c.end)).length,
+      stolen, steal: steals.length ? Math.max(...steals) : NaN, faultFree: faultFree.length,
+      calm: calm.length ? calm.reduce((h, c) => h.merge(c.hist), new Hist()) : undefined, faultChunks: cs.length - faultFree.length,
       calmUdp: calm.length ? calm.reduce((h, c) => h.merge(c.udp), new Hist()) : undefined, calmTcp: calm.length ? calm.reduce((h, c) => h.merge(c.tcp), new Hist()) : undefined };
   });
   const stored = [...r.stored].sort((a, b) => a.t - b.t);
@@ -118,7 +119,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const calm = rows.filter((x) => Number.isFinite(x.calmP99));
   const worstCalm = Math.max(0, ...calm.map((x) => x.calmP99));
   const stolenChunks = minutes.flatMap((m) => m.stolen);
-  const faultFree = r.chunks.filter((c) => !overlaps(c.start, c.end)).length;
+  const faultFree = minutes.reduce((n, m) => n + m.faultFree, 0);
   // A run whose host took the CPU in more than a quarter of its fault-free chunks says too little about ordinal.
   const stolen = { chunks: stolenChunks.length, allowed: Math.floor(faultFree / 4), worst: Math.max(0, ...stolenChunks.map((c) => c.hist.quantileMs(0.99)).filter((v) => Number.isFinite(v))) };
   const kinds = new Set(r.faults.map((f) => f.kind));
@@ -163,7 +164,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const header = [
     `## Soak: ${cfg.minutes} minutes, seed ${cfg.seed} — ${pass ? 'PASS' : 'FAIL'}`, '',
     ...(cfg.minutes < 60 ? [`**Short run (${cfg.minutes} minutes), not the 60-minute run.**`, ''] : []),
-    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}${cfg.stealLimit !== 0.02 ? ` --steal-limit ${+(100 * cfg.stealLimit).toFixed(2)}` : ''}${replayFlags(cfg)}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
+    `Run: \`npm run soak -- --minutes ${cfg.minutes} --seed ${cfg.seed}${cfg.rate !== undefined ? ` --rate ${cfg.rate}` : ''}${cfg.p99Ms !== 2 ? ` --p99-ms ${cfg.p99Ms}` : ''}${cfg.stealLimit !== DEFAULT_STEAL_LIMIT ? ` --steal-limit ${+(100 * cfg.stealLimit).toFixed(2)}` : ''}${replayFlags(cfg)}\` at ${new Date(r.t0).toISOString()} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ` +
     `Propagation window ${cfg.windowMs} ms: an answer is wrong only if it matches no cluster state the oracle saw between (sent − window) and (received + window). ` +
     `\`ordinal local\` runs with \`--event-ttl ${retention(cfg).eventTtl} --compaction-interval ${retention(cfg).compactionInterval}\` (1 h and 5 min by default), so that the Events and the watch history the churn writes are at their steady size when the RSS slope is measured, after the warm-up. ` +
     schedNote(cfg) +
