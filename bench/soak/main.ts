@@ -25,6 +25,7 @@ import { buildReport, type RunRecord } from './summary.ts';
 import { readCpuTimes, stealShare } from './steal.ts';
 import { makeRng } from './rng.ts';
 import { lowerHarness, setClientRealtime } from './priority.ts';
+import { RSS_SAMPLE_MS, type RssSample } from './rss.ts';
 import { Sampler } from './sampler.ts';
 import { scrapeStored, type StoredSample } from './stored.ts';
 import { releaseAgents } from '../../src/kube/client.ts';
@@ -159,13 +160,16 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     sampler.start(cfg.sampleRate);
     const fuzz = startFuzz(dns1, cfg.fuzzPerHour / 3600, rng.fork('fuzz'));
     const xfr = startXfr(dns1, 5000, () => inFault);
-    const rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[] = [];
+    const rss: RssSample[] = [];
     const stored: StoredSample[] = [];
+    // Every second: six samples a minute of the API server's RSS sawtooth left its slope to chance (rss.ts).
     const rssTimer = setInterval(() => {
       for (const p of [primary, replica]) {
         const s = sampleProc(p.pid);
         if (s) rss.push({ t: Date.now() - t0, proc: p.name, ...s, gen: p.restarts });
       }
+    }, RSS_SAMPLE_MS);
+    const storedTimer = setInterval(() => {
       const t = Date.now() - t0;
       void scrapeStored(kc).then((s) => { if (s) stored.push({ t, ...s }); });
     }, 10_000);
@@ -254,6 +258,7 @@ export async function runSoak(cfg: SoakConfig): Promise<SoakOutcome> {
     running = false;
     await Promise.all([churnLoop, faultLoop]);
     clearInterval(rssTimer);
+    clearInterval(storedTimer);
     xfr.stop();
     await fuzz.stop();
     churn.paused = true;

@@ -55,7 +55,7 @@ export function markdown(a: {
     ...a.targets.map((t) => `| ${t.name} | ${t.value} | ${t.pass ? 'pass' : '**FAIL**'} |`), '',
     '### Counts', '', ...a.counts.map((c) => `- ${c}`), '',
     '### Latency per minute (dnsperf UDP + TCP, ms)', '', `![latency per minute](${a.svgFile})`, '',
-    `| min | queries | p50 | p99 | p99.9 | p99 without fault chunks | of which UDP / TCP | fault | host steal | ${procs.map((p) => `${p} RSS MB / fds`).join(' | ')} | API objects / watch events |`,
+    `| min | queries | p50 | p99 | p99.9 | p99 without fault chunks | of which UDP / TCP | fault | host steal | ${procs.map((p) => `${p} mean RSS MB / fds`).join(' | ')} | API objects / watch events |`,
     `|---|---|---|---|---|---|---|---|---|${procs.map(() => '---').join('|')}|---|`,
     ...a.rows.map((r) => `| ${r.minute} | ${r.n} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.p999)} | ${f(r.calmP99)} | ${f(r.calmUdpP99)} / ${f(r.calmTcpP99)} | ${r.fault ? 'yes' : ''} | ${stealCell(r)} | ${procs.map((p) => (r.procs[p] ? `${r.procs[p]!.rssMB.toFixed(1)} / ${r.procs[p]!.fds}` : '–')).join(' | ')} | ${r.stored ? `${r.stored.objects} / ${r.stored.history}` : '–'} |`), '',
     '### RSS slope after warm-up', '', ...a.slopes.map((s) => `- ${s}`), '',

@@ -6,7 +6,8 @@ import type { Churn } from './churn.ts';
 import { DEFAULT_STEAL_LIMIT, dnsSchedFlags, FAULT_KINDS, replayFlags, retention, type SoakConfig } from './config.ts';
 import type { AuditResult, FaultRecord } from './faults.ts';
 import type { FuzzStats } from './fuzz.ts';
-import { Hist, slope } from './hist.ts';
+import { Hist } from './hist.ts';
+import { minuteRss, MIN_SLOPE_SPAN_MS, RSS_SAMPLE_MS, rssSlope, type RssSample } from './rss.ts';
 import { quietWindow } from './schedule.ts';
 import { judged } from './steal.ts';
 import { clientPriority } from './priority.ts';
@@ -22,7 +23,8 @@ export interface RunRecord {
   /** `steal`: the share of the machine's CPU the host took during the chunk (steal.ts; NaN if unknown). */
   chunks: { minute: number; hist: Hist; udp: Hist; tcp: Hist; start: number; end: number; steal: number }[];
   faultSpans: [number, number][]; faults: FaultRecord[]; audits: AuditResult[]; crashes: Crash[];
-  rss: { t: number; proc: string; rssMB: number; fds: number; gen: number }[];
+  /** Every {@link RSS_SAMPLE_MS}, each process's RSS and descriptors (rss.ts). */
+  rss: RssSample[];
   /** The API server's objects and watch history beside the RSS samples (stored.ts). */
   stored: StoredSample[];
   sampler: Sampler; oracle: Oracle; churn: Churn; fuzz: FuzzStats; xfr: XfrStats;
@@ -84,10 +86,7 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const stored = [...r.stored].sort((a, b) => a.t - b.t);
   const rows: MinuteRow[] = minutes.map((m) => {
     const last: MinuteRow['procs'] = {};
-    for (const p of procs) {
-      const xs = r.rss.filter((x) => x.proc === p && x.t <= m.end - r.t0);
-      last[p] = xs.length ? { rssMB: xs[xs.length - 1]!.rssMB, fds: xs[xs.length - 1]!.fds } : undefined;
-    }
+    for (const p of procs) last[p] = minuteRss(r.rss, p, m.start - r.t0, m.end - r.t0);
     return { minute: m.minute, n: m.hist.n, stored: lastAt(stored, m.end - r.t0), p50: m.hist.quantileMs(0.5), p99: m.hist.quantileMs(0.99), p999: m.hist.quantileMs(0.999),
       calmP99: m.calm?.quantileMs(0.99) ?? NaN, calmUdpP99: m.calmUdp?.quantileMs(0.99) ?? NaN, calmTcpP99: m.calmTcp?.quantileMs(0.99) ?? NaN, fault: m.faultChunks > 0, procs: last,
       steal: m.steal, stolenChunks: m.stolen.length };
@@ -97,20 +96,16 @@ export function buildReport(r: RunRecord): { pass: boolean; report: string } {
   const slopes: string[] = [];
   let slopeOk = true;
   for (const p of procs) {
-    const byGen = new Map<number, { t: number; rssMB: number }[]>();
-    // Warm-up counts from each (re)start: a restarted process warms up again.
-    const born = new Map<number, number>();
-    for (const x of r.rss) if (x.proc === p && !born.has(x.gen)) born.set(x.gen, x.gen === 0 ? 0 : x.t);
-    for (const x of r.rss) if (x.proc === p && x.t >= born.get(x.gen)! + warm) byGen.set(x.gen, [...(byGen.get(x.gen) ?? []), x]);
-    const seg = [...byGen.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-    // A slope over less than 3 minutes, extrapolated to 10, says more about V8's heap sizing than about leaks.
-    if (seg.length < 18) { slopes.push(`${p}: not judged: ${seg.length} samples (10 s apart) after warm-up without a restart; 18 needed`); continue; }
-    const s = slope(seg.map((x) => x.t / 600_000), seg.map((x) => x.rssMB));
-    const ok = s < cfg.rssSlopeMB;
+    const res = rssSlope(r.rss, p, warm);
+    if (!res.judged) {
+      slopes.push(`${p}: not judged: ${(res.spanMs / 60_000).toFixed(1)} min after warm-up without a restart; ${MIN_SLOPE_SPAN_MS / 60_000} needed`);
+      continue;
+    }
+    const ok = res.perTenMinutes < cfg.rssSlopeMB;
     slopeOk &&= ok;
-    const [from, to] = [lastAt(stored, seg[0]!.t), lastAt(stored, seg[seg.length - 1]!.t)];
+    const [from, to] = [lastAt(stored, res.first.t), lastAt(stored, res.last.t)];
     const state = from && to ? `; the API server held ${from.objects} → ${to.objects} objects and ${from.history} → ${to.history} watch events` : '';
-    slopes.push(`${p}: ${s.toFixed(2)} MB per 10 min over ${((seg[seg.length - 1]!.t - seg[0]!.t) / 60_000).toFixed(1)} min (${seg.length} samples, ${seg[0]!.rssMB.toFixed(1)} → ${seg[seg.length - 1]!.rssMB.toFixed(1)} MB${state})${ok ? '' : ' **over bound**'}`);
+    slopes.push(`${p}: ${res.perTenMinutes.toFixed(2)} MB per 10 min over ${(res.spanMs / 60_000).toFixed(1)} min (${res.samples} samples ${RSS_SAMPLE_MS / 1000} s apart, ${res.first.rssMB.toFixed(1)} → ${res.last.rssMB.toFixed(1)} MB${state})${ok ? '' : ' **over bound**'}`);
   }
   const st = [...r.sampler.stats.entries()];
   const wrong = st.reduce((a, [, s]) => a + s.wrong, 0);
