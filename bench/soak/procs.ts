@@ -101,13 +101,22 @@ export class Proc {
 
 export interface ProcSample { rssMB: number; fds: number }
 
-/** RSS (VmRSS) and open descriptors of a live process, or undefined when it is gone. */
+/**
+ * VmRSS of a `/proc/<pid>/status` text in MB, or undefined without one: a process killed and not
+ * yet reaped (a zombie) has no memory lines, and a 0 there would read as the process shrinking
+ * to nothing (a 1-s sampler caught one right after a kill -9).
+ */
+export function statusRssMB(status: string): number | undefined {
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) / 1024;
+}
+
+/** RSS (VmRSS) and open descriptors of a live process, or undefined when it is gone or exiting. */
 export function sampleProc(pid: number | undefined): ProcSample | undefined {
   if (!pid) return undefined;
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-    return { rssMB: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
+    const rss = statusRssMB(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return rss === undefined ? undefined : { rssMB: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
   } catch {
     return undefined;
   }

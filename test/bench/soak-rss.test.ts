@@ -1,5 +1,6 @@
 // The soak's RSS per minute and slope after warm-up (bench/soak/rss.ts), from per-second samples.
 import { describe, expect, it } from 'vitest';
+import { statusRssMB } from '../../bench/soak/procs.ts';
 import { minuteRss, rssSlope, type RssSample } from '../../bench/soak/rss.ts';
 
 const MIN = 60_000;
@@ -73,5 +74,16 @@ describe('rssSlope', () => {
     { what: 'exactly 3 minutes is', toMs: 8 * MIN, judged: true },
   ])('$what', ({ toMs, judged }) => {
     expect(rssSlope(sawtooth({ ...base, toMs, everyMs: 1_000, leakMBPer10: 0 }), 'ordinal local', 5 * MIN).judged).toBe(judged);
+  });
+});
+
+// /proc/<pid>/status of a running process, and of one killed but not yet reaped (no memory lines).
+describe('statusRssMB', () => {
+  it.each([
+    { what: 'a running process', status: 'Name:\tnode\nState:\tS (sleeping)\nVmHWM:\t  400000 kB\nVmRSS:\t  307200 kB\nRssAnon:\t  200000 kB\n', want: 300 },
+    { what: 'a zombie after kill -9', status: 'Name:\tnode\nState:\tZ (zombie)\nThreads:\t1\n', want: undefined },
+    { what: 'empty', status: '', want: undefined },
+  ])('$what', ({ status, want }) => {
+    expect(statusRssMB(status)).toBe(want);
   });
 });
