@@ -57,12 +57,14 @@ const perCommand = PER_COMMAND
 // each ratchet up to its own worst moment. Two arenas share their free space instead. Issue #14,
 // the same 30-minute soak twice: `ordinal local`'s C heap grew 2.1 MB per 10 minutes after
 // warm-up with every arena and 0.4 with two, and its RSS was 316 MB on average against 296.
-// A value the user set, as MALLOC_ARENA_MAX or in GLIBC_TUNABLES, is kept; C libraries other
-// than glibc ignore it.
-const userArenas = process.env.MALLOC_ARENA_MAX !== undefined || /glibc\.malloc\.arena_max/.test(process.env.GLIBC_TUNABLES ?? '');
+// Only for `local`: saturating `serve`'s batched UDP path, two arenas cost about 9% more CPU per
+// query (bench/dns/saturate.sh, five interleaved pairs on a noisy host), and its replica's RSS
+// was flat without it. A value the user set, as MALLOC_ARENA_MAX or in GLIBC_TUNABLES, is kept;
+// C libraries other than glibc ignore it.
+const keepArenas = process.argv[2] !== 'local' || process.env.MALLOC_ARENA_MAX !== undefined || /glibc\.malloc\.arena_max/.test(process.env.GLIBC_TUNABLES ?? '');
 if (!chosen && typeof process.execve === 'function') {
   const self = fileURLToPath(import.meta.url);
-  const env = userArenas ? process.env : { ...process.env, MALLOC_ARENA_MAX: '2' };
+  const env = keepArenas ? process.env : { ...process.env, MALLOC_ARENA_MAX: '2' };
   process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=2`, ...perCommand, ...process.execArgv, self, ...process.argv.slice(2)], env);
 }
 

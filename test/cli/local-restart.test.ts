@@ -56,6 +56,8 @@ describe('ordinal local on one data dir', () => {
     // memory reducer off (heaps stay at their working size through lulls).
     const argv = readFileSync(`/proc/${first.proc.pid}/cmdline`, 'utf8').split('\0');
     expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--heap-growing-percent=20', '--no-memory-reducer']));
+    // And glibc's malloc held to two arenas, each of which keeps its high-water pages.
+    expect(readFileSync(`/proc/${first.proc.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
 
     const second = local();
     expect(await second.exited).not.toBe(0);
