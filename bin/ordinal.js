@@ -61,10 +61,11 @@ const perCommand = PER_COMMAND
 // query (bench/dns/saturate.sh, five interleaved pairs on a noisy host), and its replica's RSS
 // was flat without it. A value the user set, as MALLOC_ARENA_MAX or in GLIBC_TUNABLES, is kept;
 // C libraries other than glibc ignore it.
-const keepArenas = process.argv[2] !== 'local' || process.env.MALLOC_ARENA_MAX !== undefined || /glibc\.malloc\.arena_max/.test(process.env.GLIBC_TUNABLES ?? '');
+const userArenas = process.env.MALLOC_ARENA_MAX !== undefined || /glibc\.malloc\.arena_max/.test(process.env.GLIBC_TUNABLES ?? '');
+const arenas = process.argv[2] === 'local' && !userArenas ? { MALLOC_ARENA_MAX: '2' } : {};
 if (!chosen && typeof process.execve === 'function') {
   const self = fileURLToPath(import.meta.url);
-  const env = keepArenas ? process.env : { ...process.env, MALLOC_ARENA_MAX: '2' };
+  const env = { ...process.env, ...arenas };
   process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=2`, ...perCommand, ...process.execArgv, self, ...process.argv.slice(2)], env);
 }
 

@@ -36,17 +36,10 @@ describe('ordinal serve runs with its V8 flags', () => {
     }
     expect(await serve.exited).toBe(0);
   }, 60_000);
-});
 
-// glibc's malloc arenas: `local` runs with two (bin/ordinal.js; test/cli/local-restart.test.ts),
-// `serve` with glibc's own number, since two cost its saturated UDP path CPU per query.
-describe('ordinal serve keeps glibc\'s malloc arenas', () => {
-  let api: FakeApi;
-  let kubeconfig = '';
-  beforeAll(async () => ({ api, kubeconfig } = await fakeApiWithKubeconfig()));
-  afterAll(() => api.stop());
-
-  it('sets no MALLOC_ARENA_MAX', async () => {
+  // glibc's malloc arenas: `local` runs with two (bin/ordinal.js; test/cli/local-restart.test.ts),
+  // `serve` with glibc's own number, since two cost its saturated UDP path CPU per query.
+  it('keeps glibc\'s malloc arenas (sets no MALLOC_ARENA_MAX)', async () => {
     const serve = await startServe(kubeconfig, [], { MALLOC_ARENA_MAX: undefined });
     try {
       const environ = readFileSync(`/proc/${serve.proc.pid}/environ`, 'utf8').split('\0');
